@@ -1,0 +1,245 @@
+//! Checking: every curated file against the input JSON Schema, then against the rules of the data,
+//! all problems at once, sorted by file and position. The result is a dataset that later stages can
+//! trust without checking again.
+
+mod merge;
+mod rules;
+
+use crate::diagnostic::{Code, Diagnostic, Position};
+use crate::load::{self, Document, Limits};
+use crate::model::{DatasetMeta, Revision};
+use crate::schema;
+use jsonschema::Validator;
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+pub use merge::{Entity, EntityType};
+pub use rules::{ClaimRef, Declaration, Reference};
+
+/// A revision that passed every per-file check, with what the cross-file checks need.
+#[derive(Debug)]
+pub struct CheckedRevision {
+    /// The file, as reached from the current folder.
+    pub path: PathBuf,
+    /// The revision as curated.
+    pub revision: Revision,
+    /// The key of every claim, in file order per kind.
+    pub claims: Vec<ClaimRef>,
+    /// Organizations and systems this revision declares (the profiled company first).
+    pub declarations: Vec<Declaration>,
+    /// Every reference to an entity.
+    pub references: Vec<Reference>,
+}
+
+/// The checked dataset: its description, its revisions sorted by (profile, updated), and the merged
+/// organizations and systems by id.
+#[derive(Debug)]
+pub struct Dataset {
+    /// `dataset.yaml`.
+    pub meta: DatasetMeta,
+    /// Every revision, sorted by profile, then date.
+    pub revisions: Vec<CheckedRevision>,
+    /// Every organization and system, merged across files, sorted by id.
+    pub entities: std::collections::BTreeMap<String, Entity>,
+}
+
+static REVISION_VALIDATOR: LazyLock<Validator> = LazyLock::new(|| validator(&schema::input_revision()));
+static DATASET_VALIDATOR: LazyLock<Validator> = LazyLock::new(|| validator(&schema::input_dataset()));
+
+fn validator(schema: &serde_json::Value) -> Validator {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(schema)
+        .expect("the generated schema is a valid JSON Schema")
+}
+
+/// Checks the curated folder: the dataset, or every problem found, sorted.
+pub fn check(input: &Path, limits: &Limits) -> Result<Dataset, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let meta = load_dataset_meta(input, limits, &mut problems);
+    let (files, walk_problems) = profile_files(input);
+    problems.extend(walk_problems);
+    let results: Vec<(Option<CheckedRevision>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|path| {
+            let mut problems = Vec::new();
+            let checked = check_file(input, path, limits, &mut problems);
+            (checked, problems)
+        })
+        .collect();
+    let mut revisions = Vec::with_capacity(results.len());
+    for (checked, file_problems) in results {
+        problems.extend(file_problems);
+        revisions.extend(checked);
+    }
+    revisions.sort_by(|a, b| {
+        (&a.revision.profile, &a.revision.updated, &a.path).cmp(&(&b.revision.profile, &b.revision.updated, &b.path))
+    });
+    let entities = merge::merge(&revisions, &mut problems);
+    problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    problems.dedup();
+    match meta {
+        Some(meta) if problems.is_empty() => Ok(Dataset {
+            meta,
+            revisions,
+            entities,
+        }),
+        _ => Err(problems),
+    }
+}
+
+fn load_dataset_meta(input: &Path, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<DatasetMeta> {
+    let path = input.join("dataset.yaml");
+    if !path.exists() {
+        problems.push(Diagnostic::new(
+            Code::MissingDataset,
+            &path,
+            Position::START,
+            "is missing: the input folder needs a dataset.yaml that names and licenses the dataset",
+        ));
+        return None;
+    }
+    let document = load::load_file(&path, limits).map_err(|d| problems.push(d)).ok()?;
+    validate(&document, &DATASET_VALIDATOR, problems)
+}
+
+/// Every file under `profiles/`, sorted, with the problems of walking there (unreadable folders,
+/// links out of the input folder).
+fn profile_files(input: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let root = input.join("profiles");
+    let Ok(canonical_root) = std::fs::canonicalize(input) else {
+        problems.push(Diagnostic::new(
+            Code::Io,
+            input,
+            Position::START,
+            "cannot be read: no such folder",
+        ));
+        return (files, problems);
+    };
+    if !root.is_dir() {
+        problems.push(Diagnostic::new(
+            Code::Io,
+            &root,
+            Position::START,
+            "is missing: the input folder needs a profiles/ folder",
+        ));
+        return (files, problems);
+    }
+    let mut folders = vec![root];
+    while let Some(folder) = folders.pop() {
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) => {
+                problems.push(Diagnostic::new(
+                    Code::Io,
+                    &folder,
+                    Position::START,
+                    format!("cannot be read: {e}"),
+                ));
+                continue;
+            }
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    problems.push(Diagnostic::new(
+                        Code::Io,
+                        &folder,
+                        Position::START,
+                        format!("cannot be read: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue; // .gitkeep, editor files
+            }
+            let Ok(file_type) = entry.file_type() else { continue };
+            if file_type.is_symlink() {
+                match std::fs::canonicalize(&path) {
+                    Ok(target) if target.starts_with(&canonical_root) => {
+                        // A link to a folder inside is walked through its target; a link to a file is read.
+                        if target.is_file() {
+                            files.push(path);
+                        }
+                    }
+                    Ok(target) => problems.push(Diagnostic::new(
+                        Code::SymlinkOutside,
+                        &path,
+                        Position::START,
+                        format!("is a symbolic link to {}, outside the input folder", target.display()),
+                    )),
+                    Err(e) => problems.push(Diagnostic::new(
+                        Code::Io,
+                        &path,
+                        Position::START,
+                        format!("is a broken symbolic link: {e}"),
+                    )),
+                }
+            } else if file_type.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    (files, problems)
+}
+
+fn check_file(input: &Path, path: &Path, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
+    let document = load::load_file(path, limits).map_err(|d| problems.push(d)).ok()?;
+    let revision: Revision = validate(&document, &REVISION_VALIDATOR, problems)?;
+    let relative = path.strip_prefix(input.join("profiles")).unwrap_or(path);
+    rules::check_revision(&document, relative, revision, problems)
+}
+
+/// Validates a document against a schema, then reads it into its type.
+fn validate<T: DeserializeOwned>(
+    document: &Document,
+    validator: &Validator,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    let before = problems.len();
+    for error in validator.iter_errors(&document.value) {
+        let pointer = error.instance_path().to_string();
+        let diagnostic = match error.kind() {
+            jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
+                for field in unexpected {
+                    let child = load::pointer_child(&pointer, field);
+                    problems.push(
+                        Diagnostic::new(
+                            Code::UnknownField,
+                            &document.path,
+                            document.key_position(&child),
+                            format!("unknown field `{field}`"),
+                        )
+                        .at_pointer(&child),
+                    );
+                }
+                continue;
+            }
+            _ => document.error(Code::Schema, &pointer, error.to_string()),
+        };
+        problems.push(diagnostic);
+    }
+    if problems.len() > before {
+        return None;
+    }
+    match serde_path_to_error::deserialize(&document.value) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            // The schema is generated from these types, so this only happens if they disagree.
+            let pointer = format!("/{}", e.path().to_string().replace('.', "/"));
+            problems.push(document.error(Code::Schema, &pointer, e.inner().to_string()));
+            None
+        }
+    }
+}

@@ -1,0 +1,482 @@
+//! The rules of one revision file: its path, dates, amounts, codes, sources and claim keys. Rules
+//! that need every file (references, merging) live in `merge`.
+
+use super::CheckedRevision;
+use super::merge::EntityType;
+use crate::claim::{ClaimKind, claim_key};
+use crate::date::DateSpan;
+use crate::diagnostic::{Code, Diagnostic, Position};
+use crate::load::Document;
+use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug};
+use crate::quantity::Decimal;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The key of one claim and where it was written.
+#[derive(Debug, Clone)]
+pub struct ClaimRef {
+    /// Contract, figure, event or relation.
+    pub kind: ClaimKind,
+    /// Index in its section.
+    pub index: usize,
+    /// The key, stable across revisions.
+    pub key: String,
+}
+
+/// One declaration of an organization or system: its fields as written, and where.
+#[derive(Debug, Clone)]
+pub struct Declaration {
+    /// The entity id.
+    pub id: String,
+    /// Organization or system.
+    pub entity_type: EntityType,
+    /// The fields written, except `id` and `sources`.
+    pub fields: Map<String, Value>,
+    /// The source ids cited, local to the file.
+    pub sources: Vec<String>,
+    /// Where the declaration was written.
+    pub position: Position,
+    /// Its JSON Pointer.
+    pub pointer: String,
+}
+
+/// A reference from a field to an entity.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// The id referred to.
+    pub id: String,
+    /// The type the field requires, if any.
+    pub expected: Option<EntityType>,
+    /// The field, for messages.
+    pub field: &'static str,
+    /// Where the reference was written.
+    pub position: Position,
+    /// Its JSON Pointer.
+    pub pointer: String,
+}
+
+struct FileCheck<'a> {
+    document: &'a Document,
+    problems: &'a mut Vec<Diagnostic>,
+    source_ids: HashMap<&'a str, usize>,
+    references: Vec<Reference>,
+}
+
+impl FileCheck<'_> {
+    fn error(&mut self, code: Code, pointer: &str, message: String) {
+        self.problems.push(self.document.error(code, pointer, message));
+    }
+
+    fn date(&mut self, pointer: &str, date: Option<&PartialDate>) {
+        if let Some(date) = date
+            && let Err(e) = DateSpan::parse(&date.0)
+        {
+            self.error(Code::InvalidDate, pointer, format!("`{}` {e}", date.0));
+        }
+    }
+
+    fn reference(&mut self, pointer: String, field: &'static str, id: Option<&Slug>, expected: Option<EntityType>) {
+        if let Some(id) = id {
+            let position = self.document.position(&pointer);
+            self.references.push(Reference {
+                id: id.0.clone(),
+                expected,
+                field,
+                position,
+                pointer,
+            });
+        }
+    }
+
+    fn sources(&mut self, pointer: &str, sources: &[Slug]) {
+        for (index, source) in sources.iter().enumerate() {
+            if !self.source_ids.contains_key(source.0.as_str()) {
+                let known: Vec<&str> = {
+                    let mut ids: Vec<&str> = self.source_ids.keys().copied().collect();
+                    ids.sort();
+                    ids
+                };
+                self.error(
+                    Code::UnknownSource,
+                    &format!("{pointer}/{index}"),
+                    format!(
+                        "cites the source `{}`, which this file does not list (its sources: {})",
+                        source.0,
+                        known.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    fn claim(&mut self, pointer: &str, claim: &ClaimFields) {
+        self.sources(&format!("{pointer}/sources"), &claim.sources);
+        self.reference(
+            format!("{pointer}/attributed_to"),
+            "attributed_to",
+            claim.attributed_to.as_ref(),
+            None,
+        );
+    }
+
+    /// Checks an amount written at `pointer` (`prefix` is where its fields live: the amount object of
+    /// a contract, or the figure itself).
+    fn amount(&mut self, prefix: &str, amount: &Amount, is_figure: bool) {
+        let mut parsed = HashMap::new();
+        for (name, text) in [("value", &amount.value), ("low", &amount.low), ("high", &amount.high)] {
+            if let Some(text) = text {
+                match Decimal::parse(&text.0) {
+                    Ok(decimal) => {
+                        parsed.insert(name, decimal);
+                    }
+                    Err(e) => self.error(
+                        Code::InvalidAmount,
+                        &format!("{prefix}/{name}"),
+                        format!("`{}` {e}", text.0),
+                    ),
+                }
+            }
+        }
+        let is_range = amount.low.is_some() || amount.high.is_some();
+        if amount.value.is_some() && is_range {
+            self.error(
+                Code::AmountShape,
+                &format!("{prefix}/value"),
+                "has both a value and a range (low/high): give one or the other".into(),
+            );
+        } else if is_range && let Some(qualifier) = amount.qualifier {
+            let word = serde_json::to_value(qualifier).unwrap_or_default();
+            self.error(
+                Code::AmountShape,
+                &format!("{prefix}/qualifier"),
+                format!("a range (low/high) takes no qualifier, found {word}"),
+            );
+        } else if amount.value.is_none() && !is_range {
+            let what = if is_figure { "a figure" } else { "an amount" };
+            self.error(
+                Code::AmountShape,
+                prefix,
+                format!("{what} needs a value, or a range with low and/or high"),
+            );
+        }
+        if let (Some(low), Some(high)) = (parsed.get("low"), parsed.get("high"))
+            && low > high
+        {
+            self.error(
+                Code::RangeOrder,
+                &format!("{prefix}/low"),
+                format!("low {low} is above high {high}"),
+            );
+        }
+        if let Some(currency) = &amount.currency
+            && iso_currency::Currency::from_code(currency).is_none()
+        {
+            self.error(
+                Code::UnknownCurrency,
+                &format!("{prefix}/currency"),
+                format!("`{currency}` is not an ISO 4217 currency code"),
+            );
+        }
+    }
+
+    fn country(&mut self, pointer: &str, country: Option<&crate::model::CountryCode>) {
+        if let Some(country) = country
+            && celes::Country::from_alpha2(&country.0).is_err()
+        {
+            self.error(
+                Code::UnknownCountry,
+                pointer,
+                format!("`{}` is not an ISO 3166-1 alpha-2 country code", country.0),
+            );
+        }
+    }
+}
+
+/// Checks one revision on its own; `relative` is its path under `profiles/`.
+pub fn check_revision(
+    document: &Document,
+    relative: &Path,
+    revision: Revision,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<CheckedRevision> {
+    let before = problems.len();
+    let mut check = FileCheck {
+        document,
+        problems,
+        source_ids: HashMap::new(),
+        references: Vec::new(),
+    };
+
+    let expected = Path::new(&revision.profile).join(&revision.updated);
+    if relative.with_extension("") != expected {
+        check.error(
+            Code::PathMismatch,
+            "/profile",
+            format!(
+                "the file's path says `{}`, but its content is profile `{}` updated `{}`: expected profiles/{}.{}",
+                relative.with_extension("").display(),
+                revision.profile,
+                revision.updated,
+                expected.display(),
+                relative.extension().and_then(|e| e.to_str()).unwrap_or("yaml"),
+            ),
+        );
+    }
+    if let Err(e) = DateSpan::parse(&revision.updated) {
+        check.error(Code::InvalidDate, "/updated", format!("`{}` {e}", revision.updated));
+    }
+    if let Some(hq) = &revision.headquarters {
+        check.country("/headquarters/country", hq.country.as_ref());
+    }
+
+    for (index, source) in revision.sources.iter().enumerate() {
+        let pointer = format!("/sources/{index}");
+        if let Some(first) = check.source_ids.insert(&source.id.0, index) {
+            let first_position = document.position(&format!("/sources/{first}/id"));
+            let diagnostic = document
+                .error(
+                    Code::DuplicateSource,
+                    &format!("{pointer}/id"),
+                    format!("the source id `{}` is used twice in this file", source.id.0),
+                )
+                .with_note(&document.path, first_position, "first used here");
+            check.problems.push(diagnostic);
+        }
+        check.date(&format!("{pointer}/published"), source.published.as_ref());
+        check.date(&format!("{pointer}/accessed"), source.accessed.as_ref());
+    }
+
+    // The profiled company is an organization of its own.
+    let mut declarations = vec![Declaration {
+        id: revision.profile.clone(),
+        entity_type: EntityType::Organization,
+        fields: Map::from_iter([
+            ("name".to_owned(), Value::String(revision.name.clone())),
+            ("kind".to_owned(), Value::String("company".into())),
+        ]),
+        sources: Vec::new(),
+        position: document.position("/name"),
+        pointer: "/name".into(),
+    }];
+    let mut declared: HashMap<String, String> = HashMap::new();
+    for (index, org) in revision.organizations.iter().enumerate() {
+        let pointer = format!("/organizations/{index}");
+        check.reference(
+            format!("{pointer}/parent"),
+            "parent",
+            org.parent.as_ref(),
+            Some(EntityType::Organization),
+        );
+        check.country(&format!("{pointer}/country"), org.country.as_ref());
+        let sources = org.sources.clone().unwrap_or_default();
+        check.sources(&format!("{pointer}/sources"), &sources);
+        declarations.push(declaration(document, &pointer, EntityType::Organization, org, &sources));
+    }
+    for (index, system) in revision.systems.iter().enumerate() {
+        let pointer = format!("/systems/{index}");
+        check.reference(
+            format!("{pointer}/operator"),
+            "operator",
+            system.operator.as_ref(),
+            Some(EntityType::Organization),
+        );
+        check.reference(
+            format!("{pointer}/developer"),
+            "developer",
+            system.developer.as_ref(),
+            Some(EntityType::Organization),
+        );
+        check.reference(
+            format!("{pointer}/replaces"),
+            "replaces",
+            system.replaces.as_ref(),
+            Some(EntityType::System),
+        );
+        let sources = system.sources.clone().unwrap_or_default();
+        check.sources(&format!("{pointer}/sources"), &sources);
+        declarations.push(declaration(document, &pointer, EntityType::System, system, &sources));
+    }
+    for declaration in &declarations[1..] {
+        if let Some(first) = declared.insert(declaration.id.clone(), declaration.pointer.clone()) {
+            let diagnostic = document
+                .error(
+                    Code::DuplicateEntity,
+                    &format!("{}/id", declaration.pointer),
+                    format!("`{}` is declared twice in this file", declaration.id),
+                )
+                .with_note(&document.path, document.position(&first), "first declared here");
+            check.problems.push(diagnostic);
+        }
+    }
+
+    let mut claims = Vec::new();
+    for (index, c) in revision.contracts.iter().enumerate() {
+        let pointer = format!("/contracts/{index}");
+        if c.buyer.is_none() && c.supplier.is_none() {
+            check.error(
+                Code::MissingParty,
+                &pointer,
+                "a contract names a buyer or a supplier (or both)".into(),
+            );
+        }
+        check.reference(
+            format!("{pointer}/buyer"),
+            "buyer",
+            c.buyer.as_ref(),
+            Some(EntityType::Organization),
+        );
+        check.reference(
+            format!("{pointer}/supplier"),
+            "supplier",
+            c.supplier.as_ref(),
+            Some(EntityType::Organization),
+        );
+        if let Some(amount) = &c.amount {
+            check.amount(&format!("{pointer}/amount"), amount, false);
+        }
+        check.date(&format!("{pointer}/start"), c.start.as_ref());
+        check.date(&format!("{pointer}/end"), c.end.as_ref());
+        check.claim(&pointer, &c.claim);
+        let key = claim_key(
+            ClaimKind::Contract,
+            c.id.as_ref().map(|s| s.0.as_str()),
+            &[
+                ("buyer", slug(&c.buyer)),
+                ("supplier", slug(&c.supplier)),
+                ("description", c.description.as_deref()),
+            ],
+        );
+        claims.push(ClaimRef {
+            kind: ClaimKind::Contract,
+            index,
+            key,
+        });
+    }
+    for (index, f) in revision.figures.iter().enumerate() {
+        let pointer = format!("/figures/{index}");
+        check.reference(format!("{pointer}/subject"), "subject", Some(&f.subject), None);
+        check.amount(&pointer, &f.amount, true);
+        check.date(&format!("{pointer}/as_of"), f.as_of.as_ref());
+        check.date(&format!("{pointer}/period"), f.period.as_ref());
+        check.claim(&pointer, &f.claim);
+        let per = f.amount.per.map(|p| serde_json::to_value(p).unwrap_or_default());
+        let key = claim_key(
+            ClaimKind::Figure,
+            f.id.as_ref().map(|s| s.0.as_str()),
+            &[
+                ("subject", Some(&f.subject.0)),
+                ("metric", Some(&f.metric.0)),
+                ("per", per.as_ref().and_then(Value::as_str)),
+                ("as_of", f.as_of.as_ref().map(|d| d.0.as_str())),
+                ("period", f.period.as_ref().map(|d| d.0.as_str())),
+            ],
+        );
+        claims.push(ClaimRef {
+            kind: ClaimKind::Figure,
+            index,
+            key,
+        });
+    }
+    for (index, e) in revision.events.iter().enumerate() {
+        let pointer = format!("/events/{index}");
+        check.reference(format!("{pointer}/subject"), "subject", e.subject.as_ref(), None);
+        check.date(&format!("{pointer}/date"), Some(&e.date));
+        check.claim(&pointer, &e.claim);
+        let key = claim_key(
+            ClaimKind::Event,
+            e.id.as_ref().map(|s| s.0.as_str()),
+            &[
+                ("subject", slug(&e.subject)),
+                ("kind", e.kind.as_ref().map(|k| k.0.as_str())),
+                ("date", Some(&e.date.0)),
+            ],
+        );
+        claims.push(ClaimRef {
+            kind: ClaimKind::Event,
+            index,
+            key,
+        });
+    }
+    for (index, r) in revision.relations.iter().enumerate() {
+        let pointer = format!("/relations/{index}");
+        check.reference(format!("{pointer}/subject"), "subject", Some(&r.subject), None);
+        check.reference(format!("{pointer}/object"), "object", Some(&r.object), None);
+        check.date(&format!("{pointer}/start"), r.start.as_ref());
+        check.date(&format!("{pointer}/end"), r.end.as_ref());
+        check.claim(&pointer, &r.claim);
+        let key = claim_key(
+            ClaimKind::Relation,
+            r.id.as_ref().map(|s| s.0.as_str()),
+            &[
+                ("subject", Some(&r.subject.0)),
+                ("predicate", Some(&r.predicate.0)),
+                ("object", Some(&r.object.0)),
+            ],
+        );
+        claims.push(ClaimRef {
+            kind: ClaimKind::Relation,
+            index,
+            key,
+        });
+    }
+    let mut keys: HashMap<&str, &ClaimRef> = HashMap::new();
+    for claim in &claims {
+        if let Some(first) = keys.insert(&claim.key, claim) {
+            let first_pointer = format!("/{}/{}", first.kind.section(), first.index);
+            let diagnostic = document
+                .error(
+                    Code::DuplicateClaim,
+                    &format!("/{}/{}", claim.kind.section(), claim.index),
+                    format!(
+                        "this {} has the same key `{}` as another claim of this revision: give one of them an `id`, or tell them apart by their identifying fields",
+                        claim.kind.as_str(),
+                        claim.key
+                    ),
+                )
+                .with_note(&document.path, document.position(&first_pointer), "the other claim");
+            check.problems.push(diagnostic);
+        }
+    }
+
+    let references = std::mem::take(&mut check.references);
+    if problems.len() > before {
+        return None;
+    }
+    Some(CheckedRevision {
+        path: document.path.clone(),
+        revision,
+        claims,
+        declarations,
+        references,
+    })
+}
+
+fn slug(value: &Option<Slug>) -> Option<&str> {
+    value.as_ref().map(|s| s.0.as_str())
+}
+
+fn declaration<T: serde::Serialize>(
+    document: &Document,
+    pointer: &str,
+    entity_type: EntityType,
+    entity: &T,
+    sources: &[Slug],
+) -> Declaration {
+    let Ok(Value::Object(mut fields)) = serde_json::to_value(entity) else {
+        unreachable!("an entity serializes to an object")
+    };
+    let id = fields
+        .remove("id")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    fields.remove("sources");
+    Declaration {
+        id,
+        entity_type,
+        fields,
+        sources: sources.iter().map(|s| s.0.clone()).collect(),
+        position: document.position(pointer),
+        pointer: pointer.to_owned(),
+    }
+}

@@ -1,0 +1,53 @@
+//! The command line: clap arguments, turned into the configuration each command needs.
+
+use crate::load::Limits;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Turns curated company profiles into an open dataset: Parquet, CSV, JSON and a Frictionless data package.
+#[derive(Debug, Parser)]
+#[command(name = "profile-export", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the curated folder and print every problem found (exit 1 if any).
+    Check(CheckArgs),
+    /// Write the JSON Schemas generated from the program's own types.
+    Schema {
+        /// Folder to write the schemas into.
+        #[arg(long, default_value = "schema")]
+        output: PathBuf,
+    },
+}
+
+/// Where the curated input is and the limits that protect against hostile files.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The curated folder: `dataset.yaml` and `profiles/<profile>/<updated>.<ext>`.
+    #[arg(long, default_value = "input")]
+    pub input: PathBuf,
+    /// Largest input file read, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_file_bytes)]
+    pub max_file_size: u64,
+    /// Deepest nesting of mappings and lists in a file.
+    #[arg(long, default_value_t = Limits::default().max_depth)]
+    pub max_depth: usize,
+    /// Most values in one file, counting every YAML alias expansion.
+    #[arg(long, default_value_t = Limits::default().max_nodes)]
+    pub max_values: usize,
+}
+
+impl CheckArgs {
+    /// The limits these arguments set.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_file_bytes: self.max_file_size,
+            max_depth: self.max_depth,
+            max_nodes: self.max_values,
+        }
+    }
+}

@@ -1,0 +1,490 @@
+//! The curated input: what a researcher writes. These types are the single source of truth for the
+//! input JSON Schema (through schemars), so every field carries the doc comment users will read.
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Cow;
+
+/// Regular expression of an id: lower-case words of letters and digits joined by single hyphens.
+pub const SLUG_PATTERN: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
+/// Regular expression of an open vocabulary word (`kind`, `metric`, `predicate`, `unit`).
+pub const WORD_PATTERN: &str = r"^[a-z0-9]+(_[a-z0-9]+)*$";
+
+/// The description of the whole dataset, read from `dataset.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "Dataset description (dataset.yaml)")]
+pub struct DatasetMeta {
+    /// Machine name of the dataset (a slug), used as the data package name.
+    #[schemars(regex(pattern = SLUG_PATTERN))]
+    pub name: String,
+    /// Human title of the dataset.
+    pub title: String,
+    /// What the dataset contains and how it was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Version of the dataset, e.g. `1.0.0`.
+    pub version: String,
+    /// Licence of the dataset as an SPDX identifier, e.g. `CC-BY-4.0`.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9.+-]+$"))]
+    pub license: String,
+    /// Who publishes the dataset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// Web page of the dataset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(url)]
+    pub homepage: Option<String>,
+}
+
+/// One dated revision of a company profile: one file `profiles/<profile>/<updated>.<ext>`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "Company profile revision")]
+pub struct Revision {
+    /// Slug of the profile; also the entity id of the profiled company.
+    #[schemars(regex(pattern = SLUG_PATTERN))]
+    pub profile: String,
+    /// Day this revision of the profile was last updated (`YYYY-MM-DD`); unique per profile.
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    pub updated: String,
+    /// Name of the profiled company.
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// Other names the company is known by.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Short description of the company and why it is profiled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Where the company has its headquarters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headquarters: Option<Headquarters>,
+    /// Stock exchange symbols, e.g. `NASDAQ:AMZN`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stock_symbols: Vec<String>,
+    /// Topics of the profile, as snake_case words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<Word>,
+    /// The sources this revision cites; their ids are local to this file.
+    #[schemars(length(min = 1))]
+    pub sources: Vec<Source>,
+    /// Companies, subsidiaries, agencies, police departments and contractors the profile mentions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organizations: Vec<Organization>,
+    /// Databases, software, devices and platforms the profile mentions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub systems: Vec<System>,
+    /// Contracts: who bought what from whom, for how much, when.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contracts: Vec<Contract>,
+    /// Figures: revenue, records held, transactions per day and other quantities.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<Figure>,
+    /// Dated events.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+    /// Relations between two entities, e.g. a company hosts a system.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
+}
+
+/// A place: city, region and country.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Headquarters {
+    /// City of the headquarters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// Region, state or province of the headquarters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Country of the headquarters (ISO 3166-1 alpha-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<CountryCode>,
+}
+
+/// A document that claims cite.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Id of the source, local to its revision file.
+    pub id: Slug,
+    /// Title of the source.
+    #[schemars(length(min = 1))]
+    pub title: String,
+    /// Address of the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(url)]
+    pub url: Option<String>,
+    /// Who published the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// When the source was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<PartialDate>,
+    /// When the curator last read the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessed: Option<PartialDate>,
+}
+
+/// A company, subsidiary, government agency, police department or contractor.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// Id of the organization, global to the dataset and shared with systems.
+    pub id: Slug,
+    /// Full name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Short name, e.g. `ICE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abbreviation: Option<String>,
+    /// Other names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aliases: Option<Vec<String>>,
+    /// Kind of organization, e.g. `company`, `government_agency`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Word>,
+    /// Id of the parent organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Slug>,
+    /// Country (ISO 3166-1 alpha-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<CountryCode>,
+    /// Short description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Ids of the sources of this declaration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<Slug>>,
+}
+
+/// A database, piece of software, device or platform.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    /// Id of the system, global to the dataset and shared with organizations.
+    pub id: Slug,
+    /// Full name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Short name, e.g. `HART`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abbreviation: Option<String>,
+    /// Other names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aliases: Option<Vec<String>>,
+    /// Kind of system, e.g. `biometric_database`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Word>,
+    /// Id of the organization that operates the system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<Slug>,
+    /// Id of the organization that developed the system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub developer: Option<Slug>,
+    /// Id of the system this one replaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<Slug>,
+    /// Short description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Ids of the sources of this declaration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<Slug>>,
+}
+
+/// Fields every claim (contract, figure, event, relation) has.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+pub struct ClaimFields {
+    /// Ids of the sources that support the claim (at least one).
+    #[schemars(length(min = 1))]
+    pub sources: Vec<Slug>,
+    /// Status of the claim.
+    #[serde(default)]
+    pub status: Status,
+    /// Id of the entity that asserts the claim, e.g. `palantir` for "according to Palantir".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributed_to: Option<Slug>,
+    /// Verbatim words of the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+}
+
+/// Status of a claim.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Reported as fact by the sources.
+    #[default]
+    Reported,
+    /// Announced or intended, not yet done.
+    Planned,
+    /// Contested by another source.
+    Disputed,
+}
+
+/// A contract between a buyer and a supplier (one contract per supplier).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contract {
+    /// Explicit id of the claim, stable across revisions; otherwise its key is derived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Slug>,
+    /// Id of the organization that buys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer: Option<Slug>,
+    /// Id of the organization that supplies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<Slug>,
+    /// What the contract is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Value of the contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Amount>,
+    /// When the contract starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<PartialDate>,
+    /// When the contract ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<PartialDate>,
+    #[serde(flatten)]
+    pub claim: ClaimFields,
+}
+
+/// An exact quantity: a single value with a qualifier, or a range.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Amount {
+    /// The value, as a number or text such as `9.1 million`, `566,000` or `$177.9 billion`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<DecimalText>,
+    /// Lower bound of a range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<DecimalText>,
+    /// Upper bound of a range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<DecimalText>,
+    /// How `value` bounds the true quantity; a range takes none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<Qualifier>,
+    /// Currency of a money amount (ISO 4217).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Z]{3}$"))]
+    pub currency: Option<String>,
+    /// Unit of a count, e.g. `people`, `transactions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Word>,
+    /// The time unit of a rate: the quantity is per day, week, month or year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<Per>,
+}
+
+/// How a value bounds the true quantity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualifier {
+    /// Exactly the value.
+    #[default]
+    Exact,
+    /// Approximately the value.
+    About,
+    /// The value or more.
+    AtLeast,
+    /// The value or less.
+    AtMost,
+    /// More than the value.
+    MoreThan,
+    /// Less than the value.
+    LessThan,
+}
+
+/// The time unit of a rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Per {
+    /// Per day.
+    Day,
+    /// Per week.
+    Week,
+    /// Per month.
+    Month,
+    /// Per year.
+    Year,
+}
+
+/// A quantity about an entity: revenue, employees, records held, transactions per day.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Figure {
+    /// Explicit id of the claim, stable across revisions; otherwise its key is derived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Slug>,
+    /// Id of the entity the figure is about.
+    pub subject: Slug,
+    /// What is measured, e.g. `revenue`, `employees`, `transactions`.
+    pub metric: Word,
+    #[serde(flatten)]
+    pub amount: Amount,
+    /// Date at which the figure holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<PartialDate>,
+    /// Period the figure covers, e.g. the year of a revenue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<PartialDate>,
+    /// Curator's note on the figure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(flatten)]
+    pub claim: ClaimFields,
+}
+
+/// Something that happened (or is planned) at a date.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Explicit id of the claim, stable across revisions; otherwise its key is derived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Slug>,
+    /// When it happened.
+    pub date: PartialDate,
+    /// Id of the entity the event is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Slug>,
+    /// Kind of event, e.g. `announcement`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Word>,
+    /// What happened.
+    #[schemars(length(min = 1))]
+    pub description: String,
+    #[serde(flatten)]
+    pub claim: ClaimFields,
+}
+
+/// A relation between two entities: `subject predicate object`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Relation {
+    /// Explicit id of the claim, stable across revisions; otherwise its key is derived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Slug>,
+    /// Id of the entity the relation starts from.
+    pub subject: Slug,
+    /// What links them, e.g. `hosts`, `develops`.
+    pub predicate: Word,
+    /// Id of the entity the relation points to.
+    pub object: Slug,
+    /// When the relation began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<PartialDate>,
+    /// When the relation ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<PartialDate>,
+    /// Curator's description of the relation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub claim: ClaimFields,
+}
+
+/// Declares a text newtype whose schema is a pattern-checked string.
+macro_rules! pattern_string {
+    ($(#[doc = $doc:literal])* $name:ident, $pattern:expr) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!({
+                    "description": concat!($($doc),*).trim(),
+                    "type": "string",
+                    "pattern": $pattern
+                })
+            }
+        }
+    };
+}
+
+pattern_string!(
+    /// An id: lower-case letters and digits joined by single hyphens.
+    Slug,
+    SLUG_PATTERN
+);
+pattern_string!(
+    /// A word of an open vocabulary, in snake_case.
+    Word,
+    WORD_PATTERN
+);
+pattern_string!(
+    /// An ISO 3166-1 alpha-2 country code, e.g. `US`, `NO`.
+    CountryCode,
+    r"^[A-Z]{2}$"
+);
+
+/// A partial date as curated: `2020`, `2020-06`, `2020-06-15`, a season `2018-22` (21 spring to 24
+/// winter), optionally followed by `?` (uncertain), `~` (approximate) or `%` (both).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct PartialDate(pub String);
+
+/// An exact decimal as curated: a number, or text such as `9.1 million`, `566,000`, `$177.9 billion`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct DecimalText(pub String);
+
+/// Reads a scalar that may arrive as a number or a string and keeps its exact text: numbers keep
+/// their source digits because serde_json's `arbitrary_precision` is on.
+fn scalar_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::String(text) => Ok(text),
+        serde_json::Value::Number(number) => Ok(number.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a number or text, found {other}"
+        ))),
+    }
+}
+
+impl<'de> Deserialize<'de> for PartialDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        scalar_text(deserializer).map(PartialDate)
+    }
+}
+
+impl<'de> Deserialize<'de> for DecimalText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        scalar_text(deserializer).map(DecimalText)
+    }
+}
+
+impl JsonSchema for PartialDate {
+    fn schema_name() -> Cow<'static, str> {
+        "PartialDate".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A partial date: `2020`, `2020-06`, `2020-06-15`, a season `2018-22` (21 spring to 24 winter), optionally followed by `?`, `~` or `%`. A bare year may be a number.",
+            // The format is checked by the date rules, which name the problem precisely.
+            "type": ["integer", "string"]
+        })
+    }
+}
+
+impl JsonSchema for DecimalText {
+    fn schema_name() -> Cow<'static, str> {
+        "DecimalText".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "An exact decimal: a number, or text such as `9.1 million`, `566,000` or `$177.9 billion`. Never read through a float.",
+            // The format is checked by the amount rules, which name the problem precisely.
+            "type": ["number", "string"]
+        })
+    }
+}

@@ -1,0 +1,39 @@
+//! The JSON Schemas generated from the model, and `profile-export schema` writing them.
+
+use crate::model::{DatasetMeta, Revision};
+use serde_json::Value;
+use std::path::Path;
+
+/// The input schema of a profile revision file.
+pub fn input_revision() -> Value {
+    schemars::schema_for!(Revision).to_value()
+}
+
+/// The input schema of `dataset.yaml`.
+pub fn input_dataset() -> Value {
+    schemars::schema_for!(DatasetMeta).to_value()
+}
+
+/// Every schema with its file name, as written to `schema/`.
+pub fn all() -> Vec<(&'static str, Value)> {
+    vec![
+        ("revision.schema.json", input_revision()),
+        ("dataset.schema.json", input_dataset()),
+    ]
+}
+
+/// The text of a schema file: pretty JSON with a final newline.
+pub fn render(schema: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Writes every schema into `folder`.
+pub fn write(folder: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(folder)?;
+    for (name, schema) in all() {
+        std::fs::write(folder.join(name), render(&schema))?;
+    }
+    Ok(())
+}
