@@ -439,16 +439,42 @@ pub struct PartialDate(pub String);
 #[serde(transparent)]
 pub struct DecimalText(pub String);
 
-/// Reads a scalar that may arrive as a number or a string and keeps its exact text: numbers keep
-/// their source digits because serde_json's `arbitrary_precision` is on.
+/// Reads a scalar that may arrive as a number or a string and keeps its exact text. With
+/// `arbitrary_precision`, serde_json hands a number over as a one-entry map holding its source
+/// digits unless an `f64` prints back to them exactly; going through `serde_json::Value` instead
+/// would rebuild it from that `f64` and print `1e-10` for `0.0000000001`.
 fn scalar_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    match serde_json::Value::deserialize(deserializer)? {
-        serde_json::Value::String(text) => Ok(text),
-        serde_json::Value::Number(number) => Ok(number.to_string()),
-        other => Err(serde::de::Error::custom(format!(
-            "expected a number or text, found {other}"
-        ))),
+    struct ScalarText;
+
+    impl<'de> serde::de::Visitor<'de> for ScalarText {
+        type Value = String;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a number or text")
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<String, E> {
+            Ok(text.to_owned())
+        }
+        fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<String, E> {
+            Ok(number.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<String, E> {
+            Ok(number.to_string())
+        }
+        /// serde_json calls this only when the float prints back to its source text exactly, so its
+        /// shortest round-trip digits are the curated value (Rust never prints an exponent here).
+        fn visit_f64<E: serde::de::Error>(self, number: f64) -> Result<String, E> {
+            Ok(number.to_string())
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<String, A::Error> {
+            match map.next_key::<String>()?.as_deref() {
+                Some("$serde_json::private::Number") => map.next_value(),
+                _ => Err(serde::de::Error::custom("expected a number or text, found a mapping")),
+            }
+        }
     }
+
+    deserializer.deserialize_any(ScalarText)
 }
 
 impl<'de> Deserialize<'de> for PartialDate {
@@ -486,5 +512,21 @@ impl JsonSchema for DecimalText {
             // The format is checked by the amount rules, which name the problem precisely.
             "type": ["number", "string"]
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_their_source_digits() {
+        for text in ["0.0000000001", "12345678901234567.89", "12.30", "2020", "0.1"] {
+            let value: serde_json::Value = serde_json::from_str(&format!(r#"{{"value": {text}}}"#)).expect("json");
+            let direct: Amount = serde_json::from_value(value.clone()).expect("amount");
+            assert_eq!(direct.value.map(|v| v.0).as_deref(), Some(text), "from_value");
+            let tracked: Amount = serde_path_to_error::deserialize(&value).expect("amount");
+            assert_eq!(tracked.value.map(|v| v.0).as_deref(), Some(text), "path_to_error");
+        }
     }
 }

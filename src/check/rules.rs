@@ -200,7 +200,6 @@ pub fn check_revision(
     revision: Revision,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<CheckedRevision> {
-    let before = problems.len();
     let mut check = FileCheck {
         document,
         problems,
@@ -439,10 +438,8 @@ pub fn check_revision(
         }
     }
 
+    // Kept even with problems, so that references and merging are checked too: every problem at once.
     let references = std::mem::take(&mut check.references);
-    if problems.len() > before {
-        return None;
-    }
     Some(CheckedRevision {
         path: document.path.clone(),
         revision,
@@ -463,8 +460,9 @@ fn declaration<T: serde::Serialize>(
     entity: &T,
     sources: &[Slug],
 ) -> Declaration {
-    let Ok(Value::Object(mut fields)) = serde_json::to_value(entity) else {
-        unreachable!("an entity serializes to an object")
+    let mut fields = match serde_json::to_value(entity) {
+        Ok(Value::Object(fields)) => fields,
+        _ => Map::new(), // an entity always serializes to an object
     };
     let id = fields
         .remove("id")

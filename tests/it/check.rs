@@ -1,0 +1,452 @@
+//! `profile-export check`: one test per kind of bad input, each asserting the exit code, the error
+//! code and the exact `file:line:column`.
+
+use crate::support::{DATASET, REVISION, REVISION_PATH, Workdir, revision_with};
+
+const FILE: &str = "input/profiles/acme/2020-01-01.yaml";
+
+fn check(work: &Workdir) -> crate::support::Outcome {
+    work.run(&["check"])
+}
+
+fn expect(revision: &str, location_and_code: &str) {
+    let work = Workdir::with_revision(revision);
+    check(&work).assert_one_problem(&format!("{FILE}:{location_and_code}"));
+}
+
+#[test]
+fn valid_input_checks_clean() {
+    let outcome = check(&Workdir::with_revision(REVISION));
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert!(outcome.headlines().is_empty());
+}
+
+#[test]
+fn norway_stays_a_country() {
+    let outcome = check(&Workdir::with_revision(&revision_with(12, "    country: NO")));
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+}
+
+#[test]
+fn date_that_does_not_exist() {
+    expect(
+        &revision_with(21, "    start: 2019-02-29"),
+        "21:12: error[E0202]: `2019-02-29` is not a date of the calendar",
+    );
+}
+
+#[test]
+fn malformed_date() {
+    expect(
+        &revision_with(21, "    start: March 2019"),
+        "21:12: error[E0202]: `March 2019` is not a date",
+    );
+}
+
+#[test]
+fn amount_that_is_not_exact_in_the_dataset() {
+    expect(
+        &revision_with(20, "    amount: {value: 0.0000000001, currency: USD}"),
+        "20:21: error[E0203]: `0.0000000001` has more than 9 digits",
+    );
+}
+
+#[test]
+fn amount_that_is_not_an_amount() {
+    expect(
+        &revision_with(20, "    amount: {value: 9.1 milion, currency: USD}"),
+        "20:21: error[E0203]: `9.1 milion` is not an amount",
+    );
+}
+
+#[test]
+fn range_upside_down() {
+    expect(
+        &revision_with(26, "    low: 500000"),
+        "26:10: error[E0204]: low 500000 is above high 400000",
+    );
+}
+
+#[test]
+fn range_with_a_qualifier() {
+    expect(
+        &revision_with(27, "    qualifier: about"),
+        "27:16: error[E0205]: a range (low/high) takes no qualifier",
+    );
+}
+
+#[test]
+fn value_and_range_together() {
+    expect(
+        &revision_with(26, "    value: 350000"),
+        "26:12: error[E0205]: has both a value and a range",
+    );
+}
+
+#[test]
+fn unknown_currency() {
+    expect(
+        &revision_with(20, "    amount: {value: 9.1 million, currency: EUX}"),
+        "20:44: error[E0206]: `EUX` is not an ISO 4217",
+    );
+}
+
+#[test]
+fn unknown_country() {
+    expect(
+        &revision_with(12, "    country: XX"),
+        "12:14: error[E0207]: `XX` is not an ISO 3166-1",
+    );
+}
+
+#[test]
+fn source_id_twice() {
+    expect(
+        &revision_with(7, "    title: Report\n  - {id: report, title: Again}"),
+        "8:10: error[E0208]: the source id `report` is used twice",
+    );
+}
+
+#[test]
+fn claim_cites_an_unknown_source() {
+    expect(
+        &revision_with(22, "    sources: [reprt]"),
+        "22:15: error[E0209]: cites the source `reprt`",
+    );
+}
+
+#[test]
+fn entity_declared_twice_in_one_file() {
+    expect(
+        &revision_with(16, "    operator: agency\n  - {id: db, name: Again}"),
+        "17:10: error[E0210]: `db` is declared twice",
+    );
+}
+
+#[test]
+fn reference_that_does_not_resolve() {
+    expect(
+        &revision_with(19, "    supplier: acmex"),
+        "19:15: error[E0211]: `acmex` is not declared",
+    );
+}
+
+#[test]
+fn reference_to_the_wrong_type_of_entity() {
+    expect(
+        &revision_with(19, "    supplier: db"),
+        "19:15: error[E0211]: `db` is a system, but supplier must be an organization",
+    );
+}
+
+#[test]
+fn contract_without_buyer_or_supplier() {
+    let revision = revision_with(18, "  - description: hosting").replace("    supplier: acme\n", "    end: 2020\n");
+    expect(&revision, "18:5: error[E0215]: a contract names a buyer or a supplier");
+}
+
+#[test]
+fn two_claims_with_one_key() {
+    let revision = revision_with(
+        38,
+        "    sources: [report]\n  - {subject: acme, predicate: hosts, object: db, sources: [report]}",
+    );
+    expect(
+        &revision,
+        "39:5: error[E0214]: this relation has the same key `relation:",
+    );
+}
+
+#[test]
+fn unknown_field_is_reported_at_its_key() {
+    expect(
+        &revision_with(11, "    knd: government_agency"),
+        "11:5: error[E0100]: unknown field `knd`",
+    );
+}
+
+#[test]
+fn misspelled_field_inside_a_claim() {
+    let outcome = check(&Workdir::with_revision(&revision_with(32, "    descripton: Pitch")));
+    assert_eq!(outcome.code, 1);
+    assert_eq!(
+        outcome.headlines(),
+        [
+            format!("{FILE}:30:5: error[E0101]: \"description\" is a required property"),
+            format!("{FILE}:32:5: error[E0100]: unknown field `descripton`"),
+        ]
+    );
+}
+
+#[test]
+fn wrong_type() {
+    expect(
+        &revision_with(3, "name: [Acme]"),
+        "3:7: error[E0101]: [\"Acme\"] is not of type \"string\"",
+    );
+}
+
+#[test]
+fn field_written_twice() {
+    expect(
+        &revision_with(3, "name: Acme\nname: Again"),
+        "4:1: error[E0009]: the field `name` is written twice",
+    );
+}
+
+#[test]
+fn malformed_yaml() {
+    expect(
+        &revision_with(3, "name: [Acme"),
+        "4:13: error[E0006]: is not valid YAML",
+    );
+}
+
+#[test]
+fn path_that_disagrees_with_the_content() {
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/acme/2020-01-02.yaml", REVISION.as_bytes()),
+    ]);
+    check(&work).assert_one_problem("input/profiles/acme/2020-01-02.yaml:1:10: error[E0200]");
+}
+
+#[test]
+fn revision_in_two_files() {
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (REVISION_PATH, REVISION.as_bytes()),
+        ("profiles/acme/2020-01-01.yml", REVISION.as_bytes()),
+    ]);
+    let outcome = check(&work);
+    outcome.assert_one_problem("input/profiles/acme/2020-01-01.yml:1:1: error[E0201]");
+    assert!(
+        outcome.stderr.contains(&format!("note: the other file: {FILE}:1:1")),
+        "{}",
+        outcome.stderr
+    );
+}
+
+const BETA: &str = "profile: beta\nupdated: 2020-01-01\nname: Beta\nsources:\n  - {id: s, title: S}\norganizations:\n";
+
+#[test]
+fn profiles_that_disagree_name_both_places() {
+    let beta = format!("{BETA}  - {{id: agency, name: Other Agency}}\n");
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (REVISION_PATH, REVISION.as_bytes()),
+        ("profiles/beta/2020-01-01.yaml", beta.as_bytes()),
+    ]);
+    let outcome = check(&work);
+    outcome.assert_one_problem("input/profiles/beta/2020-01-01.yaml:7:5: error[E0212]: `agency` has name \"Other Agency\" here, but another profile gives it name \"Agency\"");
+    assert!(
+        outcome.stderr.contains(&format!("note: the other value: {FILE}:9:5")),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn newer_revision_of_one_profile_replaces_a_value() {
+    let newer = REVISION
+        .replace("2020-01-01", "2021-01-01")
+        .replace("    name: Agency", "    name: Renamed Agency");
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (REVISION_PATH, REVISION.as_bytes()),
+        ("profiles/acme/2021-01-01.yaml", newer.as_bytes()),
+    ]);
+    let outcome = check(&work);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+}
+
+#[test]
+fn entity_without_a_name() {
+    let beta = format!("{BETA}  - {{id: ghost}}\n");
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/beta/2020-01-01.yaml", beta.as_bytes()),
+    ]);
+    check(&work).assert_one_problem("input/profiles/beta/2020-01-01.yaml:7:5: error[E0213]: `ghost` has no name");
+}
+
+#[test]
+fn json_and_toml_revisions_check_clean() {
+    let json = r#"{"profile": "beta", "updated": "2020-01-01", "name": "Beta", "sources": [{"id": "s", "title": "S"}],
+  "figures": [{"subject": "beta", "metric": "revenue", "value": 12345678901234567.89, "currency": "USD", "period": 2019, "sources": ["s"]}]}"#;
+    let toml = "profile = \"gamma\"\nupdated = 2020-01-01\nname = \"Gamma\"\n[[sources]]\nid = \"s\"\ntitle = \"S\"\npublished = 2019-12\n";
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/beta/2020-01-01.json", json.as_bytes()),
+        (
+            "profiles/gamma/2020-01-01.toml",
+            toml.replace("2019-12", "\"2019-12\"").as_bytes(),
+        ),
+    ]);
+    let outcome = check(&work);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+}
+
+#[test]
+fn malformed_json() {
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/beta/2020-01-01.json", b"{\n  \"profile\": \"beta\",\n}\n"),
+    ]);
+    check(&work).assert_one_problem(
+        "input/profiles/beta/2020-01-01.json:2:20: error[E0006]: is not valid JSON: Trailing commas are not allowed",
+    );
+}
+
+#[test]
+fn json_problems_have_positions_too() {
+    let json = "{\n  \"profile\": \"beta\",\n  \"updated\": \"2020-01-01\",\n  \"name\": \"Beta\",\n  \"sources\": [{\"id\": \"s\", \"title\": \"S\"}],\n  \"events\": [{\"date\": \"2020-02-30\", \"description\": \"x\", \"sources\": [\"s\"]}]\n}\n";
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/beta/2020-01-01.json", json.as_bytes()),
+    ]);
+    check(&work).assert_one_problem("input/profiles/beta/2020-01-01.json:6:23: error[E0202]");
+}
+
+#[test]
+fn malformed_toml() {
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/beta/2020-01-01.toml", b"profile = \"beta\"\nupdated = \n"),
+    ]);
+    check(&work).assert_one_problem("input/profiles/beta/2020-01-01.toml:2:");
+    assert!(check(&work).stderr.contains("error[E0006]: is not valid TOML"));
+}
+
+#[test]
+fn toml_problems_have_positions_too() {
+    let toml = "profile = \"beta\"\nupdated = 2020-01-01\nname = \"Beta\"\n[[sources]]\nid = \"s\"\ntitle = \"S\"\ncolour = \"red\"\n";
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/beta/2020-01-01.toml", toml.as_bytes()),
+    ]);
+    check(&work).assert_one_problem("input/profiles/beta/2020-01-01.toml:7:1: error[E0100]: unknown field `colour`");
+}
+
+#[test]
+fn file_over_the_size_limit() {
+    let work = Workdir::with_revision(REVISION);
+    work.run(&["check", "--max-file-size", "200"])
+        .assert_one_problem(&format!("{FILE}:1:1: error[E0003]: is {} bytes", REVISION.len()));
+}
+
+#[test]
+fn yaml_alias_bomb() {
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..10 {
+        let items = vec![format!("*a{}", level - 1); 10].join(", ");
+        bomb.push_str(&format!("a{level}: &a{level} [{items}]\n"));
+    }
+    let work = Workdir::with_revision(&bomb);
+    let outcome = check(&work);
+    // The budget of a million values runs out at the sixth level's fifth alias.
+    outcome.assert_one_problem(&format!("{FILE}:6:45:"));
+    assert!(
+        outcome
+            .stderr
+            .contains("error[E0008]: expands to more than 1000000 values"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn nesting_too_deep() {
+    let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/beta/2020-01-01.json", deep.as_bytes()),
+    ]);
+    check(&work)
+        .assert_one_problem("input/profiles/beta/2020-01-01.json:1:66: error[E0007]: nests deeper than 64 levels");
+}
+
+#[test]
+fn not_utf8() {
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (REVISION_PATH, b"profile: acme\nname: Caf\xe9\n"),
+    ]);
+    check(&work).assert_one_problem(&format!("{FILE}:2:10: error[E0004]: is not UTF-8: byte 0xE9"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_out_of_the_input_folder() {
+    let work = Workdir::new(&[("dataset.yaml", DATASET.as_bytes())]);
+    std::fs::write(work.path("outside.yaml"), REVISION).expect("write");
+    std::fs::create_dir_all(work.path("input/profiles/acme")).expect("folder");
+    std::os::unix::fs::symlink(work.path("outside.yaml"), work.path(&format!("input/{REVISION_PATH}"))).expect("link");
+    check(&work).assert_one_problem(&format!("{FILE}:1:1: error[E0005]: is a symbolic link to"));
+}
+
+#[test]
+fn file_of_an_unknown_format() {
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (REVISION_PATH, REVISION.as_bytes()),
+        ("profiles/acme/notes.txt", b"hello"),
+    ]);
+    check(&work).assert_one_problem("input/profiles/acme/notes.txt:1:1: error[E0002]");
+}
+
+#[test]
+fn missing_dataset_description() {
+    let work = Workdir::new(&[(REVISION_PATH, REVISION.as_bytes())]);
+    check(&work).assert_one_problem("input/dataset.yaml:1:1: error[E0010]");
+}
+
+#[test]
+fn missing_input_folder_is_a_usage_error() {
+    let work = Workdir::new(&[]);
+    assert_eq!(work.run(&["check", "--input", "nowhere"]).code, 2);
+}
+
+#[test]
+fn every_problem_is_reported_sorted_by_file_and_position() {
+    let bad = revision_with(21, "    start: 2019-02-29").replace("    supplier: acme", "    supplier: acmex");
+    let beta = format!("{BETA}  - {{id: ghost}}\n");
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (REVISION_PATH, bad.as_bytes()),
+        ("profiles/beta/2020-01-01.yaml", beta.as_bytes()),
+    ]);
+    let outcome = check(&work);
+    assert_eq!(outcome.code, 1);
+    let places: Vec<&str> = outcome
+        .headlines()
+        .iter()
+        .map(|line| line.split(": error").next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            format!("{FILE}:19:15"),
+            format!("{FILE}:21:12"),
+            "input/profiles/beta/2020-01-01.yaml:7:5".to_owned()
+        ]
+    );
+    assert!(
+        outcome.stderr.ends_with("error: 3 problems found in 2 files\n"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn diagnostics_show_the_pointer_and_the_source_line() {
+    let work = Workdir::with_revision(&revision_with(21, "    start: 2019-02-29"));
+    let outcome = check(&work);
+    let expected = "\
+input/profiles/acme/2020-01-01.yaml:21:12: error[E0202]: `2019-02-29` is not a date of the calendar
+   |
+21 |     start: 2019-02-29
+   |            ^ at /contracts/0/start
+";
+    assert!(outcome.stderr.starts_with(expected), "{}", outcome.stderr);
+}

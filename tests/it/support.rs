@@ -1,0 +1,138 @@
+//! A temporary curated folder and the binary run inside it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A valid revision; tests replace single lines to make one problem at a known position.
+pub const REVISION: &str = "\
+profile: acme
+updated: 2020-01-01
+name: Acme Corp
+headquarters: {city: Springfield, country: US}
+sources:
+  - id: report
+    title: Report
+organizations:
+  - id: agency
+    name: Agency
+    kind: government_agency
+    country: US
+systems:
+  - id: db
+    name: Database
+    operator: agency
+contracts:
+  - buyer: agency
+    supplier: acme
+    amount: {value: 9.1 million, currency: USD, qualifier: at_least}
+    start: 2019-03
+    sources: [report]
+figures:
+  - subject: db
+    metric: records
+    low: 350000
+    high: 400000
+    sources: [report]
+events:
+  - date: 2018-22
+    subject: acme
+    description: Pitch
+    sources: [report]
+relations:
+  - subject: acme
+    predicate: hosts
+    object: db
+    sources: [report]
+";
+
+pub const DATASET: &str = "name: test\ntitle: Test\nversion: '1'\nlicense: CC-BY-4.0\n";
+
+/// The path of the valid revision inside the input folder.
+pub const REVISION_PATH: &str = "profiles/acme/2020-01-01.yaml";
+
+/// `REVISION` with line `line` (from 1) replaced.
+pub fn revision_with(line: usize, text: &str) -> String {
+    let mut lines: Vec<&str> = REVISION.lines().collect();
+    lines[line - 1] = text;
+    lines.join("\n") + "\n"
+}
+
+/// A temporary folder holding `input/` with the given files (paths relative to `input/`).
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new(files: &[(&str, &[u8])]) -> Workdir {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let work = Workdir { dir };
+        for (path, content) in files {
+            work.write(path, content);
+        }
+        work
+    }
+
+    /// The valid dataset and revision, with `revision` in place of the revision.
+    pub fn with_revision(revision: &str) -> Workdir {
+        Workdir::new(&[
+            ("dataset.yaml", DATASET.as_bytes()),
+            (REVISION_PATH, revision.as_bytes()),
+        ])
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    pub fn write(&self, relative: &str, content: &[u8]) {
+        let path = self.path("input").join(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+        std::fs::write(path, content).expect("write");
+    }
+
+    /// Runs the binary in this folder.
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        run_in(self.dir.path(), args)
+    }
+}
+
+/// What a run of the binary gave.
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run_in(dir: &Path, args: &[&str]) -> Outcome {
+    let output = Command::new(env!("CARGO_BIN_EXE_profile-export"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs");
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+impl Outcome {
+    /// The first line of every diagnostic: `path:line:column: error[code]: message`.
+    pub fn headlines(&self) -> Vec<&str> {
+        self.stderr.lines().filter(|line| line.contains(": error[")).collect()
+    }
+
+    /// Asserts that the run failed with exit code 1 and exactly one problem, starting with `expected`
+    /// (`path:line:column: error[code]`).
+    #[track_caller]
+    pub fn assert_one_problem(&self, expected: &str) {
+        assert_eq!(self.code, 1, "exit code, stderr:\n{}", self.stderr);
+        let headlines = self.headlines();
+        assert_eq!(headlines.len(), 1, "one problem expected, stderr:\n{}", self.stderr);
+        assert!(
+            headlines[0].starts_with(expected),
+            "expected `{expected}`, stderr:\n{}",
+            self.stderr
+        );
+    }
+}
