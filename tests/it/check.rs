@@ -450,3 +450,23 @@ input/profiles/acme/2020-01-01.yaml:21:12: error[E0202]: `2019-02-29` is not a d
 ";
     assert!(outcome.stderr.starts_with(expected), "{}", outcome.stderr);
 }
+
+#[test]
+fn id_that_is_not_a_slug() {
+    expect(
+        &revision_with(1, "profile: Acme"),
+        "1:10: error[E0101]: \"Acme\" does not match",
+    );
+}
+
+#[test]
+fn nesting_deep_enough_to_overflow_a_parser_is_refused_by_it() {
+    let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/beta/2020-01-01.json", deep.as_bytes()),
+    ]);
+    check(&work).assert_one_problem(
+        "input/profiles/beta/2020-01-01.json:1:513: error[E0006]: is not valid JSON: Maximum nesting depth exceeded",
+    );
+}
