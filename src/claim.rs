@@ -1,14 +1,21 @@
 //! Claims (contracts, figures, events, relations) and the key that identifies one across revisions.
 
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// The four kinds of claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ClaimKind {
+    /// A contract between a buyer and a supplier.
     Contract,
+    /// A quantity about an entity.
     Figure,
+    /// Something that happened at a date.
     Event,
+    /// A relation between two entities.
     Relation,
 }
 

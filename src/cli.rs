@@ -1,5 +1,6 @@
 //! The command line: clap arguments, turned into the configuration each command needs.
 
+use crate::export::Format;
 use crate::load::Limits;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -14,6 +15,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check the curated folder, then write the dataset: Parquet, CSV, JSON, datapackage.json and a data dictionary.
+    Build(BuildArgs),
     /// Check the curated folder and print every problem found (exit 1 if any).
     Check(CheckArgs),
     /// Write the JSON Schemas generated from the program's own types.
@@ -22,6 +25,19 @@ pub enum Command {
         #[arg(long, default_value = "schema")]
         output: PathBuf,
     },
+}
+
+/// What `build` reads and writes.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// Folder to write the dataset into; it is replaced as a whole, atomically.
+    #[arg(long, default_value = "output")]
+    pub output: PathBuf,
+    /// Formats to write, separated by commas.
+    #[arg(long, value_delimiter = ',', default_value = "json,csv,parquet")]
+    pub format: Vec<Format>,
 }
 
 /// Where the curated input is and the limits that protect against hostile files.

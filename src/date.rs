@@ -42,6 +42,15 @@ pub fn days_since_epoch(date: Date) -> i32 {
         .unwrap_or_default()
 }
 
+/// The day `days` after 1970-01-01, from an Arrow `date32`. Every date32 the dataset holds came from
+/// a `Date`, so it is in range.
+pub fn date_from_days(days: i32) -> Date {
+    let epoch = Date::constant(1970, 1, 1);
+    epoch
+        .checked_add(jiff::Span::new().days(i64::from(days)))
+        .expect("a date32 written from a date")
+}
+
 impl DateSpan {
     /// Parses a curated partial date and the days it covers.
     pub fn parse(text: &str) -> Result<DateSpan, DateError> {

@@ -8,10 +8,12 @@ pub mod claim;
 pub mod cli;
 pub mod date;
 pub mod diagnostic;
+pub mod export;
 pub mod load;
 pub mod model;
 pub mod quantity;
 pub mod schema;
+pub mod tables;
 
 use diagnostic::{Diagnostic, Renderer};
 use std::io::Write;
@@ -25,6 +27,7 @@ pub const EXIT_USAGE: u8 = 2;
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: cli::Cli) -> ExitCode {
     match cli.command {
+        cli::Command::Build(args) => build(&args),
         cli::Command::Check(args) => {
             if !args.input.is_dir() {
                 eprintln!("error: the input folder {} does not exist", args.input.display());
@@ -53,6 +56,56 @@ pub fn run(cli: cli::Cli) -> ExitCode {
             }
         },
     }
+}
+
+fn build(args: &cli::BuildArgs) -> ExitCode {
+    let input = &args.check.input;
+    if !input.is_dir() {
+        eprintln!("error: the input folder {} does not exist", input.display());
+        return ExitCode::from(EXIT_USAGE);
+    }
+    if let (Ok(input), Some(output)) = (std::fs::canonicalize(input), absolute_parent_join(&args.output))
+        && output.starts_with(&input)
+    {
+        eprintln!(
+            "error: the output folder {} is inside the input folder {}",
+            args.output.display(),
+            args.check.input.display()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let dataset = match check::check(input, &args.check.limits()) {
+        Ok(dataset) => dataset,
+        Err(problems) => {
+            report(&problems);
+            eprintln!("error: nothing was written; {} is unchanged", args.output.display());
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let mut formats = args.format.clone();
+    formats.sort();
+    formats.dedup();
+    match export::build(&dataset, &args.output, &formats) {
+        Ok(summary) => {
+            eprintln!("built {} from {}:", args.output.display(), input.display());
+            eprintln!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("error: nothing was written; {} is unchanged", args.output.display());
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// The absolute path of `path`, resolving links in its parent (the path itself may not exist yet).
+fn absolute_parent_join(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
 }
 
 fn count_profiles(dataset: &check::Dataset) -> usize {

@@ -35,6 +35,22 @@ pub struct DatasetMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(url)]
     pub homepage: Option<String>,
+    /// Where the data as a whole comes from, listed as the data package's sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<DatasetSource>,
+}
+
+/// A source of the dataset as a whole.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetSource {
+    /// Title of the source.
+    #[schemars(length(min = 1))]
+    pub title: String,
+    /// Address of the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(url)]
+    pub url: Option<String>,
 }
 
 /// One dated revision of a company profile: one file `profiles/<profile>/<updated>.<ext>`.

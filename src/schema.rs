@@ -1,6 +1,7 @@
 //! The JSON Schemas generated from the model, and `profile-export schema` writing them.
 
 use crate::model::{DatasetMeta, Revision};
+use crate::tables::rows::ProfileDocument;
 use serde_json::Value;
 use std::path::Path;
 
@@ -14,11 +15,27 @@ pub fn input_dataset() -> Value {
     schemars::schema_for!(DatasetMeta).to_value()
 }
 
+/// The output schema of `json/profiles.json`: every revision, fully resolved.
+pub fn output_profiles() -> Value {
+    let mut schema = schemars::schema_for!(Vec<ProfileDocument<'static>>);
+    schema.insert(
+        "title".into(),
+        "Company profile revisions, fully resolved (json/profiles.json)".into(),
+    );
+    schema.to_value()
+}
+
+/// The schema of one document of `json/profiles.json`.
+pub fn output_profile_document() -> Value {
+    schemars::schema_for!(ProfileDocument<'static>).to_value()
+}
+
 /// Every schema with its file name, as written to `schema/`.
 pub fn all() -> Vec<(&'static str, Value)> {
     vec![
         ("revision.schema.json", input_revision()),
         ("dataset.schema.json", input_dataset()),
+        ("profiles.schema.json", output_profiles()),
     ]
 }
 

@@ -13,9 +13,12 @@ use std::collections::btree_map::Entry;
 use std::path::PathBuf;
 
 /// Organization or system: the two types of entity, sharing one id namespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum EntityType {
+    /// A company, subsidiary, agency, police department or contractor.
     Organization,
+    /// A database, piece of software, device or platform.
     System,
 }
 

@@ -1,0 +1,108 @@
+//! CSV for spreadsheet users: UTF-8 without BOM, RFC 4180 quoting, `\n` line ends, one header row.
+//! Text a spreadsheet would run as a formula gets a leading `'`; decimals are plain digits; lists are
+//! JSON arrays; an empty cell is a missing value.
+
+use crate::date::date_from_days;
+use crate::quantity::Decimal;
+use crate::tables::{ColumnType, Table};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Decimal128Type};
+use arrow_array::{Array, ArrayRef};
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+/// Writes a table as CSV.
+pub fn write(table: &Table, out: impl Write) -> io::Result<()> {
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    writer.write_record(table.columns.iter().map(|c| c.name.as_str()))?;
+    let columns: Vec<(&ArrayRef, ColumnType)> = table
+        .batch
+        .columns()
+        .iter()
+        .zip(&table.columns)
+        .map(|(array, column)| (array, column.column_type))
+        .collect();
+    let mut record = Vec::with_capacity(columns.len());
+    for row in 0..table.batch.num_rows() {
+        record.clear();
+        for (array, column_type) in &columns {
+            record.push(cell(array, *column_type, row));
+        }
+        writer.write_record(record.iter().map(|c| c.as_bytes()))?;
+    }
+    writer.flush()
+}
+
+fn cell(array: &ArrayRef, column_type: ColumnType, row: usize) -> Cow<'_, str> {
+    if array.is_null(row) {
+        return Cow::Borrowed("");
+    }
+    match column_type {
+        ColumnType::Text => inert(array.as_string::<i32>().value(row)),
+        ColumnType::Boolean => Cow::Borrowed(if array.as_boolean().value(row) { "true" } else { "false" }),
+        ColumnType::Date => Cow::Owned(date_from_days(array.as_primitive::<Date32Type>().value(row)).to_string()),
+        ColumnType::Decimal => Cow::Owned(
+            Decimal {
+                units: array.as_primitive::<Decimal128Type>().value(row),
+            }
+            .to_string(),
+        ),
+        ColumnType::TextList => {
+            let list = array.as_list::<i32>().value(row);
+            let items: Vec<&str> = list.as_string::<i32>().iter().flatten().collect();
+            Cow::Owned(serde_json::to_string(&items).unwrap_or_default())
+        }
+    }
+}
+
+/// Text a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage
+/// return, and not a number) gets a leading `'`.
+pub fn inert(text: &str) -> Cow<'_, str> {
+    match text.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !is_number(text) => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// A plain decimal number: optional sign, digits with an optional fraction, optional exponent.
+fn is_number(text: &str) -> bool {
+    let rest = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match rest.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (rest, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = !(whole.is_empty() && fraction.is_empty()) && digits(whole) && digits(fraction);
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_made_inert_and_numbers_stay() {
+        for formula in [
+            "=1+1", "+cmd", "-A1", "@SUM(A1)", "\tx", "\r=1", "-", "+", "=", "-1-1", "1e5x",
+        ] {
+            let expected = if formula.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{formula}")
+            } else {
+                formula.to_owned()
+            };
+            assert_eq!(inert(formula), expected, "{formula:?}");
+        }
+        for number in [
+            "-5", "+5", "-0.5", "-.5", "-5.", "-1e5", "+1E-3", "12", "hello", "", "a=b",
+        ] {
+            assert_eq!(inert(number), number, "{number:?}");
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! `build`: the checked dataset written as Parquet, CSV, JSON, a Frictionless data package and a data
+//! dictionary. Everything is written into a staging folder beside the output folder, flushed to disk,
+//! then swapped in with one atomic rename, so readers see the old dataset or the new one, never a mix.
+
+mod csv;
+mod json;
+mod package;
+mod parquet;
+
+use crate::check::Dataset;
+use crate::tables::{self, Table};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A format of the dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Format {
+    /// `json/profiles.json`.
+    Json,
+    /// `csv/<table>.csv`.
+    Csv,
+    /// `parquet/<table>.parquet`.
+    Parquet,
+}
+
+/// Why a build could not be written. The previous output is untouched in every case.
+#[derive(Debug)]
+pub enum ExportError {
+    /// Reading or writing a file failed.
+    Io(PathBuf, io::Error),
+    /// The rows did not fit their Arrow or Parquet schema: a bug, reported rather than written.
+    Encode(String),
+    /// A JSON document did not validate against the published schema: a bug, reported rather than written.
+    Invalid(String),
+}
+
+impl fmt::Display for ExportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExportError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+            ExportError::Encode(message) => write!(f, "cannot encode the tables: {message}"),
+            ExportError::Invalid(message) => {
+                write!(
+                    f,
+                    "json/profiles.json would not match schema/profiles.schema.json: {message}"
+                )
+            }
+        }
+    }
+}
+
+/// What a build wrote.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Every table with its number of rows.
+    pub tables: Vec<(&'static str, usize)>,
+    /// Every file written, relative to the output folder, with its size and SHA-256.
+    pub files: Vec<WrittenFile>,
+}
+
+/// A file of the dataset.
+#[derive(Debug, Clone)]
+pub struct WrittenFile {
+    /// Path relative to the output folder, with `/` separators.
+    pub path: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows: usize = self.tables.iter().map(|(_, rows)| rows).sum();
+        let bytes: u64 = self.files.iter().map(|file| file.bytes).sum();
+        for (name, count) in &self.tables {
+            let size = |ext: &str| {
+                let path = format!("{ext}/{name}.{ext}");
+                self.files.iter().find(|f| f.path == path).map(|f| f.bytes)
+            };
+            let sizes: Vec<String> = [("csv", size("csv")), ("parquet", size("parquet"))]
+                .into_iter()
+                .filter_map(|(ext, bytes)| bytes.map(|b| format!("{ext} {b} B")))
+                .collect();
+            writeln!(f, "  {name:<14} {count:>9} rows   {}", sizes.join(", "))?;
+        }
+        write!(
+            f,
+            "{} tables, {rows} rows, {} files, {bytes} bytes",
+            self.tables.len(),
+            self.files.len()
+        )
+    }
+}
+
+/// Writes a file of the staging folder through a buffer, counting and hashing what it writes.
+struct DataFile {
+    path: PathBuf,
+    relative: String,
+    writer: BufWriter<File>,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl DataFile {
+    fn create(root: &Path, relative: &str) -> Result<DataFile, ExportError> {
+        let path = root.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| ExportError::Io(parent.to_owned(), e))?;
+        }
+        let file = File::create(&path).map_err(|e| ExportError::Io(path.clone(), e))?;
+        Ok(DataFile {
+            path,
+            relative: relative.to_owned(),
+            writer: BufWriter::with_capacity(1 << 20, file),
+            hasher: Sha256::new(),
+            bytes: 0,
+        })
+    }
+
+    /// Flushes the file to disk and returns what was written.
+    fn finish(self) -> Result<WrittenFile, ExportError> {
+        let path = self.path;
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| ExportError::Io(path.clone(), e.into_error()))?;
+        file.sync_all().map_err(|e| ExportError::Io(path.clone(), e))?;
+        Ok(WrittenFile {
+            path: self.relative,
+            bytes: self.bytes,
+            sha256: self.hasher.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        })
+    }
+}
+
+impl Write for DataFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let written = self.writer.write(buf)?;
+        self.hasher.update(&buf[..written]);
+        self.bytes += written as u64;
+        Ok(written)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Every table of the dataset, in the order of the data dictionary.
+pub fn tables(normalized: &tables::Normalized) -> Result<Vec<Table>, ExportError> {
+    let encode = |e: serde_arrow::Error| ExportError::Encode(e.to_string());
+    Ok(vec![
+        Table::of(&normalized.profiles).map_err(encode)?,
+        Table::of(&normalized.entities).map_err(encode)?,
+        Table::of(&normalized.organizations).map_err(encode)?,
+        Table::of(&normalized.systems).map_err(encode)?,
+        Table::of(&normalized.claims).map_err(encode)?,
+        Table::of(&normalized.contracts).map_err(encode)?,
+        Table::of(&normalized.figures).map_err(encode)?,
+        Table::of(&normalized.events).map_err(encode)?,
+        Table::of(&normalized.relations).map_err(encode)?,
+        Table::of(&normalized.sources).map_err(encode)?,
+        Table::of(&normalized.citations).map_err(encode)?,
+    ])
+}
+
+/// Writes the dataset into `output` in the given formats, replacing what was there atomically.
+pub fn build(dataset: &Dataset, output: &Path, formats: &[Format]) -> Result<Summary, ExportError> {
+    let normalized = tables::normalize(dataset);
+    let tables = tables(&normalized)?;
+    let staging = staging_folder(output)?;
+    let result = write_all(dataset, &normalized, &tables, formats, &staging).and_then(|summary| {
+        swap_in(&staging, output)?;
+        Ok(summary)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_all(
+    dataset: &Dataset,
+    normalized: &tables::Normalized,
+    tables: &[Table],
+    formats: &[Format],
+    staging: &Path,
+) -> Result<Summary, ExportError> {
+    let mut summary = Summary {
+        tables: tables.iter().map(|t| (t.name, t.batch.num_rows())).collect(),
+        files: Vec::new(),
+    };
+    if formats.contains(&Format::Json) {
+        let mut file = DataFile::create(staging, "json/profiles.json")?;
+        json::write(normalized, &mut file)?;
+        summary.files.push(file.finish()?);
+    }
+    if formats.contains(&Format::Csv) {
+        for table in tables {
+            let mut file = DataFile::create(staging, &format!("csv/{}.csv", table.name))?;
+            csv::write(table, &mut file).map_err(|e| ExportError::Io(file.path.clone(), e))?;
+            summary.files.push(file.finish()?);
+        }
+    }
+    if formats.contains(&Format::Parquet) {
+        for table in tables {
+            let file = DataFile::create(staging, &format!("parquet/{}.parquet", table.name))?;
+            let file = parquet::write(table, file)?;
+            summary.files.push(file.finish()?);
+        }
+    }
+    let mut file = DataFile::create(staging, "datapackage.json")?;
+    package::write_datapackage(&dataset.meta, tables, &summary.files, &mut file)
+        .map_err(|e| ExportError::Io(file.path.clone(), e))?;
+    let datapackage = file.finish()?;
+    let mut file = DataFile::create(staging, "README.md")?;
+    package::write_dictionary(&dataset.meta, tables, &summary.files, &mut file)
+        .map_err(|e| ExportError::Io(file.path.clone(), e))?;
+    let readme = file.finish()?;
+    summary.files.push(datapackage);
+    summary.files.push(readme);
+    for folder in ["json", "csv", "parquet", ""] {
+        sync_folder(&staging.join(folder));
+    }
+    Ok(summary)
+}
+
+/// A fresh staging folder beside `output`, named after it and this process. Staging folders left by
+/// builds that were killed are removed first.
+fn staging_folder(output: &Path) -> Result<PathBuf, ExportError> {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let parent = match output.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    remove_stale(&parent, &name);
+    let staging = parent.join(format!("{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(|e| ExportError::Io(staging.clone(), e))?;
+    Ok(staging)
+}
+
+/// Removes `<name>.tmp-<pid>` and `<name>.old-<pid>` folders whose process is gone.
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let pid = [".tmp-", ".old-"]
+            .iter()
+            .find_map(|infix| file_name.strip_prefix(name).and_then(|rest| rest.strip_prefix(infix)));
+        if let Some(pid) = pid.and_then(|pid| pid.parse::<u32>().ok())
+            && !Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn sync_folder(folder: &Path) {
+    // Directory fsync makes the new names durable; a failure here loses nothing already written.
+    if let Ok(dir) = File::open(folder) {
+        let _ = dir.sync_all();
+    }
+}
+
+/// Puts the staging folder in place of `output` in one step.
+fn swap_in(staging: &Path, output: &Path) -> Result<(), ExportError> {
+    let io = |e: io::Error| ExportError::Io(output.to_owned(), e);
+    match std::fs::symlink_metadata(output) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            std::fs::rename(staging, output).map_err(io)?;
+        }
+        Err(e) => return Err(io(e)),
+        Ok(meta) if !meta.is_dir() => {
+            return Err(io(io::Error::other("exists and is not a folder")));
+        }
+        Ok(_) => {
+            exchange(staging, output).map_err(io)?;
+            // `staging` now holds the previous dataset.
+            let _ = std::fs::remove_dir_all(staging);
+        }
+    }
+    if let Some(parent) = output.parent() {
+        sync_folder(if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        });
+    }
+    Ok(())
+}
+
+/// Swaps two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        // Some file systems cannot exchange: fall back to two renames.
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => exchange_by_renames(a, b),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    exchange_by_renames(a, b)
+}
+
+/// Two renames: `b` moves aside, `a` takes its place, the old `b` ends up at `a`. Between the two,
+/// `b` is briefly missing, but never half-written.
+fn exchange_by_renames(a: &Path, b: &Path) -> io::Result<()> {
+    let aside = a.with_extension("swap");
+    std::fs::rename(b, &aside)?;
+    if let Err(e) = std::fs::rename(a, b) {
+        let _ = std::fs::rename(&aside, b);
+        return Err(e);
+    }
+    std::fs::rename(&aside, a)
+}

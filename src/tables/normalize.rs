@@ -1,0 +1,418 @@
+//! The checked dataset turned into the rows of every table, in a fixed order (revisions by profile
+//! and date, claims and sources in file order, entities by id), so that output is deterministic.
+
+use super::rows::*;
+use crate::check::{CheckedRevision, Dataset, Entity, EntityType};
+use crate::claim::ClaimKind;
+use crate::date::DateSpan;
+use crate::model::{Amount, ClaimFields, Organization, PartialDate, Qualifier, System};
+use crate::quantity::Decimal;
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+
+/// Every row of every table, and where each revision's rows are.
+#[derive(Debug, Default)]
+pub struct Normalized {
+    pub profiles: Vec<ProfileRow>,
+    pub entities: Vec<EntityRow>,
+    pub organizations: Vec<OrganizationRow>,
+    pub systems: Vec<SystemRow>,
+    pub claims: Vec<ClaimRow>,
+    pub contracts: Vec<ContractRow>,
+    pub figures: Vec<FigureRow>,
+    pub events: Vec<EventRow>,
+    pub relations: Vec<RelationRow>,
+    pub sources: Vec<SourceRow>,
+    pub citations: Vec<CitationRow>,
+    /// For each row of `claims`, its rows of `citations`.
+    pub cited: Vec<Range<usize>>,
+    /// For each row of `profiles`, where its rows are in the other tables.
+    pub spans: Vec<RevisionSpan>,
+}
+
+/// Where one revision's rows are.
+#[derive(Debug, Clone, Default)]
+pub struct RevisionSpan {
+    pub sources: Range<usize>,
+    pub claims: Range<usize>,
+    pub contracts: Range<usize>,
+    pub figures: Range<usize>,
+    pub events: Range<usize>,
+    pub relations: Range<usize>,
+    /// Rows of `organizations` the revision declares or refers to, sorted.
+    pub organizations: Vec<usize>,
+    /// Rows of `systems` the revision declares or refers to, sorted.
+    pub systems: Vec<usize>,
+}
+
+impl Normalized {
+    /// The JSON document of one revision.
+    pub fn document(&self, index: usize) -> ProfileDocument<'_> {
+        let span = &self.spans[index];
+        let mut claim = span.claims.start;
+        let mut cite = |count: usize| -> Vec<Vec<&str>> {
+            let cited = (claim..claim + count)
+                .map(|c| {
+                    self.citations[self.cited[c].clone()]
+                        .iter()
+                        .map(|row| row.source_id.as_str())
+                        .collect()
+                })
+                .collect();
+            claim += count;
+            cited
+        };
+        let contracts = cite(span.contracts.len());
+        let figures = cite(span.figures.len());
+        let events = cite(span.events.len());
+        let relations = cite(span.relations.len());
+        ProfileDocument {
+            profile: &self.profiles[index],
+            sources: self.sources[span.sources.clone()].iter().collect(),
+            organizations: span.organizations.iter().map(|&i| &self.organizations[i]).collect(),
+            systems: span.systems.iter().map(|&i| &self.systems[i]).collect(),
+            contracts: with_sources(&self.contracts[span.contracts.clone()], contracts),
+            figures: with_sources(&self.figures[span.figures.clone()], figures),
+            events: with_sources(&self.events[span.events.clone()], events),
+            relations: with_sources(&self.relations[span.relations.clone()], relations),
+        }
+    }
+}
+
+fn with_sources<'a, T>(rows: &'a [T], cited: Vec<Vec<&'a str>>) -> Vec<Cited<'a, T>> {
+    rows.iter()
+        .zip(cited)
+        .map(|(row, sources)| Cited { row, sources })
+        .collect()
+}
+
+/// A partial date as (text, first day, last day). The checker has parsed every date already.
+fn date(date: Option<&PartialDate>) -> (Option<String>, Option<Day>, Option<Day>) {
+    match date.map(|d| (d, DateSpan::parse(&d.0))) {
+        Some((d, Ok(span))) => (Some(d.0.clone()), Some(Day(span.from)), Some(Day(span.to))),
+        _ => (None, None, None),
+    }
+}
+
+/// An exact decimal. The checker has parsed every amount already.
+fn exact(text: Option<&crate::model::DecimalText>) -> Option<Exact> {
+    text.and_then(|t| Decimal::parse(&t.0).ok()).map(Exact)
+}
+
+/// An amount's columns, with the bounds that follow from its qualifier.
+fn amount(amount: &Amount) -> AmountColumns {
+    let value = exact(amount.value.as_ref());
+    let qualifier = value.map(|_| amount.qualifier.unwrap_or_default());
+    let (low, high) = match qualifier {
+        Some(Qualifier::Exact | Qualifier::About) => (value, value),
+        Some(Qualifier::AtLeast | Qualifier::MoreThan) => (value, None),
+        Some(Qualifier::AtMost | Qualifier::LessThan) => (None, value),
+        None => (exact(amount.low.as_ref()), exact(amount.high.as_ref())),
+    };
+    AmountColumns {
+        value,
+        qualifier,
+        low,
+        high,
+        unit: amount.unit.as_ref().map(|u| u.0.clone()),
+        currency: amount.currency.clone(),
+        per: amount.per,
+    }
+}
+
+fn tail(claim: &ClaimFields) -> ClaimTail {
+    ClaimTail {
+        status: claim.status,
+        attributed_to: claim.attributed_to.as_ref().map(|s| s.0.clone()),
+        quote: claim.quote.clone(),
+    }
+}
+
+fn text(value: Option<&crate::model::Slug>) -> Option<String> {
+    value.map(|s| s.0.clone())
+}
+
+/// Turns the checked dataset into rows.
+pub fn normalize(dataset: &Dataset) -> Normalized {
+    let mut out = Normalized::default();
+    entity_rows(dataset, &mut out);
+    let organization_index: HashMap<String, usize> = out
+        .organizations
+        .iter()
+        .enumerate()
+        .map(|(i, row)| (row.id.clone(), i))
+        .collect();
+    let system_index: HashMap<String, usize> = out
+        .systems
+        .iter()
+        .enumerate()
+        .map(|(i, row)| (row.id.clone(), i))
+        .collect();
+    let latest: HashMap<&str, &str> = dataset
+        .revisions
+        .iter()
+        .map(|r| (r.revision.profile.as_str(), r.revision.updated.as_str()))
+        .collect(); // sorted by date, so the last one seen is the newest
+    for checked in &dataset.revisions {
+        let is_latest = latest.get(checked.revision.profile.as_str()) == Some(&checked.revision.updated.as_str());
+        let mut span = revision_rows(checked, is_latest, &mut out);
+        let mut ids: BTreeSet<&str> = checked.declarations.iter().map(|d| d.id.as_str()).collect();
+        ids.extend(checked.references.iter().map(|r| r.id.as_str()));
+        span.organizations = ids
+            .iter()
+            .filter_map(|id| organization_index.get(*id).copied())
+            .collect();
+        span.systems = ids.iter().filter_map(|id| system_index.get(*id).copied()).collect();
+        out.spans.push(span);
+    }
+    out
+}
+
+fn entity_rows(dataset: &Dataset, out: &mut Normalized) {
+    for entity in dataset.entities.values() {
+        let source_ids: Vec<String> = entity
+            .sources
+            .iter()
+            .map(|(profile, updated, source)| format!("{profile}/{updated}/{source}"))
+            .collect();
+        let name = entity
+            .fields
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        out.entities.push(EntityRow {
+            id: entity.id.clone(),
+            entity_type: entity.entity_type,
+            name,
+        });
+        match entity.entity_type {
+            EntityType::Organization => {
+                let o: Organization = declared(entity);
+                out.organizations.push(OrganizationRow {
+                    id: entity.id.clone(),
+                    name: o.name.unwrap_or_default(),
+                    abbreviation: o.abbreviation,
+                    aliases: o.aliases.unwrap_or_default(),
+                    kind: o.kind.map(|k| k.0),
+                    parent: text(o.parent.as_ref()),
+                    country: o.country.map(|c| c.0),
+                    description: o.description,
+                    source_ids,
+                });
+            }
+            EntityType::System => {
+                let s: System = declared(entity);
+                out.systems.push(SystemRow {
+                    id: entity.id.clone(),
+                    name: s.name.unwrap_or_default(),
+                    abbreviation: s.abbreviation,
+                    aliases: s.aliases.unwrap_or_default(),
+                    kind: s.kind.map(|k| k.0),
+                    operator: text(s.operator.as_ref()),
+                    developer: text(s.developer.as_ref()),
+                    replaces: text(s.replaces.as_ref()),
+                    description: s.description,
+                    source_ids,
+                });
+            }
+        }
+    }
+}
+
+/// The merged fields of an entity as its input type. They were read from that type, so reading them
+/// back cannot fail.
+fn declared<T: serde::de::DeserializeOwned>(entity: &Entity) -> T {
+    let mut fields = entity.fields.clone();
+    fields.insert("id".into(), Value::String(entity.id.clone()));
+    serde_json::from_value(Value::Object(fields)).expect("merged fields come from the input type")
+}
+
+fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalized) -> RevisionSpan {
+    let r = &checked.revision;
+    let revision_id = format!("{}/{}", r.profile, r.updated);
+    let updated = DateSpan::parse(&r.updated)
+        .map(|span| Day(span.from))
+        .expect("checked date");
+    let hq = r.headquarters.clone().unwrap_or_default();
+    out.profiles.push(ProfileRow {
+        id: revision_id.clone(),
+        profile: r.profile.clone(),
+        updated,
+        is_latest,
+        name: r.name.clone(),
+        aliases: r.aliases.clone(),
+        summary: r.summary.clone(),
+        headquarters_city: hq.city,
+        headquarters_region: hq.region,
+        headquarters_country: hq.country.map(|c| c.0),
+        stock_symbols: r.stock_symbols.clone(),
+        categories: r.categories.iter().map(|c| c.0.clone()).collect(),
+        file: format!("profiles/{}", relative_name(checked)),
+    });
+
+    let mut span = RevisionSpan {
+        sources: out.sources.len()..out.sources.len(),
+        claims: out.claims.len()..out.claims.len(),
+        ..RevisionSpan::default()
+    };
+    for source in &r.sources {
+        let (published, published_from, published_to) = date(source.published.as_ref());
+        let (accessed, accessed_from, accessed_to) = date(source.accessed.as_ref());
+        out.sources.push(SourceRow {
+            id: format!("{revision_id}/{}", source.id.0),
+            local_id: source.id.0.clone(),
+            profile: r.profile.clone(),
+            updated,
+            revision: revision_id.clone(),
+            title: source.title.clone(),
+            url: source.url.clone(),
+            publisher: source.publisher.clone(),
+            published,
+            published_from,
+            published_to,
+            accessed,
+            accessed_from,
+            accessed_to,
+        });
+    }
+    span.sources.end = out.sources.len();
+
+    // Claims in the order of `checked.claims`: contracts, figures, events, relations, each in file order.
+    let mut key_of: HashMap<(ClaimKind, usize), &str> = HashMap::new();
+    for claim in &checked.claims {
+        key_of.insert((claim.kind, claim.index), &claim.key);
+    }
+    let head = |kind: ClaimKind, index: usize, claim: &ClaimFields, out: &mut Normalized| -> ClaimHead {
+        let key = key_of.get(&(kind, index)).copied().unwrap_or_default().to_owned();
+        let id = format!("{revision_id}/{key}");
+        let start = out.citations.len();
+        let mut seen = BTreeSet::new();
+        for source in &claim.sources {
+            if seen.insert(&source.0) {
+                out.citations.push(CitationRow {
+                    claim_id: id.clone(),
+                    source_id: format!("{revision_id}/{}", source.0),
+                });
+            }
+        }
+        out.cited.push(start..out.citations.len());
+        out.claims.push(ClaimRow {
+            id: id.clone(),
+            key: key.clone(),
+            kind,
+            profile: r.profile.clone(),
+            updated,
+            revision: revision_id.clone(),
+        });
+        ClaimHead {
+            id,
+            key,
+            profile: r.profile.clone(),
+            updated,
+            is_latest,
+        }
+    };
+
+    span.contracts.start = out.contracts.len();
+    for (index, c) in r.contracts.iter().enumerate() {
+        let head = head(ClaimKind::Contract, index, &c.claim, out);
+        let (start, start_from, start_to) = date(c.start.as_ref());
+        let (end, end_from, end_to) = date(c.end.as_ref());
+        out.contracts.push(ContractRow {
+            head,
+            buyer: text(c.buyer.as_ref()),
+            supplier: text(c.supplier.as_ref()),
+            description: c.description.clone(),
+            amount: c
+                .amount
+                .as_ref()
+                .map(amount)
+                .unwrap_or_else(|| amount(&Amount::default())),
+            start,
+            start_from,
+            start_to,
+            end,
+            end_from,
+            end_to,
+            tail: tail(&c.claim),
+        });
+    }
+    span.contracts.end = out.contracts.len();
+
+    span.figures.start = out.figures.len();
+    for (index, f) in r.figures.iter().enumerate() {
+        let head = head(ClaimKind::Figure, index, &f.claim, out);
+        let (as_of, as_of_from, as_of_to) = date(f.as_of.as_ref());
+        let (period, period_from, period_to) = date(f.period.as_ref());
+        out.figures.push(FigureRow {
+            head,
+            subject: f.subject.0.clone(),
+            metric: f.metric.0.clone(),
+            amount: amount(&f.amount),
+            as_of,
+            as_of_from,
+            as_of_to,
+            period,
+            period_from,
+            period_to,
+            note: f.note.clone(),
+            tail: tail(&f.claim),
+        });
+    }
+    span.figures.end = out.figures.len();
+
+    span.events.start = out.events.len();
+    for (index, e) in r.events.iter().enumerate() {
+        let head = head(ClaimKind::Event, index, &e.claim, out);
+        let (date, date_from, date_to) = date(Some(&e.date));
+        out.events.push(EventRow {
+            head,
+            date: date.unwrap_or_default(),
+            date_from: date_from.expect("checked date"),
+            date_to: date_to.expect("checked date"),
+            subject: text(e.subject.as_ref()),
+            kind: e.kind.as_ref().map(|k| k.0.clone()),
+            description: e.description.clone(),
+            tail: tail(&e.claim),
+        });
+    }
+    span.events.end = out.events.len();
+
+    span.relations.start = out.relations.len();
+    for (index, rel) in r.relations.iter().enumerate() {
+        let head = head(ClaimKind::Relation, index, &rel.claim, out);
+        let (start, start_from, start_to) = date(rel.start.as_ref());
+        let (end, end_from, end_to) = date(rel.end.as_ref());
+        out.relations.push(RelationRow {
+            head,
+            subject: rel.subject.0.clone(),
+            predicate: rel.predicate.0.clone(),
+            object: rel.object.0.clone(),
+            start,
+            start_from,
+            start_to,
+            end,
+            end_from,
+            end_to,
+            description: rel.description.clone(),
+            tail: tail(&rel.claim),
+        });
+    }
+    span.relations.end = out.relations.len();
+    span.claims.end = out.claims.len();
+    span
+}
+
+/// The file's path under `profiles/`, with `/` separators on every platform.
+fn relative_name(checked: &CheckedRevision) -> String {
+    let components: Vec<String> = checked
+        .path
+        .components()
+        .rev()
+        .take(2)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    components.into_iter().rev().collect::<Vec<_>>().join("/")
+}

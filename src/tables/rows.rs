@@ -1,0 +1,498 @@
+//! The rows of every published table. These types are the single source of truth for the output:
+//! their doc comments become the column descriptions of the Parquet field metadata, the Table
+//! Schemas of `datapackage.json`, the data dictionary and the JSON Schema of `json/profiles.json`.
+
+use super::Row;
+use crate::check::EntityType;
+use crate::claim::ClaimKind;
+use crate::model::{Per, Qualifier, Status};
+use crate::quantity::Decimal;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+
+/// A day, written `YYYY-MM-DD`: Arrow `date32`, Table Schema `date`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Day(pub jiff::civil::Date);
+
+impl Serialize for Day {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl JsonSchema for Day {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "Day".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "format": "date" })
+    }
+}
+
+/// Regular expression of an exact decimal as written in the output: plain digits, never an exponent.
+pub const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
+
+/// An exact decimal, written as plain digits: Arrow `decimal128(38, 9)`, Table Schema `number`,
+/// a string in JSON so that no reader turns it into a float.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exact(pub Decimal);
+
+impl Serialize for Exact {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl JsonSchema for Exact {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "Exact".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN })
+    }
+}
+
+/// A revision of a company profile.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileRow {
+    /// Id of the revision: `<profile>/<updated>`.
+    pub id: String,
+    /// Slug of the profile; also the entity id of the profiled company.
+    pub profile: String,
+    /// Day this revision was last updated.
+    pub updated: Day,
+    /// Whether this is the newest revision of its profile.
+    pub is_latest: bool,
+    /// Name of the profiled company, as this revision gives it.
+    pub name: String,
+    /// Other names of the company.
+    pub aliases: Vec<String>,
+    /// Short description of the company and why it is profiled.
+    pub summary: Option<String>,
+    /// City of the headquarters.
+    pub headquarters_city: Option<String>,
+    /// Region, state or province of the headquarters.
+    pub headquarters_region: Option<String>,
+    /// Country of the headquarters (ISO 3166-1 alpha-2).
+    pub headquarters_country: Option<String>,
+    /// Stock exchange symbols, e.g. `NASDAQ:AMZN`.
+    pub stock_symbols: Vec<String>,
+    /// Topics of the profile, as snake_case words.
+    pub categories: Vec<String>,
+    /// The curated file, relative to the input folder.
+    pub file: String,
+}
+
+impl Row for ProfileRow {
+    const TABLE: &'static str = "profiles";
+    const PRIMARY_KEY: &'static [&'static str] = &["id"];
+    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[("profile", "entities")];
+}
+
+/// An organization or system: the one table every entity reference points to.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntityRow {
+    /// Id of the entity, shared by organizations and systems.
+    pub id: String,
+    /// Whether the entity is an organization or a system.
+    #[serde(rename = "type")]
+    pub entity_type: EntityType,
+    /// Full name of the entity.
+    pub name: String,
+}
+
+impl Row for EntityRow {
+    const TABLE: &'static str = "entities";
+    const PRIMARY_KEY: &'static [&'static str] = &["id"];
+    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[];
+}
+
+/// A company, subsidiary, government agency, police department or contractor, merged across every
+/// revision that declares it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationRow {
+    /// Id of the organization (a row of `entities`).
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// Short name, e.g. `ICE`.
+    pub abbreviation: Option<String>,
+    /// Other names.
+    pub aliases: Vec<String>,
+    /// Kind of organization, e.g. `company`, `government_agency`.
+    pub kind: Option<String>,
+    /// Id of the parent organization.
+    pub parent: Option<String>,
+    /// Country (ISO 3166-1 alpha-2).
+    pub country: Option<String>,
+    /// Short description.
+    pub description: Option<String>,
+    /// Ids of the sources (rows of `sources`) of every declaration of the organization.
+    pub source_ids: Vec<String>,
+}
+
+impl Row for OrganizationRow {
+    const TABLE: &'static str = "organizations";
+    const PRIMARY_KEY: &'static [&'static str] = &["id"];
+    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[("id", "entities"), ("parent", "entities")];
+}
+
+/// A database, piece of software, device or platform, merged across every revision that declares it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SystemRow {
+    /// Id of the system (a row of `entities`).
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// Short name, e.g. `HART`.
+    pub abbreviation: Option<String>,
+    /// Other names.
+    pub aliases: Vec<String>,
+    /// Kind of system, e.g. `biometric_database`.
+    pub kind: Option<String>,
+    /// Id of the organization that operates the system.
+    pub operator: Option<String>,
+    /// Id of the organization that developed the system.
+    pub developer: Option<String>,
+    /// Id of the system this one replaces.
+    pub replaces: Option<String>,
+    /// Short description.
+    pub description: Option<String>,
+    /// Ids of the sources (rows of `sources`) of every declaration of the system.
+    pub source_ids: Vec<String>,
+}
+
+impl Row for SystemRow {
+    const TABLE: &'static str = "systems";
+    const PRIMARY_KEY: &'static [&'static str] = &["id"];
+    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[
+        ("id", "entities"),
+        ("operator", "entities"),
+        ("developer", "entities"),
+        ("replaces", "entities"),
+    ];
+}
+
+/// Every claim (contract, figure, event or relation) of every revision: the one table `citations`
+/// points to.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRow {
+    /// Id of the claim: `<profile>/<updated>/<key>`.
+    pub id: String,
+    /// Key of the claim, the same in every revision that makes it: its curated `id`, or `<kind>:` and 16
+    /// hex digits of the SHA-256 of its identifying fields.
+    pub key: String,
+    /// Kind of claim.
+    pub kind: ClaimKind,
+    /// Slug of the profile that makes the claim.
+    pub profile: String,
+    /// Day the revision that makes the claim was updated.
+    pub updated: Day,
+    /// Id of the revision that makes the claim (a row of `profiles`).
+    pub revision: String,
+}
+
+impl Row for ClaimRow {
+    const TABLE: &'static str = "claims";
+    const PRIMARY_KEY: &'static [&'static str] = &["id"];
+    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[("revision", "profiles")];
+}
+
+/// The columns that open every claim table.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ClaimHead {
+    /// Id of the claim (a row of `claims`): `<profile>/<updated>/<key>`.
+    pub id: String,
+    /// Key of the claim, the same in every revision that makes it.
+    pub key: String,
+    /// Slug of the profile that makes the claim.
+    pub profile: String,
+    /// Day the revision that makes the claim was updated.
+    pub updated: Day,
+    /// Whether the claim belongs to the newest revision of its profile.
+    pub is_latest: bool,
+}
+
+/// The columns that close every claim table.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ClaimTail {
+    /// Status of the claim: reported (the default), planned or disputed.
+    pub status: Status,
+    /// Id of the entity that asserts the claim, e.g. `palantir` for "according to Palantir".
+    pub attributed_to: Option<String>,
+    /// Verbatim words of the source.
+    pub quote: Option<String>,
+}
+
+/// An exact quantity and how it bounds the truth.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AmountColumns {
+    /// The value as curated, exact; empty for a range.
+    pub value: Option<Exact>,
+    /// How `value` bounds the true quantity: exact (the default), about, at_least, at_most, more_than,
+    /// less_than; empty for a range.
+    pub qualifier: Option<Qualifier>,
+    /// Lowest the true quantity can be: the value when exact, about, at_least or more_than; the low end
+    /// of a range.
+    pub low: Option<Exact>,
+    /// Highest the true quantity can be: the value when exact, about, at_most or less_than; the high end
+    /// of a range.
+    pub high: Option<Exact>,
+    /// Unit of a count, e.g. `people`, `transactions`.
+    pub unit: Option<String>,
+    /// Currency of a money amount (ISO 4217).
+    pub currency: Option<String>,
+    /// The time unit of a rate: the quantity is per day, week, month or year.
+    pub per: Option<Per>,
+}
+
+/// A contract between a buyer and a supplier.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractRow {
+    #[serde(flatten)]
+    pub head: ClaimHead,
+    /// Id of the organization that buys.
+    pub buyer: Option<String>,
+    /// Id of the organization that supplies.
+    pub supplier: Option<String>,
+    /// What the contract is for.
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub amount: AmountColumns,
+    /// When the contract starts, as curated (a partial date).
+    pub start: Option<String>,
+    /// First day `start` covers.
+    pub start_from: Option<Day>,
+    /// Last day `start` covers.
+    pub start_to: Option<Day>,
+    /// When the contract ends, as curated (a partial date).
+    pub end: Option<String>,
+    /// First day `end` covers.
+    pub end_from: Option<Day>,
+    /// Last day `end` covers.
+    pub end_to: Option<Day>,
+    #[serde(flatten)]
+    pub tail: ClaimTail,
+}
+
+impl Row for ContractRow {
+    const TABLE: &'static str = "contracts";
+    const PRIMARY_KEY: &'static [&'static str] = &["id"];
+    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[
+        ("id", "claims"),
+        ("buyer", "entities"),
+        ("supplier", "entities"),
+        ("attributed_to", "entities"),
+    ];
+}
+
+/// A quantity about an entity: revenue, employees, records held, transactions per day.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FigureRow {
+    #[serde(flatten)]
+    pub head: ClaimHead,
+    /// Id of the entity the figure is about.
+    pub subject: String,
+    /// What is measured, e.g. `revenue`, `employees`, `transactions`.
+    pub metric: String,
+    #[serde(flatten)]
+    pub amount: AmountColumns,
+    /// Date at which the figure holds, as curated (a partial date).
+    pub as_of: Option<String>,
+    /// First day `as_of` covers.
+    pub as_of_from: Option<Day>,
+    /// Last day `as_of` covers.
+    pub as_of_to: Option<Day>,
+    /// Period the figure covers, as curated (a partial date), e.g. the year of a revenue.
+    pub period: Option<String>,
+    /// First day `period` covers.
+    pub period_from: Option<Day>,
+    /// Last day `period` covers.
+    pub period_to: Option<Day>,
+    /// Curator's note on the figure.
+    pub note: Option<String>,
+    #[serde(flatten)]
+    pub tail: ClaimTail,
+}
+
+impl Row for FigureRow {
+    const TABLE: &'static str = "figures";
+    const PRIMARY_KEY: &'static [&'static str] = &["id"];
+    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] =
+        &[("id", "claims"), ("subject", "entities"), ("attributed_to", "entities")];
+}
+
+/// Something that happened (or is planned) at a date.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventRow {
+    #[serde(flatten)]
+    pub head: ClaimHead,
+    /// When it happened, as curated (a partial date).
+    pub date: String,
+    /// First day `date` covers.
+    pub date_from: Day,
+    /// Last day `date` covers.
+    pub date_to: Day,
+    /// Id of the entity the event is about.
+    pub subject: Option<String>,
+    /// Kind of event, e.g. `announcement`.
+    pub kind: Option<String>,
+    /// What happened.
+    pub description: String,
+    #[serde(flatten)]
+    pub tail: ClaimTail,
+}
+
+impl Row for EventRow {
+    const TABLE: &'static str = "events";
+    const PRIMARY_KEY: &'static [&'static str] = &["id"];
+    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] =
+        &[("id", "claims"), ("subject", "entities"), ("attributed_to", "entities")];
+}
+
+/// A relation between two entities: `subject predicate object`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelationRow {
+    #[serde(flatten)]
+    pub head: ClaimHead,
+    /// Id of the entity the relation starts from.
+    pub subject: String,
+    /// What links them, e.g. `hosts`, `develops`.
+    pub predicate: String,
+    /// Id of the entity the relation points to.
+    pub object: String,
+    /// When the relation began, as curated (a partial date).
+    pub start: Option<String>,
+    /// First day `start` covers.
+    pub start_from: Option<Day>,
+    /// Last day `start` covers.
+    pub start_to: Option<Day>,
+    /// When the relation ended, as curated (a partial date).
+    pub end: Option<String>,
+    /// First day `end` covers.
+    pub end_from: Option<Day>,
+    /// Last day `end` covers.
+    pub end_to: Option<Day>,
+    /// Curator's description of the relation.
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub tail: ClaimTail,
+}
+
+impl Row for RelationRow {
+    const TABLE: &'static str = "relations";
+    const PRIMARY_KEY: &'static [&'static str] = &["id"];
+    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[
+        ("id", "claims"),
+        ("subject", "entities"),
+        ("object", "entities"),
+        ("attributed_to", "entities"),
+    ];
+}
+
+/// A document that a revision cites.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRow {
+    /// Id of the source: `<profile>/<updated>/<local_id>`.
+    pub id: String,
+    /// Id of the source as curated, local to its revision.
+    pub local_id: String,
+    /// Slug of the profile that cites the source.
+    pub profile: String,
+    /// Day the revision that cites the source was updated.
+    pub updated: Day,
+    /// Id of the revision that cites the source (a row of `profiles`).
+    pub revision: String,
+    /// Title of the source.
+    pub title: String,
+    /// Address of the source.
+    pub url: Option<String>,
+    /// Who published the source.
+    pub publisher: Option<String>,
+    /// When the source was published, as curated (a partial date).
+    pub published: Option<String>,
+    /// First day `published` covers.
+    pub published_from: Option<Day>,
+    /// Last day `published` covers.
+    pub published_to: Option<Day>,
+    /// When the curator last read the source, as curated (a partial date).
+    pub accessed: Option<String>,
+    /// First day `accessed` covers.
+    pub accessed_from: Option<Day>,
+    /// Last day `accessed` covers.
+    pub accessed_to: Option<Day>,
+}
+
+impl Row for SourceRow {
+    const TABLE: &'static str = "sources";
+    const PRIMARY_KEY: &'static [&'static str] = &["id"];
+    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[("revision", "profiles")];
+}
+
+/// A claim citing a source.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CitationRow {
+    /// Id of the claim (a row of `claims`).
+    pub claim_id: String,
+    /// Id of the source it cites (a row of `sources`).
+    pub source_id: String,
+}
+
+impl Row for CitationRow {
+    const TABLE: &'static str = "citations";
+    const PRIMARY_KEY: &'static [&'static str] = &["claim_id", "source_id"];
+    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[("claim_id", "claims"), ("source_id", "sources")];
+}
+
+/// A claim in `json/profiles.json`: its row, with the sources it cites.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Cited{T}")]
+pub struct Cited<'a, T> {
+    #[serde(flatten)]
+    pub row: &'a T,
+    /// Ids of the sources (rows of `sources`) the claim cites.
+    pub sources: Vec<&'a str>,
+}
+
+/// One profile revision in `json/profiles.json`, fully resolved: its own columns, its sources, every
+/// claim with the sources it cites, and every organization and system it declares or refers to, as
+/// merged across the whole dataset.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileDocument<'a> {
+    #[serde(flatten)]
+    pub profile: &'a ProfileRow,
+    /// The sources this revision cites.
+    pub sources: Vec<&'a SourceRow>,
+    /// The organizations this revision declares or refers to, merged across the dataset.
+    pub organizations: Vec<&'a OrganizationRow>,
+    /// The systems this revision declares or refers to, merged across the dataset.
+    pub systems: Vec<&'a SystemRow>,
+    /// Contracts of this revision.
+    pub contracts: Vec<Cited<'a, ContractRow>>,
+    /// Figures of this revision.
+    pub figures: Vec<Cited<'a, FigureRow>>,
+    /// Events of this revision.
+    pub events: Vec<Cited<'a, EventRow>>,
+    /// Relations of this revision.
+    pub relations: Vec<Cited<'a, RelationRow>>,
+}
