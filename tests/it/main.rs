@@ -1,6 +1,7 @@
 //! Integration tests: the real binary run in its own temporary folder, golden schema files, and
 //! property tests of the parsers.
 
+mod build;
 mod check;
 mod parsers;
 mod repository;

@@ -103,8 +103,14 @@ pub struct Outcome {
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Outcome {
+    run_with_env(dir, args, &[])
+}
+
+/// Runs the binary in `dir` with extra environment variables.
+pub fn run_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Outcome {
     let output = Command::new(env!("CARGO_BIN_EXE_profile-export"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .output()
         .expect("the binary runs");
@@ -112,6 +118,33 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Outcome {
         code: output.status.code().unwrap_or(-1),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// Every file under `root`, by path relative to it, with its bytes.
+pub fn tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("readable folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let relative = path.strip_prefix(root).expect("inside").to_string_lossy().into_owned();
+                files.insert(relative, std::fs::read(&path).expect("readable file"));
+            }
+        }
+    }
+    files
+}
+
+/// Names in `dir` other than the given ones: what a build left behind.
+pub fn leftovers(dir: &Path, expected: &[&str]) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("readable folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| !expected.contains(&name.as_str()))
+        .collect()
 }
 
 impl Outcome {

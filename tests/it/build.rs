@@ -1,0 +1,275 @@
+//! `build`: the committed dataset is a fresh build, output is deterministic and atomic, and the
+//! values of the curated files reach every format exactly.
+
+use crate::support::{REVISION, Workdir, leftovers, run_in, run_with_env, tree};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Decimal128Type};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::DataType;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn build(work: &Workdir) -> crate::support::Outcome {
+    let outcome = work.run(&["build"]);
+    assert_eq!(outcome.code, 0, "build failed:\n{}", outcome.stderr);
+    outcome
+}
+
+fn read_parquet(path: &Path) -> RecordBatch {
+    let file = std::fs::File::open(path).expect("parquet file");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("parquet")
+        .build()
+        .expect("reader");
+    let batches: Vec<RecordBatch> = reader.map(|b| b.expect("batch")).collect();
+    single_batch(&batches)
+}
+
+fn single_batch(batches: &[RecordBatch]) -> RecordBatch {
+    assert_eq!(batches.len(), 1, "small tables are one batch");
+    batches[0].clone()
+}
+
+fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).expect("csv file");
+    let headers = reader.headers().expect("header").clone();
+    reader
+        .records()
+        .map(|r| {
+            let record = r.expect("record");
+            headers
+                .iter()
+                .map(str::to_owned)
+                .zip(record.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_committed_output_is_a_fresh_build() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let output = dir.path().join("output");
+    let input = root().join("input");
+    let outcome = run_in(
+        dir.path(),
+        &["build", "--input", input.to_str().expect("utf-8"), "--output", "output"],
+    );
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let fresh = tree(&output);
+    let committed = tree(&root().join("output"));
+    let names = |t: &std::collections::BTreeMap<String, Vec<u8>>| t.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&fresh), names(&committed), "the files of output/");
+    for (name, bytes) in &fresh {
+        assert!(
+            committed[name] == *bytes,
+            "output/{name} differs from a fresh build: run `cargo run --release -- build` and commit"
+        );
+    }
+}
+
+#[test]
+fn output_is_the_same_for_any_thread_count_and_file_order() {
+    let second = REVISION
+        .replace("profile: acme", "profile: zeta")
+        .replace("name: Acme Corp", "name: Zeta")
+        .replace("supplier: acme", "supplier: zeta")
+        .replace("subject: acme", "subject: zeta");
+    let older = REVISION.replace("updated: 2020-01-01", "updated: 2019-06-30");
+    let files: [(&str, &str); 4] = [
+        ("dataset.yaml", crate::support::DATASET),
+        ("profiles/acme/2020-01-01.yaml", REVISION),
+        ("profiles/acme/2019-06-30.yaml", &older),
+        ("profiles/zeta/2020-01-01.yaml", &second),
+    ];
+    let forward = Workdir::new(&files.map(|(p, c)| (p, c.as_bytes())));
+    let mut reversed = files;
+    reversed.reverse();
+    let backward = Workdir::new(&reversed.map(|(p, c)| (p, c.as_bytes())));
+    let one = run_with_env(forward.dir.path(), &["build"], &[("RAYON_NUM_THREADS", "1")]);
+    let many = run_with_env(backward.dir.path(), &["build"], &[("RAYON_NUM_THREADS", "4")]);
+    assert_eq!((one.code, many.code), (0, 0), "{}\n{}", one.stderr, many.stderr);
+    let (a, b) = (tree(&forward.path("output")), tree(&backward.path("output")));
+    assert_eq!(a.len(), 25);
+    assert!(a == b, "two builds of the same input differ");
+}
+
+#[test]
+fn a_build_that_fails_checking_writes_nothing() {
+    let work = Workdir::with_revision(REVISION);
+    let fresh = work.run(&["build"]);
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    let before = tree(&work.path("output"));
+
+    work.write(
+        crate::support::REVISION_PATH,
+        REVISION.replace("2019-03", "2019-13").as_bytes(),
+    );
+    let failed = work.run(&["build"]);
+    failed.assert_one_problem("input/profiles/acme/2020-01-01.yaml:21:12: error[E0202]");
+    assert!(failed.stderr.contains("nothing was written"), "{}", failed.stderr);
+    assert!(tree(&work.path("output")) == before, "the previous output changed");
+    assert_eq!(leftovers(work.dir.path(), &["input", "output"]), Vec::<String>::new());
+}
+
+#[test]
+fn a_first_build_that_fails_creates_no_output() {
+    let work = Workdir::with_revision(&REVISION.replace("2019-03", "2019-13"));
+    assert_eq!(work.run(&["build"]).code, 1);
+    assert_eq!(leftovers(work.dir.path(), &["input"]), Vec::<String>::new());
+}
+
+#[test]
+fn a_rebuild_replaces_the_whole_folder() {
+    let work = Workdir::with_revision(REVISION);
+    build(&work);
+    std::fs::write(work.path("output/stray.txt"), "left from an older layout").expect("write");
+    std::fs::create_dir_all(work.path("output.tmp-999999999")).expect("a staging folder of a dead build");
+    let outcome = build(&work);
+    assert!(!work.path("output/stray.txt").exists());
+    assert!(work.path("output/parquet/figures.parquet").exists());
+    assert_eq!(leftovers(work.dir.path(), &["input", "output"]), Vec::<String>::new());
+    assert!(outcome.stderr.contains("11 tables, "), "{}", outcome.stderr);
+}
+
+#[test]
+fn output_inside_input_is_refused() {
+    let work = Workdir::with_revision(REVISION);
+    let outcome = work.run(&["build", "--output", "input/output"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("inside the input folder"), "{}", outcome.stderr);
+    assert!(!work.path("input/output").exists());
+}
+
+#[test]
+fn an_output_path_that_is_a_file_is_an_error_and_stays() {
+    let work = Workdir::with_revision(REVISION);
+    std::fs::write(work.path("output"), "not a folder").expect("write");
+    let outcome = work.run(&["build"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("is not a folder"), "{}", outcome.stderr);
+    assert_eq!(
+        std::fs::read_to_string(work.path("output")).expect("file"),
+        "not a folder"
+    );
+    assert_eq!(leftovers(work.dir.path(), &["input", "output"]), Vec::<String>::new());
+}
+
+#[test]
+fn formats_can_be_chosen() {
+    let work = Workdir::with_revision(REVISION);
+    let outcome = work.run(&["build", "--format", "csv"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let files = tree(&work.path("output"));
+    assert!(
+        files
+            .keys()
+            .all(|name| name.starts_with("csv/") || name == "datapackage.json" || name == "README.md")
+    );
+    let package: serde_json::Value = serde_json::from_slice(&files["datapackage.json"]).expect("json");
+    let resources = package["resources"].as_array().expect("resources");
+    assert_eq!(resources.len(), 11);
+    assert!(resources.iter().all(|r| r["format"] == "csv"));
+    assert_eq!(work.run(&["build", "--format", "xml"]).code, 2);
+}
+
+#[test]
+fn curated_values_reach_csv_and_parquet_exactly() {
+    let revision = REVISION
+        .replace("description: Pitch", "description: \"=HYPERLINK(\\\"http://x\\\")\"")
+        .replace("  - id: agency\n    name: Agency", "  - id: agency\n    name: \"-5\"");
+    let work = Workdir::with_revision(&revision);
+    build(&work);
+
+    let contracts = csv_rows(&work.path("output/csv/contracts.csv"));
+    assert_eq!(contracts.len(), 1);
+    let c = &contracts[0];
+    assert_eq!(
+        (
+            c["value"].as_str(),
+            c["qualifier"].as_str(),
+            c["low"].as_str(),
+            c["high"].as_str()
+        ),
+        ("9100000", "at_least", "9100000", "")
+    );
+    assert_eq!(
+        (c["start"].as_str(), c["start_from"].as_str(), c["start_to"].as_str()),
+        ("2019-03", "2019-03-01", "2019-03-31")
+    );
+    assert_eq!(c["status"], "reported");
+    assert_eq!(c["is_latest"], "true");
+
+    let figures = csv_rows(&work.path("output/csv/figures.csv"));
+    assert_eq!(
+        (
+            figures[0]["low"].as_str(),
+            figures[0]["high"].as_str(),
+            figures[0]["qualifier"].as_str()
+        ),
+        ("350000", "400000", "")
+    );
+
+    let events = csv_rows(&work.path("output/csv/events.csv"));
+    assert_eq!(
+        events[0]["description"], "'=HYPERLINK(\"http://x\")",
+        "a formula is made inert in CSV"
+    );
+    assert_eq!(
+        (events[0]["date_from"].as_str(), events[0]["date_to"].as_str()),
+        ("2018-06-01", "2018-08-31")
+    );
+    let entities = csv_rows(&work.path("output/csv/entities.csv"));
+    let agency = entities.iter().find(|e| e["id"] == "agency").expect("agency");
+    assert_eq!(agency["name"], "-5", "a negative number stays a number");
+
+    let batch = read_parquet(&work.path("output/parquet/events.parquet"));
+    let description = batch.column_by_name("description").expect("column").as_string::<i32>();
+    assert_eq!(
+        description.value(0),
+        "=HYPERLINK(\"http://x\")",
+        "Parquet keeps the text as curated"
+    );
+    let from = batch.column_by_name("date_from").expect("column");
+    assert_eq!(from.data_type(), &DataType::Date32);
+    let days = from.as_primitive::<Date32Type>().value(0);
+    assert_eq!(days, 17683, "2018-06-01 is day 17683 of the epoch");
+
+    let batch = read_parquet(&work.path("output/parquet/contracts.parquet"));
+    let value = batch.column_by_name("value").expect("column");
+    assert_eq!(value.data_type(), &DataType::Decimal128(38, 9));
+    assert_eq!(value.as_primitive::<Decimal128Type>().value(0), 9_100_000_000_000_000);
+    assert!(batch.column_by_name("high").expect("column").is_null(0));
+    let field = batch.schema().field_with_name("value").expect("field").clone();
+    assert_eq!(
+        field.metadata().get("description").map(String::as_str),
+        Some("The value as curated, exact; empty for a range.")
+    );
+}
+
+#[test]
+fn json_documents_resolve_every_reference() {
+    let work = Workdir::with_revision(REVISION);
+    build(&work);
+    let text = std::fs::read_to_string(work.path("output/json/profiles.json")).expect("json");
+    let documents: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let document = &documents[0];
+    assert_eq!(document["id"], "acme/2020-01-01");
+    let organizations: Vec<&str> = document["organizations"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|o| o["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(organizations, ["acme", "agency"]);
+    assert_eq!(document["systems"][0]["operator"], "agency");
+    assert_eq!(document["contracts"][0]["sources"][0], "acme/2020-01-01/report");
+    assert_eq!(
+        document["contracts"][0]["value"], "9100000",
+        "decimals are strings in JSON"
+    );
+}
