@@ -1,5 +1,6 @@
 //! The command line: clap arguments, turned into the configuration each command needs.
 
+use crate::diff::DiffFormat;
 use crate::export::Format;
 use crate::load::Limits;
 use clap::{Args, Parser, Subcommand};
@@ -19,6 +20,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Check the curated folder and print every problem found (exit 1 if any).
     Check(CheckArgs),
+    /// Show what changed between two revisions of a profile (by default its latest two).
+    Diff(DiffArgs),
     /// Write the JSON Schemas generated from the program's own types.
     Schema {
         /// Folder to write the schemas into.
@@ -38,6 +41,22 @@ pub struct BuildArgs {
     /// Formats to write, separated by commas.
     #[arg(long, value_delimiter = ',', default_value = "json,csv,parquet")]
     pub format: Vec<Format>,
+}
+
+/// What `diff` compares.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// The profile, e.g. `amazon`.
+    pub profile: String,
+    /// The older revision's date (default: the one before the newest).
+    pub from: Option<String>,
+    /// The newer revision's date (default: the newest).
+    pub to: Option<String>,
+    /// `text` for people, `json` for machines.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormat,
 }
 
 /// Where the curated input is and the limits that protect against hostile files.

@@ -3,11 +3,13 @@
 //! The pipeline is staged: `load` (files to positioned documents), `check` (JSON Schema and data
 //! rules to a trusted dataset or every problem), then the exports.
 
+pub mod changes;
 pub mod check;
 pub mod claim;
 pub mod cli;
 pub mod date;
 pub mod diagnostic;
+pub mod diff;
 pub mod export;
 pub mod load;
 pub mod model;
@@ -28,6 +30,7 @@ pub const EXIT_USAGE: u8 = 2;
 pub fn run(cli: cli::Cli) -> ExitCode {
     match cli.command {
         cli::Command::Build(args) => build(&args),
+        cli::Command::Diff(args) => diff(&args),
         cli::Command::Check(args) => {
             if !args.input.is_dir() {
                 eprintln!("error: the input folder {} does not exist", args.input.display());
@@ -94,6 +97,45 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             eprintln!("error: nothing was written; {} is unchanged", args.output.display());
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn diff(args: &cli::DiffArgs) -> ExitCode {
+    use std::io::IsTerminal;
+    let input = &args.check.input;
+    if !input.is_dir() {
+        eprintln!("error: the input folder {} does not exist", input.display());
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let dataset = match check::check(input, &args.check.limits()) {
+        Ok(dataset) => dataset,
+        Err(problems) => {
+            report(&problems);
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let (old, new) = match diff::revisions(&dataset, &args.profile, args.from.as_deref(), args.to.as_deref()) {
+        Ok(pair) => pair,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let stdout = std::io::stdout();
+    let text = match args.format {
+        diff::DiffFormat::Json => diff::json(old, new),
+        diff::DiffFormat::Text => {
+            let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            diff::text(old, new, colour)
+        }
+    };
+    match stdout.lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the changelog: {e}");
             ExitCode::from(EXIT_USAGE)
         }
     }

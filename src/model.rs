@@ -22,6 +22,7 @@ pub struct DatasetMeta {
     pub title: String,
     /// What the dataset contains and how it was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub description: Option<String>,
     /// Version of the dataset, e.g. `1.0.0`.
     pub version: String,
@@ -30,6 +31,7 @@ pub struct DatasetMeta {
     pub license: String,
     /// Who publishes the dataset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub publisher: Option<String>,
     /// Web page of the dataset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,15 +71,18 @@ pub struct Revision {
     pub name: String,
     /// Other names the company is known by.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(length(min = 1)))]
     pub aliases: Vec<String>,
     /// Short description of the company and why it is profiled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub summary: Option<String>,
     /// Where the company has its headquarters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headquarters: Option<Headquarters>,
     /// Stock exchange symbols, e.g. `NASDAQ:AMZN`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(length(min = 1)))]
     pub stock_symbols: Vec<String>,
     /// Topics of the profile, as snake_case words.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -111,9 +116,11 @@ pub struct Revision {
 pub struct Headquarters {
     /// City of the headquarters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub city: Option<String>,
     /// Region, state or province of the headquarters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub region: Option<String>,
     /// Country of the headquarters (ISO 3166-1 alpha-2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,6 +142,7 @@ pub struct Source {
     pub url: Option<String>,
     /// Who published the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub publisher: Option<String>,
     /// When the source was published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,12 +160,15 @@ pub struct Organization {
     pub id: Slug,
     /// Full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub name: Option<String>,
     /// Short name, e.g. `ICE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub abbreviation: Option<String>,
     /// Other names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(length(min = 1)))]
     pub aliases: Option<Vec<String>>,
     /// Kind of organization, e.g. `company`, `government_agency`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,6 +181,7 @@ pub struct Organization {
     pub country: Option<CountryCode>,
     /// Short description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub description: Option<String>,
     /// Ids of the sources of this declaration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,12 +196,15 @@ pub struct System {
     pub id: Slug,
     /// Full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub name: Option<String>,
     /// Short name, e.g. `HART`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub abbreviation: Option<String>,
     /// Other names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(length(min = 1)))]
     pub aliases: Option<Vec<String>>,
     /// Kind of system, e.g. `biometric_database`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -205,6 +220,7 @@ pub struct System {
     pub replaces: Option<Slug>,
     /// Short description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub description: Option<String>,
     /// Ids of the sources of this declaration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,6 +241,7 @@ pub struct ClaimFields {
     pub attributed_to: Option<Slug>,
     /// Verbatim words of the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub quote: Option<String>,
 }
 
@@ -256,6 +273,7 @@ pub struct Contract {
     pub supplier: Option<Slug>,
     /// What the contract is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub description: Option<String>,
     /// Value of the contract.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -352,6 +370,7 @@ pub struct Figure {
     pub period: Option<PartialDate>,
     /// Curator's note on the figure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub note: Option<String>,
     #[serde(flatten)]
     pub claim: ClaimFields,
@@ -400,6 +419,7 @@ pub struct Relation {
     pub end: Option<PartialDate>,
     /// Curator's description of the relation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub description: Option<String>,
     #[serde(flatten)]
     pub claim: ClaimFields,

@@ -164,6 +164,7 @@ pub fn tables(normalized: &tables::Normalized) -> Result<Vec<Table>, ExportError
         Table::of(&normalized.relations).map_err(encode)?,
         Table::of(&normalized.sources).map_err(encode)?,
         Table::of(&normalized.citations).map_err(encode)?,
+        Table::of(&normalized.changes).map_err(encode)?,
     ])
 }
 

@@ -51,7 +51,7 @@ impl ColumnType {
             ColumnType::Boolean => DataType::Boolean,
             ColumnType::Date => DataType::Date32,
             ColumnType::Decimal => DECIMAL_TYPE,
-            ColumnType::TextList => DataType::List(Arc::new(Field::new("item", DataType::Utf8, false))),
+            ColumnType::TextList => DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
         }
     }
 
@@ -243,6 +243,7 @@ mod tests {
             describe::<RelationRow>(),
             describe::<SourceRow>(),
             describe::<CitationRow>(),
+            describe::<ChangeRow>(),
         ];
         for (description, columns) in tables {
             assert!(!description.is_empty());

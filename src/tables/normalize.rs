@@ -2,6 +2,7 @@
 //! and date, claims and sources in file order, entities by id), so that output is deterministic.
 
 use super::rows::*;
+use crate::changes;
 use crate::check::{CheckedRevision, Dataset, Entity, EntityType};
 use crate::claim::ClaimKind;
 use crate::date::DateSpan;
@@ -25,6 +26,7 @@ pub struct Normalized {
     pub relations: Vec<RelationRow>,
     pub sources: Vec<SourceRow>,
     pub citations: Vec<CitationRow>,
+    pub changes: Vec<ChangeRow>,
     /// For each row of `claims`, its rows of `citations`.
     pub cited: Vec<Range<usize>>,
     /// For each row of `profiles`, where its rows are in the other tables.
@@ -40,6 +42,8 @@ pub struct RevisionSpan {
     pub figures: Range<usize>,
     pub events: Range<usize>,
     pub relations: Range<usize>,
+    /// Changes since the previous revision of the profile.
+    pub changes: Range<usize>,
     /// Rows of `organizations` the revision declares or refers to, sorted.
     pub organizations: Vec<usize>,
     /// Rows of `systems` the revision declares or refers to, sorted.
@@ -76,6 +80,7 @@ impl Normalized {
             figures: with_sources(&self.figures[span.figures.clone()], figures),
             events: with_sources(&self.events[span.events.clone()], events),
             relations: with_sources(&self.relations[span.relations.clone()], relations),
+            changes: self.changes[span.changes.clone()].iter().collect(),
         }
     }
 }
@@ -154,9 +159,16 @@ pub fn normalize(dataset: &Dataset) -> Normalized {
         .iter()
         .map(|r| (r.revision.profile.as_str(), r.revision.updated.as_str()))
         .collect(); // sorted by date, so the last one seen is the newest
-    for checked in &dataset.revisions {
+    for (index, checked) in dataset.revisions.iter().enumerate() {
         let is_latest = latest.get(checked.revision.profile.as_str()) == Some(&checked.revision.updated.as_str());
         let mut span = revision_rows(checked, is_latest, &mut out);
+        let start = out.changes.len();
+        if let Some(previous) = index.checked_sub(1).map(|i| &dataset.revisions[i])
+            && previous.revision.profile == checked.revision.profile
+        {
+            change_rows(previous, checked, &mut out);
+        }
+        span.changes = start..out.changes.len();
         let mut ids: BTreeSet<&str> = checked.declarations.iter().map(|d| d.id.as_str()).collect();
         ids.extend(checked.references.iter().map(|r| r.id.as_str()));
         span.organizations = ids
@@ -403,6 +415,36 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
     span.relations.end = out.relations.len();
     span.claims.end = out.claims.len();
     span
+}
+
+fn change_rows(old: &CheckedRevision, new: &CheckedRevision, out: &mut Normalized) {
+    let (profile, from, to) = (&new.revision.profile, &old.revision.updated, &new.revision.updated);
+    let day = |text: &str| DateSpan::parse(text).map(|span| Day(span.from)).expect("checked date");
+    for change in changes::between(old, new) {
+        let claim_id = |updated: &str, present: bool| {
+            (present && change.subject.is_claim()).then(|| format!("{profile}/{updated}/{}", change.key))
+        };
+        let mut id = format!("{profile}/{from}/{to}/{}/{}", change.subject.as_str(), change.key);
+        if let Some(field) = &change.field {
+            id.push('/');
+            id.push_str(field);
+        }
+        out.changes.push(ChangeRow {
+            id,
+            profile: profile.clone(),
+            from: day(from),
+            to: day(to),
+            revision: format!("{profile}/{to}"),
+            kind: change.subject,
+            key: change.key.clone(),
+            old_claim_id: claim_id(from, change.in_old),
+            new_claim_id: claim_id(to, change.in_new),
+            change: change.change,
+            field: change.field,
+            old_value: change.old,
+            new_value: change.new,
+        });
+    }
 }
 
 /// The file's path under `profiles/`, with `/` separators on every platform.

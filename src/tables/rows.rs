@@ -3,6 +3,7 @@
 //! Schemas of `datapackage.json`, the data dictionary and the JSON Schema of `json/profiles.json`.
 
 use super::Row;
+use crate::changes::{ChangeType, Subject};
 use crate::check::EntityType;
 use crate::claim::ClaimKind;
 use crate::model::{Per, Qualifier, Status};
@@ -462,6 +463,52 @@ impl Row for CitationRow {
     const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[("claim_id", "claims"), ("source_id", "sources")];
 }
 
+/// One fact added, removed or changed between two consecutive revisions of a profile.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRow {
+    /// Id of the change: `<profile>/<from>/<to>/<kind>/<key>`, then `/<field>` for a changed field.
+    pub id: String,
+    /// Slug of the profile.
+    pub profile: String,
+    /// Day the older revision was updated.
+    pub from: Day,
+    /// Day the newer revision was updated.
+    pub to: Day,
+    /// Id of the newer revision (a row of `profiles`).
+    pub revision: String,
+    /// What changed: the profile's own fields, an organization or system it declares, or a claim.
+    pub kind: Subject,
+    /// Claim key, entity id or profile slug of what changed.
+    pub key: String,
+    /// Id of the claim in the older revision (a row of `claims`), when the older revision makes it.
+    pub old_claim_id: Option<String>,
+    /// Id of the claim in the newer revision (a row of `claims`), when the newer revision makes it.
+    pub new_claim_id: Option<String>,
+    /// Added (only in the newer revision), removed (only in the older one) or changed (a field differs).
+    pub change: ChangeType,
+    /// The field that changed, dotted when nested (`amount.value`); empty when a whole thing was added
+    /// or removed.
+    pub field: Option<String>,
+    /// The older value as text (lists as JSON, amounts as plain digits), or a description of what was
+    /// removed.
+    pub old_value: Option<String>,
+    /// The newer value as text (lists as JSON, amounts as plain digits), or a description of what was
+    /// added.
+    pub new_value: Option<String>,
+}
+
+impl Row for ChangeRow {
+    const TABLE: &'static str = "changes";
+    const PRIMARY_KEY: &'static [&'static str] = &["id"];
+    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[
+        ("profile", "entities"),
+        ("revision", "profiles"),
+        ("old_claim_id", "claims"),
+        ("new_claim_id", "claims"),
+    ];
+}
+
 /// A claim in `json/profiles.json`: its row, with the sources it cites.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -495,4 +542,6 @@ pub struct ProfileDocument<'a> {
     pub events: Vec<Cited<'a, EventRow>>,
     /// Relations of this revision.
     pub relations: Vec<Cited<'a, RelationRow>>,
+    /// What changed since the previous revision of the profile (empty for the first).
+    pub changes: Vec<&'a ChangeRow>,
 }

@@ -187,6 +187,15 @@ fn wrong_type() {
 }
 
 #[test]
+fn empty_text() {
+    // An empty string would read back as a missing value from CSV: say nothing instead.
+    expect(
+        &revision_with(10, "    name: \"\""),
+        "10:11: error[E0101]: \"\" is shorter than 1 character",
+    );
+}
+
+#[test]
 fn field_written_twice() {
     expect(
         &revision_with(3, "name: Acme\nname: Again"),

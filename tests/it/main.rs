@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod parsers;
 mod repository;
 mod support;
