@@ -31,26 +31,17 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     match cli.command {
         cli::Command::Build(args) => build(&args),
         cli::Command::Diff(args) => diff(&args),
-        cli::Command::Check(args) => {
-            if !args.input.is_dir() {
-                eprintln!("error: the input folder {} does not exist", args.input.display());
-                return ExitCode::from(EXIT_USAGE);
+        cli::Command::Check(args) => match checked(&args) {
+            Ok(dataset) => {
+                eprintln!(
+                    "checked {} revisions of {} profiles: no problems",
+                    dataset.revisions.len(),
+                    count_profiles(&dataset)
+                );
+                ExitCode::SUCCESS
             }
-            match check::check(&args.input, &args.limits()) {
-                Ok(dataset) => {
-                    eprintln!(
-                        "checked {} revisions of {} profiles: no problems",
-                        dataset.revisions.len(),
-                        count_profiles(&dataset)
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(problems) => {
-                    report(&problems);
-                    ExitCode::from(EXIT_INVALID)
-                }
-            }
-        }
+            Err(code) => code,
+        },
         cli::Command::Schema { output } => match schema::write(&output) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -61,12 +52,20 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     }
 }
 
+/// The checked dataset, or the exit code after reporting why there is none.
+fn checked(args: &cli::CheckArgs) -> Result<check::Dataset, ExitCode> {
+    if !args.input.is_dir() {
+        eprintln!("error: the input folder {} does not exist", args.input.display());
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    check::check(&args.input, &args.limits()).map_err(|problems| {
+        report(&problems);
+        ExitCode::from(EXIT_INVALID)
+    })
+}
+
 fn build(args: &cli::BuildArgs) -> ExitCode {
     let input = &args.check.input;
-    if !input.is_dir() {
-        eprintln!("error: the input folder {} does not exist", input.display());
-        return ExitCode::from(EXIT_USAGE);
-    }
     if let (Ok(input), Some(output)) = (std::fs::canonicalize(input), absolute_parent_join(&args.output))
         && output.starts_with(&input)
     {
@@ -77,12 +76,11 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_USAGE);
     }
-    let dataset = match check::check(input, &args.check.limits()) {
+    let dataset = match checked(&args.check) {
         Ok(dataset) => dataset,
-        Err(problems) => {
-            report(&problems);
+        Err(code) => {
             eprintln!("error: nothing was written; {} is unchanged", args.output.display());
-            return ExitCode::from(EXIT_INVALID);
+            return code;
         }
     };
     let mut formats = args.format.clone();
@@ -104,17 +102,9 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
 
 fn diff(args: &cli::DiffArgs) -> ExitCode {
     use std::io::IsTerminal;
-    let input = &args.check.input;
-    if !input.is_dir() {
-        eprintln!("error: the input folder {} does not exist", input.display());
-        return ExitCode::from(EXIT_USAGE);
-    }
-    let dataset = match check::check(input, &args.check.limits()) {
+    let dataset = match checked(&args.check) {
         Ok(dataset) => dataset,
-        Err(problems) => {
-            report(&problems);
-            return ExitCode::from(EXIT_INVALID);
-        }
+        Err(code) => return code,
     };
     let (old, new) = match diff::revisions(&dataset, &args.profile, args.from.as_deref(), args.to.as_deref()) {
         Ok(pair) => pair,
