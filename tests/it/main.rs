@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod crash;
 mod diff;
 mod parsers;
 mod repository;
