@@ -118,7 +118,7 @@ fn revision(profile: usize, updated: &str, version: usize, rng: &mut XorShiftRng
         organization(&mut out, id);
     }
     out.push_str("systems:\n");
-    for system in 0..5 {
+    for (system, operator) in organizations.iter().take(5).enumerate() {
         let _ = writeln!(out, "  - id: {slug}-system-{system}");
         let _ = writeln!(
             out,
@@ -126,7 +126,7 @@ fn revision(profile: usize, updated: &str, version: usize, rng: &mut XorShiftRng
             quoted(&format!("System {system} of company {profile}"))
         );
         let _ = writeln!(out, "    kind: biometric_database");
-        let _ = writeln!(out, "    operator: org-{}", organizations[system]);
+        let _ = writeln!(out, "    operator: org-{operator}");
         let _ = writeln!(out, "    description: {}", quoted(&sentence(rng, 12 + version)));
         let _ = writeln!(out, "    sources: [s{}]", 1 + system % 5);
     }
@@ -195,10 +195,10 @@ fn revision(profile: usize, updated: &str, version: usize, rng: &mut XorShiftRng
         let _ = writeln!(out, "    sources: [s{}]", 1 + event % 5);
     }
     out.push_str("relations:\n");
-    for relation in 0..6 {
+    for (relation, object) in organizations.iter().take(6).enumerate() {
         let _ = writeln!(out, "  - subject: {slug}");
         let _ = writeln!(out, "    predicate: relation_{relation}");
-        let _ = writeln!(out, "    object: org-{}", organizations[relation]);
+        let _ = writeln!(out, "    object: org-{object}");
         let _ = writeln!(out, "    start: {}", date(rng, relation + 1));
         let _ = writeln!(out, "    description: {}", quoted(&sentence(rng, 10)));
         let _ = writeln!(out, "    sources: [s{}]", 1 + relation % 5);
