@@ -5,8 +5,23 @@ use crate::support::{DATASET, REVISION, REVISION_PATH, Workdir, revision_with};
 
 const FILE: &str = "input/profiles/acme/2020-01-01.yaml";
 
+/// Runs `check`, then `build` on the same input: both must find the same problems, and a build of
+/// bad input must write nothing at all.
 fn check(work: &Workdir) -> crate::support::Outcome {
-    work.run(&["check"])
+    let checked = work.run(&["check"]);
+    let built = work.run(&["build"]);
+    assert_eq!(built.code, checked.code, "build and check disagree:\n{}", built.stderr);
+    if checked.code != 0 {
+        assert_eq!(
+            built.headlines(),
+            checked.headlines(),
+            "build and check report different problems"
+        );
+        // `outside.yaml` is the target that the symbolic-link test puts beside the input.
+        let written = crate::support::leftovers(work.dir.path(), &["input", "outside.yaml"]);
+        assert_eq!(written, Vec::<String>::new(), "a build of bad input wrote something");
+    }
+    checked
 }
 
 fn expect(revision: &str, location_and_code: &str) {
