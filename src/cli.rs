@@ -74,6 +74,9 @@ pub struct CheckArgs {
     /// Most values in one file, counting every YAML alias expansion.
     #[arg(long, default_value_t = Limits::default().max_nodes)]
     pub max_values: usize,
+    /// Longest text value or key in a file, in characters.
+    #[arg(long, default_value_t = Limits::default().max_text_chars)]
+    pub max_text_length: usize,
 }
 
 impl CheckArgs {
@@ -83,6 +86,7 @@ impl CheckArgs {
             max_file_bytes: self.max_file_size,
             max_depth: self.max_depth,
             max_nodes: self.max_values,
+            max_text_chars: self.max_text_length,
         }
     }
 }

@@ -63,6 +63,8 @@ codes! {
     DuplicateField = "E0009",
     /// `dataset.yaml` is missing.
     MissingDataset = "E0010",
+    /// A text longer than `--max-text-length`, or a number written with more than 64 characters.
+    TooLong = "E0011",
     /// A field that the input language does not have.
     UnknownField = "E0100",
     /// A value does not match the input JSON Schema (type, required field, pattern, enum).

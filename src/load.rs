@@ -17,7 +17,12 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most values in one document, counting each alias expansion in full.
     pub max_nodes: usize,
+    /// Longest text value or key, in characters.
+    pub max_text_chars: usize,
 }
+
+/// Longest number literal, in characters: a `decimal128(38, 9)` needs far fewer.
+pub const MAX_NUMBER_CHARS: usize = 64;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -25,6 +30,7 @@ impl Default for Limits {
             max_file_bytes: 16 * 1024 * 1024,
             max_depth: 64,
             max_nodes: 1_000_000,
+            max_text_chars: 65_536,
         }
     }
 }
@@ -144,12 +150,66 @@ pub fn parse(path: &Path, bytes: &[u8], format: Format, limits: &Limits) -> Resu
         Format::Json => builder.json(text)?,
         Format::Toml => builder.toml(text)?,
     };
-    Ok(Document {
+    let document = Document {
         path: path.to_owned(),
         value,
         values: builder.values,
         keys: builder.keys,
-    })
+    };
+    check_lengths(&document, &document.value, &mut String::new(), limits)?;
+    Ok(document)
+}
+
+/// Refuses a text or key longer than the limit, and a number literal longer than `MAX_NUMBER_CHARS`.
+fn check_lengths(document: &Document, value: &Value, pointer: &mut String, limits: &Limits) -> Result<(), Diagnostic> {
+    let too_long = |what: &str, chars: usize, limit: usize, position: Position, at: &str| {
+        Diagnostic::new(
+            Code::TooLong,
+            &document.path,
+            position,
+            format!("has a {what} of {chars} characters; the limit is {limit}"),
+        )
+        .at_pointer(at)
+    };
+    match value {
+        Value::String(text) => {
+            let chars = text.chars().count();
+            if chars > limits.max_text_chars {
+                let position = document.position(pointer);
+                return Err(too_long("text", chars, limits.max_text_chars, position, pointer));
+            }
+        }
+        Value::Number(number) => {
+            let chars = number.to_string().len();
+            if chars > MAX_NUMBER_CHARS {
+                let position = document.position(pointer);
+                return Err(too_long("number", chars, MAX_NUMBER_CHARS, position, pointer));
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                let length = pointer.len();
+                pointer.push_str(&format!("/{index}"));
+                check_lengths(document, item, pointer, limits)?;
+                pointer.truncate(length);
+            }
+        }
+        Value::Object(members) => {
+            for (key, member) in members {
+                let length = pointer.len();
+                *pointer = pointer_child(pointer, key);
+                let chars = key.chars().count();
+                if chars > limits.max_text_chars {
+                    let position = document.key_position(pointer);
+                    return Err(too_long("key", chars, limits.max_text_chars, position, pointer));
+                }
+                check_lengths(document, member, pointer, limits)?;
+                pointer.truncate(length);
+            }
+        }
+        Value::Null | Value::Bool(_) => {}
+    }
+    Ok(())
 }
 
 /// Byte offsets to line and column (1-based, columns in characters).

@@ -194,6 +194,23 @@ fn profile_files(input: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     (files, problems)
 }
 
+/// Checks one revision file given as bytes, as if it were `profiles/<relative>`, against the schema
+/// and the per-file rules (not the cross-file ones): the entry point of the fuzzers.
+pub fn check_bytes(relative: &Path, bytes: &[u8], limits: &Limits) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let Some(format) = load::Format::of(relative) else {
+        return problems;
+    };
+    let document = match load::parse(relative, bytes, format, limits) {
+        Ok(document) => document,
+        Err(problem) => return vec![problem],
+    };
+    if let Some(revision) = validate::<Revision>(&document, &REVISION_VALIDATOR, &mut problems) {
+        rules::check_revision(&document, relative, revision, &mut problems);
+    }
+    problems
+}
+
 fn check_file(input: &Path, path: &Path, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
     let document = load::load_file(path, limits).map_err(|d| problems.push(d)).ok()?;
     let revision: Revision = validate(&document, &REVISION_VALIDATOR, problems)?;

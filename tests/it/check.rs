@@ -494,3 +494,23 @@ fn nesting_deep_enough_to_overflow_a_parser_is_refused_by_it() {
         "input/profiles/beta/2020-01-01.json:1:513: error[E0006]: is not valid JSON: Maximum nesting depth exceeded",
     );
 }
+
+#[test]
+fn number_written_too_long() {
+    expect(
+        &revision_with(26, &format!("    low: {}", "1".repeat(70))),
+        "26:10: error[E0011]: has a number of 70 characters; the limit is 64",
+    );
+}
+
+#[test]
+fn text_over_the_length_limit() {
+    let work = Workdir::with_revision(&revision_with(3, "name: Acme Corporation of Springfield"));
+    for command in ["check", "build"] {
+        let outcome = work.run(&[command, "--max-text-length", "20"]);
+        outcome.assert_one_problem(&format!(
+            "{FILE}:3:7: error[E0011]: has a text of 31 characters; the limit is 20"
+        ));
+    }
+    assert!(!work.path("output").exists());
+}
