@@ -7,6 +7,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Limits that keep a hostile file from taking over the machine.
 #[derive(Debug, Clone, Copy)]
@@ -36,12 +37,25 @@ impl Default for Limits {
 }
 
 /// A parsed file: its value and where each part of it was written.
+///
+/// Positions are recorded only when first asked for, by parsing the text again: most files have no
+/// problem, and recording a pointer and a position for every value and key costs more than the parse.
 #[derive(Debug)]
 pub struct Document {
     /// The path as reached from the current folder.
     pub path: PathBuf,
     /// The content, numbers kept as their source text.
     pub value: Value,
+    /// The text it was parsed from, and how, to record positions on demand.
+    text: String,
+    format: Format,
+    limits: Limits,
+    positions: OnceLock<Positions>,
+}
+
+/// Where each value and key of a document was written.
+#[derive(Debug, Default)]
+struct Positions {
     /// Position of the value at each JSON Pointer.
     values: HashMap<String, Position>,
     /// Position of the key of the member at each JSON Pointer.
@@ -49,12 +63,25 @@ pub struct Document {
 }
 
 impl Document {
+    fn positions(&self) -> &Positions {
+        self.positions.get_or_init(|| {
+            let mut builder = Builder::new(&self.path, &self.text, &self.limits, true);
+            // The text parsed once already, so this parse succeeds too.
+            let _ = builder.run(&self.text, self.format);
+            Positions {
+                values: builder.values,
+                keys: builder.keys,
+            }
+        })
+    }
+
     /// Where the value at `pointer` was written, or its nearest enclosing value (an alias expansion
     /// has no positions of its own), or the start of the file.
     pub fn position(&self, pointer: &str) -> Position {
+        let values = &self.positions().values;
         let mut pointer = pointer;
         loop {
-            if let Some(position) = self.values.get(pointer) {
+            if let Some(position) = values.get(pointer) {
                 return *position;
             }
             match pointer.rfind('/') {
@@ -66,7 +93,8 @@ impl Document {
 
     /// Where the key of the member at `pointer` was written, else where its value was.
     pub fn key_position(&self, pointer: &str) -> Position {
-        self.keys
+        self.positions()
+            .keys
             .get(pointer)
             .copied()
             .unwrap_or_else(|| self.position(pointer))
@@ -137,24 +165,19 @@ pub fn parse(path: &Path, bytes: &[u8], format: Format, limits: &Limits) -> Resu
     })?;
     // A byte order mark says nothing the UTF-8 text does not: skip it so columns count from the text.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut builder = Builder {
-        path,
-        lines: Lines::new(text),
-        limits,
-        values: HashMap::new(),
-        keys: HashMap::new(),
-        nodes: 0,
-    };
-    let value = match format {
-        Format::Yaml => builder.yaml(text)?,
-        Format::Json => builder.json(text)?,
-        Format::Toml => builder.toml(text)?,
+    let value = match Builder::new(path, text, limits, false).run(text, format) {
+        Ok(value) => value,
+        // A problem while parsing: parse again recording positions, for its notes (a key written twice
+        // names where it was first written).
+        Err(_) => Builder::new(path, text, limits, true).run(text, format)?,
     };
     let document = Document {
         path: path.to_owned(),
         value,
-        values: builder.values,
-        keys: builder.keys,
+        text: text.to_owned(),
+        format,
+        limits: *limits,
+        positions: OnceLock::new(),
     };
     check_lengths(&document, &document.value, &mut String::new(), limits)?;
     Ok(document)
@@ -250,12 +273,34 @@ struct Builder<'a> {
     path: &'a Path,
     lines: Lines<'a>,
     limits: &'a Limits,
+    /// Whether to record the position of every value and key.
+    record: bool,
     values: HashMap<String, Position>,
     keys: HashMap<String, Position>,
     nodes: usize,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    fn new(path: &'a Path, text: &'a str, limits: &'a Limits, record: bool) -> Builder<'a> {
+        Builder {
+            path,
+            lines: Lines::new(text),
+            limits,
+            record,
+            values: HashMap::new(),
+            keys: HashMap::new(),
+            nodes: 0,
+        }
+    }
+
+    fn run(&mut self, text: &str, format: Format) -> Result<Value, Diagnostic> {
+        match format {
+            Format::Yaml => self.yaml(text),
+            Format::Json => self.json(text),
+            Format::Toml => self.toml(text),
+        }
+    }
+
     fn error(&self, code: Code, position: Position, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(code, self.path, position, message)
     }
@@ -292,8 +337,8 @@ impl Builder<'_> {
         key_position: Position,
         value: Value,
     ) -> Result<(), Diagnostic> {
-        let child = pointer_child(pointer, &key);
         if map.contains_key(&key) {
+            let child = pointer_child(pointer, &key);
             let first = self.keys.get(&child).copied().unwrap_or(Position::START);
             return Err(self
                 .error(
@@ -304,7 +349,9 @@ impl Builder<'_> {
                 .at_pointer(&child)
                 .with_note(self.path, first, "first written here"));
         }
-        self.keys.insert(child, key_position);
+        if self.record {
+            self.keys.insert(pointer_child(pointer, &key), key_position);
+        }
         map.insert(key, value);
         Ok(())
     }
@@ -375,7 +422,9 @@ impl Builder<'_> {
     ) -> Result<Value, Diagnostic> {
         let nodes_before = self.nodes;
         self.count(1, depth, position)?;
-        self.values.insert(pointer.clone(), position);
+        if self.record {
+            self.values.insert(pointer.clone(), position);
+        }
         let (value, anchor) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 if let Some(tag) = tag {
@@ -483,7 +532,9 @@ impl Builder<'_> {
         use jsonc_parser::common::Ranged;
         let position = self.lines.position(node.range().start);
         self.count(1, depth, position)?;
-        self.values.insert(pointer.clone(), position);
+        if self.record {
+            self.values.insert(pointer.clone(), position);
+        }
         Ok(match node {
             Ast::StringLit(s) => Value::String(s.value.into_owned()),
             Ast::NumberLit(n) => Value::Number(number(n.value).ok_or_else(|| {
@@ -538,7 +589,9 @@ impl Builder<'_> {
         use toml::de::DeValue;
         let position = self.lines.position(span.start);
         self.count(1, depth, position)?;
-        self.values.insert(pointer.clone(), position);
+        if self.record {
+            self.values.insert(pointer.clone(), position);
+        }
         let bad_number = |text: &str| {
             self.error(
                 Code::Syntax,
