@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod crash;
 mod diff;
+mod fuzz_corpus;
 mod parsers;
 mod repository;
 mod support;
