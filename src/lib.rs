@@ -31,12 +31,13 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     match cli.command {
         cli::Command::Build(args) => build(&args),
         cli::Command::Diff(args) => diff(&args),
-        cli::Command::Check(args) => match checked(&args) {
-            Ok(dataset) => {
+        cli::Command::Check(args) => match streamed(&args) {
+            Ok(checked) => {
+                let files = checked.entities.files();
                 eprintln!(
                     "checked {} revisions of {} profiles: no problems",
-                    dataset.revisions.len(),
-                    count_profiles(&dataset)
+                    files.len(),
+                    files.chunk_by(|a, b| a.profile == b.profile).count()
                 );
                 ExitCode::SUCCESS
             }
@@ -52,7 +53,23 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     }
 }
 
-/// The checked dataset, or the exit code after reporting why there is none.
+/// The checked input, revisions not kept, or the exit code after reporting why there is none.
+fn streamed(args: &cli::CheckArgs) -> Result<check::Checked, ExitCode> {
+    if !args.input.is_dir() {
+        eprintln!("error: the input folder {} does not exist", args.input.display());
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    let ignore = |_| Ok::<(), std::convert::Infallible>(());
+    check::stream(&args.input, &args.limits(), ignore).map_err(|failure| {
+        match failure {
+            check::Failure::Problems(problems) => report(&problems),
+            check::Failure::Visit(never) => match never {},
+        }
+        ExitCode::from(EXIT_INVALID)
+    })
+}
+
+/// The checked dataset with every revision, or the exit code after reporting why there is none.
 fn checked(args: &cli::CheckArgs) -> Result<check::Dataset, ExitCode> {
     if !args.input.is_dir() {
         eprintln!("error: the input folder {} does not exist", args.input.display());
@@ -76,8 +93,8 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_USAGE);
     }
-    let dataset = match checked(&args.check) {
-        Ok(dataset) => dataset,
+    let checked = match streamed(&args.check) {
+        Ok(checked) => checked,
         Err(code) => {
             eprintln!("error: nothing was written; {} is unchanged", args.output.display());
             return code;
@@ -86,7 +103,7 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
     let mut formats = args.format.clone();
     formats.sort();
     formats.dedup();
-    match export::build(&dataset, &args.output, &formats) {
+    match export::build(&checked, input, &args.check.limits(), &args.output, &formats) {
         Ok(summary) => {
             eprintln!("built {} from {}:", args.output.display(), input.display());
             eprintln!("{summary}");
@@ -138,13 +155,6 @@ fn absolute_parent_join(path: &std::path::Path) -> Option<std::path::PathBuf> {
         _ => std::path::Path::new("."),
     };
     Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
-}
-
-fn count_profiles(dataset: &check::Dataset) -> usize {
-    dataset
-        .revisions
-        .chunk_by(|a, b| a.revision.profile == b.revision.profile)
-        .count()
 }
 
 /// Prints every problem on stderr, then a count.

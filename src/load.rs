@@ -106,6 +106,45 @@ impl Document {
     }
 }
 
+impl Document {
+    /// A fingerprint of the text, to notice a file that changed between two reads of one build.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.text.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+/// Positions in files checked earlier, found by parsing each file again the first time it is asked
+/// about: the cross-file rules keep only JSON Pointers, and most runs never need a position.
+#[derive(Debug)]
+pub struct Locator {
+    limits: Limits,
+    documents: HashMap<PathBuf, Option<Document>>,
+}
+
+impl Locator {
+    /// A locator that reads files within `limits`.
+    pub fn new(limits: &Limits) -> Locator {
+        Locator {
+            limits: *limits,
+            documents: HashMap::new(),
+        }
+    }
+
+    /// Where the value at `pointer` of the file at `path` was written (the start of the file if it
+    /// can no longer be read).
+    pub fn position(&mut self, path: &Path, pointer: &str) -> Position {
+        let limits = self.limits;
+        self.documents
+            .entry(path.to_owned())
+            .or_insert_with(|| load_file(path, &limits).ok())
+            .as_ref()
+            .map_or(Position::START, |document| document.position(pointer))
+    }
+}
+
 /// The format of a curated file, from its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

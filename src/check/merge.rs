@@ -4,12 +4,17 @@
 //! Merging: within one profile, a newer revision's value of a field replaces an older one's and a
 //! field it leaves out keeps its older value; between profiles, two different values of one field
 //! are an error naming both places.
+//!
+//! Revisions arrive a batch of whole profiles at a time, in (profile, updated) order, and are not
+//! kept: what stays is one compact record per entity and the references not yet resolved, so memory
+//! grows with the number of entities, not of revisions.
 
-use super::CheckedRevision;
+use super::{CheckedRevision, RevisionFile};
 use crate::diagnostic::{Code, Diagnostic, Position};
+use crate::load::{Limits, Locator};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 /// Organization or system: the two types of entity, sharing one id namespace.
@@ -32,11 +37,44 @@ impl EntityType {
     }
 }
 
-/// Where a value came from.
-#[derive(Debug, Clone)]
+/// Where a declaration was written: the file (an index into `Merger::files`) and the declaration's
+/// place in it. Positions are looked up only when a problem is reported.
+#[derive(Debug, Clone, Copy)]
 struct Origin {
-    path: PathBuf,
-    position: Position,
+    file: u32,
+    place: Place,
+}
+
+/// A declaration's place in its file, as small as it can be: one is kept for every merged field.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// `/name`: the profiled company itself.
+    Name,
+    /// `/organizations/N`.
+    Organization(u32),
+    /// `/systems/N`.
+    System(u32),
+}
+
+impl Place {
+    fn of(pointer: &str) -> Place {
+        let index = |rest: &str| rest.parse().unwrap_or_default();
+        if let Some(rest) = pointer.strip_prefix("/organizations/") {
+            Place::Organization(index(rest))
+        } else if let Some(rest) = pointer.strip_prefix("/systems/") {
+            Place::System(index(rest))
+        } else {
+            Place::Name
+        }
+    }
+
+    fn pointer(self) -> String {
+        match self {
+            Place::Name => "/name".into(),
+            Place::Organization(i) => format!("/organizations/{i}"),
+            Place::System(i) => format!("/systems/{i}"),
+        }
+    }
 }
 
 /// An organization or system, merged across every file that declares it.
@@ -48,181 +86,365 @@ pub struct Entity {
     pub entity_type: EntityType,
     /// The merged fields (name, kind, parent, ...), without `id` and `sources`.
     pub fields: Map<String, Value>,
-    /// The sources of every declaration, as (profile, updated, source id), sorted.
-    pub sources: Vec<(String, String, String)>,
+    /// The sources of every declaration, as `profile/updated/source`, sorted by (profile, updated,
+    /// source) and without repeats.
+    pub sources: Vec<String>,
 }
 
+/// One entity while merging: fields sorted by name, each with where it was first given, and its
+/// sources as (file, source id) indexes.
+#[derive(Debug)]
 struct Merging {
     entity_type: EntityType,
     first: Origin,
-    /// Fields agreed between profiles, with where each was first given.
-    fields: BTreeMap<String, (Value, Origin)>,
-    sources: Vec<(String, String, String)>,
+    fields: Vec<(String, Value, Origin)>,
+    sources: Vec<(u32, u32)>,
 }
 
-/// Merges every declaration (revisions sorted by profile and date), then resolves references.
-pub fn merge(revisions: &[CheckedRevision], problems: &mut Vec<Diagnostic>) -> BTreeMap<String, Entity> {
-    let mut seen: BTreeMap<(&str, &str), &PathBuf> = BTreeMap::new();
-    for revision in revisions {
-        let key = (revision.revision.profile.as_str(), revision.revision.updated.as_str());
-        if let Some(first) = seen.insert(key, &revision.path) {
-            problems.push(
-                Diagnostic::new(
-                    Code::DuplicateRevision,
-                    &revision.path,
-                    Position::START,
-                    format!(
-                        "holds the revision {} of `{}` that another file already holds",
-                        key.1, key.0
-                    ),
-                )
-                .with_note(first, Position::START, "the other file"),
-            );
+impl Merging {
+    fn new(entity_type: EntityType, first: Origin) -> Merging {
+        Merging {
+            entity_type,
+            first,
+            fields: Vec::new(),
+            sources: Vec::new(),
         }
     }
 
-    let mut merged: BTreeMap<String, Merging> = BTreeMap::new();
-    let mut profiles = revisions.chunk_by(|a, b| a.revision.profile == b.revision.profile);
-    for profile_revisions in profiles.by_ref() {
-        // First the profile's own view: its newest value of every field.
-        let mut own: BTreeMap<&str, Merging> = BTreeMap::new();
-        for revision in profile_revisions {
-            let (profile, updated) = (&revision.revision.profile, &revision.revision.updated);
-            for declaration in &revision.declarations {
-                let origin = Origin {
-                    path: revision.path.clone(),
-                    position: declaration.position,
-                };
-                let entry = own.entry(&declaration.id).or_insert_with(|| Merging {
-                    entity_type: declaration.entity_type,
-                    first: origin.clone(),
-                    fields: BTreeMap::new(),
-                    sources: Vec::new(),
-                });
-                if entry.entity_type != declaration.entity_type {
-                    problems.push(type_conflict(
-                        &declaration.id,
-                        declaration.entity_type,
-                        &origin,
-                        entry.entity_type,
-                        &entry.first,
-                    ));
-                    continue;
-                }
-                for (name, value) in &declaration.fields {
-                    entry.fields.insert(name.clone(), (value.clone(), origin.clone()));
-                }
-                entry.sources.extend(
-                    declaration
-                        .sources
-                        .iter()
-                        .map(|s| (profile.clone(), updated.clone(), s.clone())),
+    fn field(&self, name: &str) -> Option<&(String, Value, Origin)> {
+        self.fields
+            .binary_search_by(|(n, _, _)| n.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.fields[i])
+    }
+
+    /// Sets a field, replacing the value it had (a newer revision of the same profile).
+    fn set(&mut self, name: &str, value: &Value, origin: Origin) {
+        match self.fields.binary_search_by(|(n, _, _)| n.as_str().cmp(name)) {
+            Ok(i) => self.fields[i] = (name.to_owned(), value.clone(), origin),
+            Err(i) => self.fields.insert(i, (name.to_owned(), value.clone(), origin)),
+        }
+    }
+}
+
+/// A reference whose entity no profile seen so far declares.
+#[derive(Debug)]
+struct Pending {
+    file: u32,
+    reference: super::Reference,
+}
+
+/// Merges declarations profile by profile and resolves references as it goes.
+#[derive(Debug)]
+pub struct Merger {
+    locator: Locator,
+    /// Every revision file seen, with its (profile, updated).
+    files: Vec<RevisionFile>,
+    /// Source ids, interned.
+    source_ids: Vec<String>,
+    source_index: HashMap<String, u32>,
+    merged: BTreeMap<String, Merging>,
+    pending: Vec<Pending>,
+}
+
+/// Every organization and system, merged across the dataset, by id.
+#[derive(Debug)]
+pub struct Entities {
+    files: Vec<RevisionFile>,
+    source_ids: Vec<String>,
+    merged: BTreeMap<String, Merging>,
+}
+
+impl Entities {
+    /// The number of entities.
+    pub fn len(&self) -> usize {
+        self.merged.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.merged.is_empty()
+    }
+
+    /// Every revision file, sorted by profile and date.
+    pub fn files(&self) -> &[RevisionFile] {
+        &self.files
+    }
+
+    /// The type of the entity `id`, if it is declared.
+    pub fn entity_type(&self, id: &str) -> Option<EntityType> {
+        self.merged.get(id).map(|m| m.entity_type)
+    }
+
+    /// The entity `id`, if it is declared.
+    pub fn get(&self, id: &str) -> Option<Entity> {
+        self.merged.get_key_value(id).map(|(id, m)| self.entity(id, m))
+    }
+
+    /// Every entity, sorted by id.
+    pub fn iter(&self) -> impl Iterator<Item = Entity> + '_ {
+        self.merged.iter().map(|(id, m)| self.entity(id, m))
+    }
+
+    fn entity(&self, id: &str, merging: &Merging) -> Entity {
+        let mut sources: Vec<(&str, &str, &str)> = merging
+            .sources
+            .iter()
+            .map(|&(file, source)| {
+                let file = &self.files[file as usize];
+                (
+                    file.profile.as_str(),
+                    file.updated.as_str(),
+                    self.source_ids[source as usize].as_str(),
+                )
+            })
+            .collect();
+        sources.sort_unstable();
+        sources.dedup();
+        Entity {
+            id: id.to_owned(),
+            entity_type: merging.entity_type,
+            fields: merging
+                .fields
+                .iter()
+                .map(|(name, value, _)| (name.clone(), value.clone()))
+                .collect(),
+            sources: sources
+                .into_iter()
+                .map(|(profile, updated, source)| format!("{profile}/{updated}/{source}"))
+                .collect(),
+        }
+    }
+}
+
+impl Merger {
+    /// An empty merger; positions for its problems are read within `limits`.
+    pub fn new(limits: &Limits) -> Merger {
+        Merger {
+            locator: Locator::new(limits),
+            files: Vec::new(),
+            source_ids: Vec::new(),
+            source_index: HashMap::new(),
+            merged: BTreeMap::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    fn position(&mut self, origin: Origin) -> (PathBuf, Position) {
+        let path = self.files[origin.file as usize].path.clone();
+        let position = self.locator.position(&path, &origin.place.pointer());
+        (path, position)
+    }
+
+    fn source(&mut self, id: &str) -> u32 {
+        if let Some(&index) = self.source_index.get(id) {
+            return index;
+        }
+        let index = self.source_ids.len() as u32;
+        self.source_ids.push(id.to_owned());
+        self.source_index.insert(id.to_owned(), index);
+        index
+    }
+
+    /// Merges a batch of whole profiles, sorted by profile and date, and resolves their references
+    /// to entities declared so far; the others wait for `finish`.
+    pub fn add(&mut self, revisions: &[CheckedRevision], problems: &mut Vec<Diagnostic>) {
+        let first_file = self.files.len() as u32;
+        let mut seen: HashMap<(&str, &str), &PathBuf> = HashMap::new();
+        for revision in revisions {
+            let key = (revision.revision.profile.as_str(), revision.revision.updated.as_str());
+            if let Some(first) = seen.insert(key, &revision.path) {
+                problems.push(
+                    Diagnostic::new(
+                        Code::DuplicateRevision,
+                        &revision.path,
+                        Position::START,
+                        format!(
+                            "holds the revision {} of `{}` that another file already holds",
+                            key.1, key.0
+                        ),
+                    )
+                    .with_note(first, Position::START, "the other file"),
                 );
             }
+            self.files.push(RevisionFile {
+                path: revision.path.clone(),
+                profile: revision.revision.profile.clone(),
+                updated: revision.revision.updated.clone(),
+                fingerprint: revision.fingerprint,
+            });
         }
-        // Then agreement with what other profiles said.
-        for (id, view) in own {
-            match merged.entry(id.to_owned()) {
-                Entry::Vacant(slot) => {
-                    slot.insert(view);
-                }
-                Entry::Occupied(mut slot) => {
-                    let entity = slot.get_mut();
-                    if entity.entity_type != view.entity_type {
-                        problems.push(type_conflict(
-                            id,
-                            view.entity_type,
-                            &view.first,
-                            entity.entity_type,
-                            &entity.first,
-                        ));
+
+        let mut file = first_file;
+        for profile_revisions in revisions.chunk_by(|a, b| a.revision.profile == b.revision.profile) {
+            // First the profile's own view: its newest value of every field.
+            let mut own: BTreeMap<&str, Merging> = BTreeMap::new();
+            for revision in profile_revisions {
+                for declaration in &revision.declarations {
+                    let origin = Origin {
+                        file,
+                        place: Place::of(&declaration.pointer),
+                    };
+                    let entry = own
+                        .entry(&declaration.id)
+                        .or_insert_with(|| Merging::new(declaration.entity_type, origin));
+                    if entry.entity_type != declaration.entity_type {
+                        let (found, first) = (entry.entity_type, entry.first);
+                        let problem =
+                            self.type_conflict(&declaration.id, declaration.entity_type, origin, found, first);
+                        problems.push(problem);
                         continue;
                     }
-                    for (name, (value, origin)) in view.fields {
-                        match entity.fields.get(&name) {
-                            Some((existing, first)) if *existing != value => problems.push(
-                                Diagnostic::new(
-                                    Code::MergeConflict,
-                                    &origin.path,
-                                    origin.position,
-                                    format!(
-                                        "`{id}` has {name} {value} here, but another profile gives it {name} {existing}"
-                                    ),
-                                )
-                                .with_note(
-                                    &first.path,
-                                    first.position,
-                                    "the other value",
-                                ),
-                            ),
-                            Some(_) => {}
-                            None => {
-                                entity.fields.insert(name, (value, origin));
-                            }
+                    for (name, value) in &declaration.fields {
+                        entry.set(name, value, origin);
+                    }
+                    for source in &declaration.sources {
+                        let source = self.source(source);
+                        entry.sources.push((file, source));
+                    }
+                }
+                file += 1;
+            }
+            // Then agreement with what other profiles said.
+            for (id, view) in own {
+                self.agree(id, view, problems);
+            }
+        }
+
+        for (file, revision) in (first_file..).zip(revisions) {
+            for reference in &revision.references {
+                match self.merged.get(&reference.id).map(|e| e.entity_type) {
+                    None => self.pending.push(Pending {
+                        file,
+                        reference: reference.clone(),
+                    }),
+                    Some(found) => {
+                        if let Some(problem) = self.resolve(file, reference, Some(found)) {
+                            problems.push(problem);
                         }
                     }
-                    entity.sources.extend(view.sources);
                 }
             }
         }
     }
 
-    for revision in revisions {
-        for reference in &revision.references {
-            let found = merged.get(&reference.id).map(|e| e.entity_type);
-            let message = match (found, reference.expected) {
-                (None, _) => format!(
-                    "`{}` is not declared as an organization or system in any file",
-                    reference.id
-                ),
-                (Some(found), Some(expected)) if found != expected => {
-                    format!(
-                        "`{}` is {} {}, but {} must be {} {}",
-                        reference.id,
-                        article(found),
-                        found.as_str(),
-                        reference.field,
-                        article(expected),
-                        expected.as_str()
-                    )
+    fn agree(&mut self, id: &str, view: Merging, problems: &mut Vec<Diagnostic>) {
+        let entity = match self.merged.entry(id.to_owned()) {
+            Entry::Vacant(slot) => {
+                slot.insert(view);
+                return;
+            }
+            Entry::Occupied(slot) => slot.into_mut(),
+        };
+        if entity.entity_type != view.entity_type {
+            let (found, first) = (entity.entity_type, entity.first);
+            let problem = self.type_conflict(id, view.entity_type, view.first, found, first);
+            problems.push(problem);
+            return;
+        }
+        let mut conflicts = Vec::new();
+        for (name, value, origin) in view.fields {
+            match entity.field(&name) {
+                Some((_, existing, first)) if *existing != value => {
+                    conflicts.push((name, value, origin, existing.clone(), *first));
                 }
-                _ => continue,
-            };
+                Some(_) => {}
+                None => entity.set(&name, &value, origin),
+            }
+        }
+        entity.sources.extend(view.sources);
+        for (name, value, origin, existing, first) in conflicts {
+            let (path, position) = self.position(origin);
+            let (first_path, first_position) = self.position(first);
             problems.push(
-                Diagnostic::new(Code::UnresolvedReference, &revision.path, reference.position, message)
-                    .at_pointer(&reference.pointer),
+                Diagnostic::new(
+                    Code::MergeConflict,
+                    &path,
+                    position,
+                    format!("`{id}` has {name} {value} here, but another profile gives it {name} {existing}"),
+                )
+                .with_note(&first_path, first_position, "the other value"),
             );
         }
     }
 
-    merged
-        .into_iter()
-        .map(|(id, entity)| {
-            if !entity.fields.contains_key("name") {
-                problems.push(Diagnostic::new(
-                    Code::MissingName,
-                    &entity.first.path,
-                    entity.first.position,
-                    format!("`{id}` has no name in any file that declares it"),
-                ));
+    /// The problem with a reference to an entity of type `found` (`None`: declared nowhere).
+    fn resolve(&mut self, file: u32, reference: &super::Reference, found: Option<EntityType>) -> Option<Diagnostic> {
+        let message = match (found, reference.expected) {
+            (None, _) => format!(
+                "`{}` is not declared as an organization or system in any file",
+                reference.id
+            ),
+            (Some(found), Some(expected)) if found != expected => format!(
+                "`{}` is {} {}, but {} must be {} {}",
+                reference.id,
+                article(found),
+                found.as_str(),
+                reference.field,
+                article(expected),
+                expected.as_str()
+            ),
+            _ => return None,
+        };
+        let path = self.files[file as usize].path.clone();
+        let position = self.locator.position(&path, &reference.pointer);
+        Some(Diagnostic::new(Code::UnresolvedReference, &path, position, message).at_pointer(&reference.pointer))
+    }
+
+    /// Resolves the references still waiting and checks that every entity has a name.
+    pub fn finish(mut self, problems: &mut Vec<Diagnostic>) -> Entities {
+        for pending in std::mem::take(&mut self.pending) {
+            let found = self.merged.get(&pending.reference.id).map(|e| e.entity_type);
+            if let Some(problem) = self.resolve(pending.file, &pending.reference, found) {
+                problems.push(problem);
             }
-            let mut sources = entity.sources;
-            sources.sort();
-            sources.dedup();
-            let fields = entity
-                .fields
-                .into_iter()
-                .map(|(name, (value, _))| (name, value))
-                .collect();
-            let merged = Entity {
-                id: id.clone(),
-                entity_type: entity.entity_type,
-                fields,
-                sources,
-            };
-            (id, merged)
-        })
-        .collect()
+        }
+        let unnamed: Vec<(String, Origin)> = self
+            .merged
+            .iter()
+            .filter(|(_, entity)| entity.field("name").is_none())
+            .map(|(id, entity)| (id.clone(), entity.first))
+            .collect();
+        for (id, first) in unnamed {
+            let (path, position) = self.position(first);
+            problems.push(Diagnostic::new(
+                Code::MissingName,
+                &path,
+                position,
+                format!("`{id}` has no name in any file that declares it"),
+            ));
+        }
+        Entities {
+            files: self.files,
+            source_ids: self.source_ids,
+            merged: self.merged,
+        }
+    }
+
+    fn type_conflict(
+        &mut self,
+        id: &str,
+        found: EntityType,
+        at: Origin,
+        first: EntityType,
+        first_at: Origin,
+    ) -> Diagnostic {
+        let (path, position) = self.position(at);
+        let (first_path, first_position) = self.position(first_at);
+        Diagnostic::new(
+            Code::DuplicateEntity,
+            &path,
+            position,
+            format!(
+                "`{id}` is declared here as {} {}, but elsewhere as {} {}; organizations and systems share one id namespace",
+                article(found),
+                found.as_str(),
+                article(first),
+                first.as_str()
+            ),
+        )
+        .with_note(&first_path, first_position, "declared here")
+    }
 }
 
 fn article(entity_type: EntityType) -> &'static str {
@@ -230,14 +452,4 @@ fn article(entity_type: EntityType) -> &'static str {
         EntityType::Organization => "an",
         EntityType::System => "a",
     }
-}
-
-fn type_conflict(id: &str, found: EntityType, at: &Origin, first: EntityType, first_at: &Origin) -> Diagnostic {
-    Diagnostic::new(
-        Code::DuplicateEntity,
-        &at.path,
-        at.position,
-        format!("`{id}` is declared here as {} {}, but elsewhere as {} {}; organizations and systems share one id namespace", article(found), found.as_str(), article(first), first.as_str()),
-    )
-    .with_note(&first_at.path, first_at.position, "declared here")
 }

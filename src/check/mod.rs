@@ -11,11 +11,12 @@ use crate::model::{DatasetMeta, Revision};
 use crate::schema;
 use jsonschema::Validator;
 use rayon::prelude::*;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-pub use merge::{Entity, EntityType};
+pub use merge::{Entities, Entity, EntityType};
 pub use rules::{ClaimRef, Declaration, Reference};
 
 /// A revision that passed every per-file check, with what the cross-file checks need.
@@ -31,7 +32,45 @@ pub struct CheckedRevision {
     pub declarations: Vec<Declaration>,
     /// Every reference to an entity.
     pub references: Vec<Reference>,
+    /// A fingerprint of the file's text (see `load::Document::fingerprint`).
+    pub fingerprint: u64,
 }
+
+/// A revision file that passed checking.
+#[derive(Debug, Clone)]
+pub struct RevisionFile {
+    /// The file, as reached from the current folder.
+    pub path: PathBuf,
+    /// Its profile.
+    pub profile: String,
+    /// Its date.
+    pub updated: String,
+    /// A fingerprint of its text when it was checked.
+    pub fingerprint: u64,
+}
+
+/// What checking leaves once every revision has been seen: the revisions themselves were handed out
+/// a batch at a time and are not kept, so memory grows with the number of entities, not of files.
+#[derive(Debug)]
+pub struct Checked {
+    /// `dataset.yaml`.
+    pub meta: DatasetMeta,
+    /// Every organization and system, merged across files, and every revision file.
+    pub entities: Entities,
+}
+
+/// Why checking stopped: problems in the input, or an error of whoever was handed the revisions.
+#[derive(Debug)]
+pub enum Failure<E> {
+    /// Every problem found, sorted.
+    Problems(Vec<Diagnostic>),
+    /// The error of the visitor.
+    Visit(E),
+}
+
+/// Files are checked in parallel a batch at a time: large enough to keep every core busy, small
+/// enough that a batch's revisions take little memory.
+const BATCH_FILES: usize = 512;
 
 /// The checked dataset: its description, its revisions sorted by (profile, updated), and the merged
 /// organizations and systems by id.
@@ -56,39 +95,104 @@ fn validator(schema: &serde_json::Value) -> Validator {
         .expect("the generated schema is a valid JSON Schema")
 }
 
-/// Checks the curated folder: the dataset, or every problem found, sorted.
+/// Checks the curated folder: the dataset with every revision, or every problem found, sorted.
+/// Keeps every revision in memory: for `diff` and tests; `stream` is the way for large folders.
 pub fn check(input: &Path, limits: &Limits) -> Result<Dataset, Vec<Diagnostic>> {
+    let mut revisions = Vec::new();
+    let visit = |batch: Vec<CheckedRevision>| -> Result<(), std::convert::Infallible> {
+        revisions.extend(batch);
+        Ok(())
+    };
+    match stream(input, limits, visit) {
+        Ok(checked) => Ok(Dataset {
+            meta: checked.meta,
+            revisions,
+            entities: checked.entities.iter().map(|e| (e.id.clone(), e)).collect(),
+        }),
+        Err(Failure::Problems(problems)) => Err(problems),
+        Err(Failure::Visit(never)) => match never {},
+    }
+}
+
+/// Checks the curated folder a batch of whole profiles at a time, handing each batch's revisions
+/// (sorted by profile and date) to `visit` as long as no problem has been found, and returns what
+/// the cross-file rules keep, or every problem found, sorted.
+pub fn stream<E>(
+    input: &Path,
+    limits: &Limits,
+    mut visit: impl FnMut(Vec<CheckedRevision>) -> Result<(), E>,
+) -> Result<Checked, Failure<E>> {
     let mut problems = Vec::new();
     let meta = load_dataset_meta(input, limits, &mut problems);
     let (files, walk_problems) = profile_files(input);
     problems.extend(walk_problems);
-    let results: Vec<(Option<CheckedRevision>, Vec<Diagnostic>)> = files
-        .par_iter()
-        .map(|path| {
-            let mut problems = Vec::new();
-            let checked = check_file(input, path, limits, &mut problems);
-            (checked, problems)
-        })
-        .collect();
-    let mut revisions = Vec::with_capacity(results.len());
-    for (checked, file_problems) in results {
-        problems.extend(file_problems);
-        revisions.extend(checked);
+    let mut merger = merge::Merger::new(limits);
+    for batch in batches(&files, BATCH_FILES, |a, b| a.parent() == b.parent()) {
+        let results: Vec<(Option<CheckedRevision>, Vec<Diagnostic>)> = batch
+            .par_iter()
+            .map(|path| {
+                let mut problems = Vec::new();
+                let checked = check_file(input, path, limits, &mut problems);
+                (checked, problems)
+            })
+            .collect();
+        let mut revisions = Vec::with_capacity(results.len());
+        for (checked, file_problems) in results {
+            problems.extend(file_problems);
+            revisions.extend(checked);
+        }
+        revisions.sort_by(|a, b| {
+            (&a.revision.profile, &a.revision.updated, &a.path).cmp(&(
+                &b.revision.profile,
+                &b.revision.updated,
+                &b.path,
+            ))
+        });
+        merger.add(&revisions, &mut problems);
+        if problems.is_empty() && meta.is_some() {
+            visit(revisions).map_err(Failure::Visit)?;
+        }
     }
-    revisions.sort_by(|a, b| {
-        (&a.revision.profile, &a.revision.updated, &a.path).cmp(&(&b.revision.profile, &b.revision.updated, &b.path))
-    });
-    let entities = merge::merge(&revisions, &mut problems);
+    let entities = merger.finish(&mut problems);
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     problems.dedup();
     match meta {
-        Some(meta) if problems.is_empty() => Ok(Dataset {
-            meta,
-            revisions,
-            entities,
-        }),
-        _ => Err(problems),
+        Some(meta) if problems.is_empty() => Ok(Checked { meta, entities }),
+        _ => Err(Failure::Problems(problems)),
     }
+}
+
+/// Sorted items in batches of at least `size` (but the last), never splitting a run of items that
+/// `together` says belong together (the files of one profile).
+pub fn batches<T>(items: &[T], size: usize, together: impl Fn(&T, &T) -> bool) -> Vec<&[T]> {
+    let mut batches = Vec::new();
+    let mut start = 0;
+    for (index, pair) in items.windows(2).enumerate() {
+        if index + 1 - start >= size && !together(&pair[0], &pair[1]) {
+            batches.push(&items[start..=index]);
+            start = index + 1;
+        }
+    }
+    if start < items.len() {
+        batches.push(&items[start..]);
+    }
+    batches
+}
+
+/// Reads a revision file again for a build, after `stream` checked it: the same revision, or an
+/// error if the file changed in between.
+pub fn reread(file: &RevisionFile, input: &Path, limits: &Limits) -> Result<CheckedRevision, String> {
+    let changed = || format!("{} changed while the build was running", file.path.display());
+    let document = load::load_file(&file.path, limits).map_err(|_| changed())?;
+    if document.fingerprint() != file.fingerprint {
+        return Err(changed());
+    }
+    let mut problems = Vec::new();
+    let revision = Revision::deserialize(&document.value).map_err(|_| changed())?;
+    let relative = file.path.strip_prefix(input.join("profiles")).unwrap_or(&file.path);
+    rules::check_revision(&document, relative, revision, &mut problems)
+        .filter(|_| problems.is_empty())
+        .ok_or_else(changed)
 }
 
 fn load_dataset_meta(input: &Path, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<DatasetMeta> {

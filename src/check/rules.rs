@@ -5,7 +5,7 @@ use super::CheckedRevision;
 use super::merge::EntityType;
 use crate::claim::{ClaimKind, claim_key};
 use crate::date::DateSpan;
-use crate::diagnostic::{Code, Diagnostic, Position};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Document;
 use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug};
 use crate::quantity::Decimal;
@@ -35,9 +35,8 @@ pub struct Declaration {
     pub fields: Map<String, Value>,
     /// The source ids cited, local to the file.
     pub sources: Vec<String>,
-    /// Where the declaration was written.
-    pub position: Position,
-    /// Its JSON Pointer.
+    /// Its JSON Pointer: `/name` for the profiled company, else `/organizations/N` or `/systems/N`.
+    /// Positions are looked up only when a problem needs them (see `load::Document`).
     pub pointer: String,
 }
 
@@ -50,8 +49,6 @@ pub struct Reference {
     pub expected: Option<EntityType>,
     /// The field, for messages.
     pub field: &'static str,
-    /// Where the reference was written.
-    pub position: Position,
     /// Its JSON Pointer.
     pub pointer: String,
 }
@@ -78,12 +75,10 @@ impl FileCheck<'_> {
 
     fn reference(&mut self, pointer: String, field: &'static str, id: Option<&Slug>, expected: Option<EntityType>) {
         if let Some(id) = id {
-            let position = self.document.position(&pointer);
             self.references.push(Reference {
                 id: id.0.clone(),
                 expected,
                 field,
-                position,
                 pointer,
             });
         }
@@ -255,7 +250,6 @@ pub fn check_revision(
             ("kind".to_owned(), Value::String("company".into())),
         ]),
         sources: Vec::new(),
-        position: document.position("/name"),
         pointer: "/name".into(),
     }];
     let mut declared: HashMap<String, String> = HashMap::new();
@@ -270,7 +264,7 @@ pub fn check_revision(
         check.country(&format!("{pointer}/country"), org.country.as_ref());
         let sources = org.sources.clone().unwrap_or_default();
         check.sources(&format!("{pointer}/sources"), &sources);
-        declarations.push(declaration(document, &pointer, EntityType::Organization, org, &sources));
+        declarations.push(declaration(&pointer, EntityType::Organization, org, &sources));
     }
     for (index, system) in revision.systems.iter().enumerate() {
         let pointer = format!("/systems/{index}");
@@ -294,7 +288,7 @@ pub fn check_revision(
         );
         let sources = system.sources.clone().unwrap_or_default();
         check.sources(&format!("{pointer}/sources"), &sources);
-        declarations.push(declaration(document, &pointer, EntityType::System, system, &sources));
+        declarations.push(declaration(&pointer, EntityType::System, system, &sources));
     }
     for declaration in &declarations[1..] {
         if let Some(first) = declared.insert(declaration.id.clone(), declaration.pointer.clone()) {
@@ -446,6 +440,7 @@ pub fn check_revision(
         claims,
         declarations,
         references,
+        fingerprint: document.fingerprint(),
     })
 }
 
@@ -454,7 +449,6 @@ fn slug(value: &Option<Slug>) -> Option<&str> {
 }
 
 fn declaration<T: serde::Serialize>(
-    document: &Document,
     pointer: &str,
     entity_type: EntityType,
     entity: &T,
@@ -474,7 +468,6 @@ fn declaration<T: serde::Serialize>(
         entity_type,
         fields,
         sources: sources.iter().map(|s| s.0.clone()).collect(),
-        position: document.position(pointer),
         pointer: pointer.to_owned(),
     }
 }

@@ -7,32 +7,36 @@ use crate::quantity::Decimal;
 use crate::tables::{ColumnType, Table};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Decimal128Type};
-use arrow_array::{Array, ArrayRef};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-/// Writes a table as CSV.
-pub fn write(table: &Table, out: impl Write) -> io::Result<()> {
+/// A CSV writer for a table, its header row written.
+pub fn writer<W: Write>(table: &Table, out: W) -> io::Result<::csv::Writer<W>> {
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_writer(out);
     writer.write_record(table.columns.iter().map(|c| c.name.as_str()))?;
-    let columns: Vec<(&ArrayRef, ColumnType)> = table
-        .batch
+    Ok(writer)
+}
+
+/// Appends the rows of a record batch of the table.
+pub fn write<W: Write>(table: &Table, batch: &RecordBatch, writer: &mut ::csv::Writer<W>) -> io::Result<()> {
+    let columns: Vec<(&ArrayRef, ColumnType)> = batch
         .columns()
         .iter()
         .zip(&table.columns)
         .map(|(array, column)| (array, column.column_type))
         .collect();
     let mut record = Vec::with_capacity(columns.len());
-    for row in 0..table.batch.num_rows() {
+    for row in 0..batch.num_rows() {
         record.clear();
         for (array, column_type) in &columns {
             record.push(cell(array, *column_type, row));
         }
         writer.write_record(record.iter().map(|c| c.as_bytes()))?;
     }
-    writer.flush()
+    Ok(())
 }
 
 fn cell(array: &ArrayRef, column_type: ColumnType, row: usize) -> Cow<'_, str> {

@@ -5,7 +5,7 @@ use super::ExportError;
 use crate::schema;
 use crate::tables::Normalized;
 use jsonschema::Validator;
-use std::io::Write;
+use rayon::prelude::*;
 use std::sync::LazyLock;
 
 /// The schema of one document: the items of `schema/profiles.schema.json`.
@@ -17,22 +17,21 @@ static DOCUMENT_VALIDATOR: LazyLock<Validator> = LazyLock::new(|| {
         .expect("the generated schema is a valid JSON Schema")
 });
 
-/// Writes every revision's document.
-pub fn write(normalized: &Normalized, out: &mut impl Write) -> Result<(), ExportError> {
-    let io = |e: std::io::Error| ExportError::Io("json/profiles.json".into(), e);
-    out.write_all(b"[").map_err(io)?;
-    for index in 0..normalized.profiles.len() {
-        let document =
-            serde_json::to_value(normalized.document(index)).map_err(|e| ExportError::Encode(e.to_string()))?;
-        if let Some(error) = DOCUMENT_VALIDATOR.iter_errors(&document).next() {
-            return Err(ExportError::Invalid(format!(
-                "revision {} at {}: {error}",
-                normalized.profiles[index].id,
-                error.instance_path()
-            )));
-        }
-        out.write_all(if index == 0 { b"\n" } else { b",\n" }).map_err(io)?;
-        serde_json::to_writer(&mut *out, &document).map_err(|e| ExportError::Encode(e.to_string()))?;
-    }
-    out.write_all(b"\n]\n").map_err(io)
+/// The document of every revision of a batch, validated and serialized on one line each, in order.
+pub fn documents(normalized: &Normalized) -> Result<Vec<String>, ExportError> {
+    (0..normalized.profiles.len())
+        .into_par_iter()
+        .map(|index| {
+            let document =
+                serde_json::to_value(normalized.document(index)).map_err(|e| ExportError::Encode(e.to_string()))?;
+            if let Some(error) = DOCUMENT_VALIDATOR.iter_errors(&document).next() {
+                return Err(ExportError::Invalid(format!(
+                    "revision {} at {}: {error}",
+                    normalized.profiles[index].id,
+                    error.instance_path()
+                )));
+            }
+            serde_json::to_string(&document).map_err(|e| ExportError::Encode(e.to_string()))
+        })
+        .collect()
 }

@@ -7,8 +7,11 @@ mod json;
 mod package;
 mod parquet;
 
-use crate::check::Dataset;
-use crate::tables::{self, Table};
+use crate::check::{self, Checked};
+use crate::load::Limits;
+use crate::tables::rows::*;
+use crate::tables::{self, Normalized, Row, Table};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::fs::File;
@@ -35,6 +38,8 @@ pub enum ExportError {
     Encode(String),
     /// A JSON document did not validate against the published schema: a bug, reported rather than written.
     Invalid(String),
+    /// An input file changed between checking and writing.
+    Changed(String),
 }
 
 impl fmt::Display for ExportError {
@@ -42,6 +47,7 @@ impl fmt::Display for ExportError {
         match self {
             ExportError::Io(path, e) => write!(f, "{}: {e}", path.display()),
             ExportError::Encode(message) => write!(f, "cannot encode the tables: {message}"),
+            ExportError::Changed(message) => write!(f, "{message}; run the build again"),
             ExportError::Invalid(message) => {
                 write!(
                     f,
@@ -149,31 +155,180 @@ impl Write for DataFile {
     }
 }
 
-/// Every table of the dataset, in the order of the data dictionary.
-pub fn tables(normalized: &tables::Normalized) -> Result<Vec<Table>, ExportError> {
-    let encode = |e: serde_arrow::Error| ExportError::Encode(e.to_string());
-    Ok(vec![
-        Table::of(&normalized.profiles).map_err(encode)?,
-        Table::of(&normalized.entities).map_err(encode)?,
-        Table::of(&normalized.organizations).map_err(encode)?,
-        Table::of(&normalized.systems).map_err(encode)?,
-        Table::of(&normalized.claims).map_err(encode)?,
-        Table::of(&normalized.contracts).map_err(encode)?,
-        Table::of(&normalized.figures).map_err(encode)?,
-        Table::of(&normalized.events).map_err(encode)?,
-        Table::of(&normalized.relations).map_err(encode)?,
-        Table::of(&normalized.sources).map_err(encode)?,
-        Table::of(&normalized.citations).map_err(encode)?,
-        Table::of(&normalized.changes).map_err(encode)?,
-    ])
+/// The files of one table being written, a record batch at a time.
+struct TableFiles {
+    table: Table,
+    csv: Option<::csv::Writer<DataFile>>,
+    parquet: Option<::parquet::arrow::ArrowWriter<DataFile>>,
 }
 
-/// Writes the dataset into `output` in the given formats, replacing what was there atomically.
-pub fn build(dataset: &Dataset, output: &Path, formats: &[Format]) -> Result<Summary, ExportError> {
-    let normalized = tables::normalize(dataset);
-    let tables = tables(&normalized)?;
+impl TableFiles {
+    fn create<T: Row>(staging: &Path, formats: &[Format]) -> Result<TableFiles, ExportError> {
+        let table = Table::of::<T>();
+        let csv = match formats.contains(&Format::Csv) {
+            true => {
+                let file = DataFile::create(staging, &format!("csv/{}.csv", table.name))?;
+                let path = file.path.clone();
+                Some(csv::writer(&table, file).map_err(|e| ExportError::Io(path, e))?)
+            }
+            false => None,
+        };
+        let parquet = match formats.contains(&Format::Parquet) {
+            true => {
+                let file = DataFile::create(staging, &format!("parquet/{}.parquet", table.name))?;
+                Some(parquet::writer(&table, file)?)
+            }
+            false => None,
+        };
+        Ok(TableFiles { table, csv, parquet })
+    }
+
+    fn append<T: Row>(&mut self, rows: &[T]) -> Result<(), ExportError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let name = self.table.name;
+        let batch = self
+            .table
+            .batch(rows)
+            .map_err(|e| ExportError::Encode(format!("{name}: {e}")))?;
+        self.table.rows += rows.len();
+        if let Some(writer) = &mut self.csv {
+            csv::write(&self.table, &batch, writer)
+                .map_err(|e| ExportError::Io(format!("csv/{name}.csv").into(), e))?;
+        }
+        if let Some(writer) = &mut self.parquet {
+            writer
+                .write(&batch)
+                .map_err(|e| ExportError::Encode(format!("{name}: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// Closes the files: the table with its row count, and its CSV and Parquet files.
+    fn finish(self) -> Result<(Table, Option<WrittenFile>, Option<WrittenFile>), ExportError> {
+        let name = self.table.name;
+        let csv = match self.csv {
+            Some(writer) => {
+                let file = writer
+                    .into_inner()
+                    .map_err(|e| ExportError::Io(format!("csv/{name}.csv").into(), e.into_error()))?;
+                Some(file.finish()?)
+            }
+            None => None,
+        };
+        let parquet = match self.parquet {
+            Some(writer) => {
+                let file = writer
+                    .into_inner()
+                    .map_err(|e| ExportError::Encode(format!("{name}: {e}")))?;
+                Some(file.finish()?)
+            }
+            None => None,
+        };
+        Ok((self.table, csv, parquet))
+    }
+}
+
+/// Every table of the dataset being written, in the order of the data dictionary.
+struct TableSet {
+    profiles: TableFiles,
+    entities: TableFiles,
+    organizations: TableFiles,
+    systems: TableFiles,
+    claims: TableFiles,
+    contracts: TableFiles,
+    figures: TableFiles,
+    events: TableFiles,
+    relations: TableFiles,
+    sources: TableFiles,
+    citations: TableFiles,
+    changes: TableFiles,
+}
+
+impl TableSet {
+    fn create(staging: &Path, formats: &[Format]) -> Result<TableSet, ExportError> {
+        Ok(TableSet {
+            profiles: TableFiles::create::<ProfileRow>(staging, formats)?,
+            entities: TableFiles::create::<EntityRow>(staging, formats)?,
+            organizations: TableFiles::create::<OrganizationRow>(staging, formats)?,
+            systems: TableFiles::create::<SystemRow>(staging, formats)?,
+            claims: TableFiles::create::<ClaimRow>(staging, formats)?,
+            contracts: TableFiles::create::<ContractRow>(staging, formats)?,
+            figures: TableFiles::create::<FigureRow>(staging, formats)?,
+            events: TableFiles::create::<EventRow>(staging, formats)?,
+            relations: TableFiles::create::<RelationRow>(staging, formats)?,
+            sources: TableFiles::create::<SourceRow>(staging, formats)?,
+            citations: TableFiles::create::<CitationRow>(staging, formats)?,
+            changes: TableFiles::create::<ChangeRow>(staging, formats)?,
+        })
+    }
+
+    /// Appends the rows of a batch of revisions (`tables::revisions`).
+    fn append_revisions(&mut self, rows: &Normalized) -> Result<(), ExportError> {
+        self.profiles.append(&rows.profiles)?;
+        self.claims.append(&rows.claims)?;
+        self.contracts.append(&rows.contracts)?;
+        self.figures.append(&rows.figures)?;
+        self.events.append(&rows.events)?;
+        self.relations.append(&rows.relations)?;
+        self.sources.append(&rows.sources)?;
+        self.citations.append(&rows.citations)?;
+        self.changes.append(&rows.changes)
+    }
+
+    /// Appends the rows of a batch of entities (`tables::entities`).
+    fn append_entities(&mut self, rows: &Normalized) -> Result<(), ExportError> {
+        self.entities.append(&rows.entities)?;
+        self.organizations.append(&rows.organizations)?;
+        self.systems.append(&rows.systems)
+    }
+
+    /// Closes every file: the tables with their row counts, then the CSV files, then the Parquet files.
+    fn finish(self) -> Result<(Vec<Table>, Vec<WrittenFile>), ExportError> {
+        let all = [
+            self.profiles,
+            self.entities,
+            self.organizations,
+            self.systems,
+            self.claims,
+            self.contracts,
+            self.figures,
+            self.events,
+            self.relations,
+            self.sources,
+            self.citations,
+            self.changes,
+        ];
+        let (mut tables, mut csv, mut parquet) = (Vec::new(), Vec::new(), Vec::new());
+        for files in all {
+            let (table, csv_file, parquet_file) = files.finish()?;
+            tables.push(table);
+            csv.extend(csv_file);
+            parquet.extend(parquet_file);
+        }
+        csv.extend(parquet);
+        Ok((tables, csv))
+    }
+}
+
+/// Revisions are read again and written a batch of whole profiles at a time.
+const BATCH_FILES: usize = 512;
+/// Entities are written this many at a time.
+const BATCH_ENTITIES: usize = 8192;
+
+/// Writes the checked dataset into `output` in the given formats, replacing what was there
+/// atomically. The revision files are read again, a batch at a time, so that memory holds one batch
+/// of rows and not the dataset; a file that changed since it was checked stops the build.
+pub fn build(
+    checked: &Checked,
+    input: &Path,
+    limits: &Limits,
+    output: &Path,
+    formats: &[Format],
+) -> Result<Summary, ExportError> {
     let staging = staging_folder(output)?;
-    let result = write_all(dataset, &normalized, &tables, formats, &staging).and_then(|summary| {
+    let result = write_all(checked, input, limits, formats, &staging).and_then(|summary| {
         swap_in(&staging, output)?;
         Ok(summary)
     });
@@ -184,41 +339,59 @@ pub fn build(dataset: &Dataset, output: &Path, formats: &[Format]) -> Result<Sum
 }
 
 fn write_all(
-    dataset: &Dataset,
-    normalized: &tables::Normalized,
-    tables: &[Table],
+    checked: &Checked,
+    input: &Path,
+    limits: &Limits,
     formats: &[Format],
     staging: &Path,
 ) -> Result<Summary, ExportError> {
+    let mut json = match formats.contains(&Format::Json) {
+        true => Some(DataFile::create(staging, "json/profiles.json")?),
+        false => None,
+    };
+    let json_io = |e: io::Error| ExportError::Io("json/profiles.json".into(), e);
+    if let Some(file) = &mut json {
+        file.write_all(b"[").map_err(json_io)?;
+    }
+    let mut tables = TableSet::create(staging, formats)?;
+    let mut first = true;
+    for batch in check::batches(checked.entities.files(), BATCH_FILES, |a, b| a.profile == b.profile) {
+        let revisions = batch
+            .par_iter()
+            .map(|file| check::reread(file, input, limits))
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(ExportError::Changed)?;
+        let rows = tables::revisions(&revisions, &checked.entities);
+        tables.append_revisions(&rows)?;
+        if let Some(file) = &mut json {
+            for document in json::documents(&rows)? {
+                file.write_all(if first { b"\n" } else { b",\n" }).map_err(json_io)?;
+                file.write_all(document.as_bytes()).map_err(json_io)?;
+                first = false;
+            }
+        }
+    }
+    let mut entities = checked.entities.iter().peekable();
+    while entities.peek().is_some() {
+        let rows = tables::entities(entities.by_ref().take(BATCH_ENTITIES));
+        tables.append_entities(&rows)?;
+    }
+    let (tables, data_files) = tables.finish()?;
     let mut summary = Summary {
-        tables: tables.iter().map(|t| (t.name, t.batch.num_rows())).collect(),
+        tables: tables.iter().map(|t| (t.name, t.rows)).collect(),
         files: Vec::new(),
     };
-    if formats.contains(&Format::Json) {
-        let mut file = DataFile::create(staging, "json/profiles.json")?;
-        json::write(normalized, &mut file)?;
+    if let Some(mut file) = json {
+        file.write_all(b"\n]\n").map_err(json_io)?;
         summary.files.push(file.finish()?);
     }
-    if formats.contains(&Format::Csv) {
-        for table in tables {
-            let mut file = DataFile::create(staging, &format!("csv/{}.csv", table.name))?;
-            csv::write(table, &mut file).map_err(|e| ExportError::Io(file.path.clone(), e))?;
-            summary.files.push(file.finish()?);
-        }
-    }
-    if formats.contains(&Format::Parquet) {
-        for table in tables {
-            let file = DataFile::create(staging, &format!("parquet/{}.parquet", table.name))?;
-            let file = parquet::write(table, file)?;
-            summary.files.push(file.finish()?);
-        }
-    }
+    summary.files.extend(data_files);
     let mut file = DataFile::create(staging, "datapackage.json")?;
-    package::write_datapackage(&dataset.meta, tables, &summary.files, &mut file)
+    package::write_datapackage(&checked.meta, &tables, &summary.files, &mut file)
         .map_err(|e| ExportError::Io(file.path.clone(), e))?;
     let datapackage = file.finish()?;
     let mut file = DataFile::create(staging, "README.md")?;
-    package::write_dictionary(&dataset.meta, tables, &summary.files, &mut file)
+    package::write_dictionary(&checked.meta, &tables, &summary.files, &mut file)
         .map_err(|e| ExportError::Io(file.path.clone(), e))?;
     let readme = file.finish()?;
     summary.files.push(datapackage);

@@ -255,7 +255,7 @@ pub fn write_dictionary(
         line("");
         line(&format!("### `{}`", table.name));
         line("");
-        line(&format!("{} {} rows.", table.description, table.batch.num_rows()));
+        line(&format!("{} {} rows.", table.description, table.rows));
         line("");
         let key: Vec<String> = table.primary_key.iter().map(|c| format!("`{c}`")).collect();
         line(&format!("Primary key: {}.", key.join(", ")));

@@ -9,20 +9,18 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use std::io::Write;
 use std::sync::Arc;
 
-/// Writes a table as one Parquet file and hands the writer back.
-pub fn write<W: Write + Send>(table: &Table, out: W) -> Result<W, ExportError> {
+/// Rows per row group: small enough that a row group being written takes little memory, large
+/// enough for good compression and few footers.
+const ROW_GROUP_ROWS: usize = 256 * 1024;
+
+/// A Parquet writer for a table; record batches are appended with `write` and the file is closed
+/// with `into_inner`.
+pub fn writer<W: Write + Send>(table: &Table, out: W) -> Result<ArrowWriter<W>, ExportError> {
     let properties = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_statistics_enabled(EnabledStatistics::Page)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .build();
-    let encode = |e: parquet::errors::ParquetError| ExportError::Encode(format!("{}: {e}", table.name));
-    let schema = Arc::new(arrow_schema(table));
-    let batch = table
-        .batch
-        .clone()
-        .with_schema(schema.clone())
-        .map_err(|e| ExportError::Encode(e.to_string()))?;
-    let mut writer = ArrowWriter::try_new(out, schema, Some(properties)).map_err(encode)?;
-    writer.write(&batch).map_err(encode)?;
-    writer.into_inner().map_err(encode)
+    ArrowWriter::try_new(out, Arc::new(arrow_schema(table)), Some(properties))
+        .map_err(|e| ExportError::Encode(format!("{}: {e}", table.name)))
 }

@@ -5,7 +5,7 @@
 mod normalize;
 pub mod rows;
 
-pub use normalize::{Normalized, normalize};
+pub use normalize::{Normalized, entities, revisions};
 
 use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, FieldRef, Schema as ArrowSchema};
@@ -95,24 +95,30 @@ pub struct Table {
     pub primary_key: &'static [&'static str],
     /// (column, table) pairs: the column holds an `id` of that table.
     pub foreign_keys: &'static [(&'static str, &'static str)],
-    /// The rows, as one record batch.
-    pub batch: RecordBatch,
+    /// The number of rows written so far.
+    pub rows: usize,
 }
 
 impl Table {
-    /// Builds the table of a row type.
-    pub fn of<T: Row>(rows: &[T]) -> Result<Table, serde_arrow::Error> {
+    /// The table of a row type, with no rows yet.
+    pub fn of<T: Row>() -> Table {
         let (description, columns) = describe::<T>();
-        let fields = arrow_fields(&columns);
-        let batch = serde_arrow::to_record_batch(&fields, &rows)?;
-        Ok(Table {
+        Table {
             name: T::TABLE,
             description,
             columns,
             primary_key: T::PRIMARY_KEY,
             foreign_keys: T::FOREIGN_KEYS,
-            batch,
-        })
+            rows: 0,
+        }
+    }
+
+    /// Rows of the table as one Arrow record batch, with the table's schema and metadata.
+    pub fn batch<T: Row>(&self, rows: &[T]) -> Result<RecordBatch, String> {
+        serde_arrow::to_record_batch(&arrow_fields(&self.columns), &rows)
+            .map_err(|e| e.to_string())?
+            .with_schema(Arc::new(arrow_schema(self)))
+            .map_err(|e| e.to_string())
     }
 }
 

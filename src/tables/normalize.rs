@@ -3,7 +3,7 @@
 
 use super::rows::*;
 use crate::changes;
-use crate::check::{CheckedRevision, Dataset, Entity, EntityType};
+use crate::check::{CheckedRevision, Entities, Entity, EntityType};
 use crate::claim::ClaimKind;
 use crate::date::DateSpan;
 use crate::model::{Amount, ClaimFields, Organization, PartialDate, Qualifier, System};
@@ -44,9 +44,9 @@ pub struct RevisionSpan {
     pub relations: Range<usize>,
     /// Changes since the previous revision of the profile.
     pub changes: Range<usize>,
-    /// Rows of `organizations` the revision declares or refers to, sorted.
+    /// Rows of `organizations` the revision declares or refers to, by id.
     pub organizations: Vec<usize>,
-    /// Rows of `systems` the revision declares or refers to, sorted.
+    /// Rows of `systems` the revision declares or refers to, by id.
     pub systems: Vec<usize>,
 }
 
@@ -138,71 +138,111 @@ fn text(value: Option<&crate::model::Slug>) -> Option<String> {
     value.map(|s| s.0.clone())
 }
 
-/// Turns the checked dataset into rows.
-pub fn normalize(dataset: &Dataset) -> Normalized {
+/// Rows of a batch of whole profiles (revisions sorted by profile and date) for every table but the
+/// entity tables. `organizations` and `systems` hold instead the rows the batch's documents embed:
+/// each entity as merged across the dataset, with the sources that revision cites for it.
+pub fn revisions(revisions: &[CheckedRevision], entities: &Entities) -> Normalized {
     let mut out = Normalized::default();
-    entity_rows(dataset, &mut out);
-    let organization_index: HashMap<String, usize> = out
-        .organizations
-        .iter()
-        .enumerate()
-        .map(|(i, row)| (row.id.clone(), i))
-        .collect();
-    let system_index: HashMap<String, usize> = out
-        .systems
-        .iter()
-        .enumerate()
-        .map(|(i, row)| (row.id.clone(), i))
-        .collect();
-    let latest: HashMap<&str, &str> = dataset
-        .revisions
-        .iter()
-        .map(|r| (r.revision.profile.as_str(), r.revision.updated.as_str()))
-        .collect(); // sorted by date, so the last one seen is the newest
-    for (index, checked) in dataset.revisions.iter().enumerate() {
-        let is_latest = latest.get(checked.revision.profile.as_str()) == Some(&checked.revision.updated.as_str());
+    let mut merged: HashMap<&str, Option<EntityRows>> = HashMap::new();
+    for (index, checked) in revisions.iter().enumerate() {
+        let is_latest = revisions
+            .get(index + 1)
+            .is_none_or(|next| next.revision.profile != checked.revision.profile);
         let mut span = revision_rows(checked, is_latest, &mut out);
         let start = out.changes.len();
-        if let Some(previous) = index.checked_sub(1).map(|i| &dataset.revisions[i])
+        if let Some(previous) = index.checked_sub(1).map(|i| &revisions[i])
             && previous.revision.profile == checked.revision.profile
         {
             change_rows(previous, checked, &mut out);
         }
         span.changes = start..out.changes.len();
+
+        let revision_id = format!("{}/{}", checked.revision.profile, checked.revision.updated);
+        let mut cited: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+        for declaration in &checked.declarations {
+            cited
+                .entry(&declaration.id)
+                .or_default()
+                .extend(declaration.sources.iter().map(String::as_str));
+        }
         let mut ids: BTreeSet<&str> = checked.declarations.iter().map(|d| d.id.as_str()).collect();
         ids.extend(checked.references.iter().map(|r| r.id.as_str()));
-        span.organizations = ids
-            .iter()
-            .filter_map(|id| organization_index.get(*id).copied())
-            .collect();
-        span.systems = ids.iter().filter_map(|id| system_index.get(*id).copied()).collect();
+        for id in ids {
+            let rows = merged
+                .entry(id)
+                .or_insert_with(|| entities.get(id).map(|entity| entity_rows(&entity)));
+            let source_ids: Vec<String> = cited
+                .get(id)
+                .into_iter()
+                .flatten()
+                .map(|source| format!("{revision_id}/{source}"))
+                .collect();
+            match rows {
+                Some(EntityRows::Organization(_, row)) => {
+                    span.organizations.push(out.organizations.len());
+                    out.organizations.push(OrganizationRow {
+                        source_ids,
+                        ..row.clone()
+                    });
+                }
+                Some(EntityRows::System(_, row)) => {
+                    span.systems.push(out.systems.len());
+                    out.systems.push(SystemRow {
+                        source_ids,
+                        ..row.clone()
+                    });
+                }
+                None => {} // a checked dataset resolves every reference
+            }
+        }
         out.spans.push(span);
     }
     out
 }
 
-fn entity_rows(dataset: &Dataset, out: &mut Normalized) {
-    for entity in dataset.entities.values() {
-        let source_ids: Vec<String> = entity
-            .sources
-            .iter()
-            .map(|(profile, updated, source)| format!("{profile}/{updated}/{source}"))
-            .collect();
-        let name = entity
-            .fields
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        out.entities.push(EntityRow {
-            id: entity.id.clone(),
-            entity_type: entity.entity_type,
-            name,
-        });
-        match entity.entity_type {
-            EntityType::Organization => {
-                let o: Organization = declared(entity);
-                out.organizations.push(OrganizationRow {
+/// Rows of the entity tables (`entities`, `organizations`, `systems`) for some merged entities.
+pub fn entities(entities: impl IntoIterator<Item = Entity>) -> Normalized {
+    let mut out = Normalized::default();
+    for entity in entities {
+        match entity_rows(&entity) {
+            EntityRows::Organization(row, organization) => {
+                out.entities.push(row);
+                out.organizations.push(organization);
+            }
+            EntityRows::System(row, system) => {
+                out.entities.push(row);
+                out.systems.push(system);
+            }
+        }
+    }
+    out
+}
+
+/// An entity's row of `entities` and of its own table.
+enum EntityRows {
+    Organization(EntityRow, OrganizationRow),
+    System(EntityRow, SystemRow),
+}
+
+fn entity_rows(entity: &Entity) -> EntityRows {
+    let source_ids = entity.sources.clone();
+    let name = entity
+        .fields
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let row = EntityRow {
+        id: entity.id.clone(),
+        entity_type: entity.entity_type,
+        name,
+    };
+    match entity.entity_type {
+        EntityType::Organization => {
+            let o: Organization = declared(entity);
+            EntityRows::Organization(
+                row,
+                OrganizationRow {
                     id: entity.id.clone(),
                     name: o.name.unwrap_or_default(),
                     abbreviation: o.abbreviation,
@@ -212,11 +252,14 @@ fn entity_rows(dataset: &Dataset, out: &mut Normalized) {
                     country: o.country.map(|c| c.0),
                     description: o.description,
                     source_ids,
-                });
-            }
-            EntityType::System => {
-                let s: System = declared(entity);
-                out.systems.push(SystemRow {
+                },
+            )
+        }
+        EntityType::System => {
+            let s: System = declared(entity);
+            EntityRows::System(
+                row,
+                SystemRow {
                     id: entity.id.clone(),
                     name: s.name.unwrap_or_default(),
                     abbreviation: s.abbreviation,
@@ -227,8 +270,8 @@ fn entity_rows(dataset: &Dataset, out: &mut Normalized) {
                     replaces: text(s.replaces.as_ref()),
                     description: s.description,
                     source_ids,
-                });
-            }
+                },
+            )
         }
     }
 }

@@ -138,7 +138,8 @@ pub struct OrganizationRow {
     pub country: Option<String>,
     /// Short description.
     pub description: Option<String>,
-    /// Ids of the sources (rows of `sources`) of every declaration of the organization.
+    /// Ids of the sources (rows of `sources`) of every declaration of the organization. In a
+    /// revision's JSON document: only the sources that revision cites for it.
     pub source_ids: Vec<String>,
 }
 
@@ -170,7 +171,8 @@ pub struct SystemRow {
     pub replaces: Option<String>,
     /// Short description.
     pub description: Option<String>,
-    /// Ids of the sources (rows of `sources`) of every declaration of the system.
+    /// Ids of the sources (rows of `sources`) of every declaration of the system. In a revision's
+    /// JSON document: only the sources that revision cites for it.
     pub source_ids: Vec<String>,
 }
 
@@ -530,9 +532,11 @@ pub struct ProfileDocument<'a> {
     pub profile: &'a ProfileRow,
     /// The sources this revision cites.
     pub sources: Vec<&'a SourceRow>,
-    /// The organizations this revision declares or refers to, merged across the dataset.
+    /// The organizations this revision declares or refers to, merged across the dataset, each with
+    /// the sources this revision cites for it (the dataset-wide list is in `organizations.csv`).
     pub organizations: Vec<&'a OrganizationRow>,
-    /// The systems this revision declares or refers to, merged across the dataset.
+    /// The systems this revision declares or refers to, merged across the dataset, each with the
+    /// sources this revision cites for it (the dataset-wide list is in `systems.csv`).
     pub systems: Vec<&'a SystemRow>,
     /// Contracts of this revision.
     pub contracts: Vec<Cited<'a, ContractRow>>,
