@@ -19,7 +19,7 @@ pub enum Command {
     /// Check the curated folder, then write the dataset: Parquet, CSV, JSON, datapackage.json and a data dictionary.
     Build(BuildArgs),
     /// Check the curated folder and print every problem found (exit 1 if any).
-    Check(CheckArgs),
+    Check(CheckCommand),
     /// Show what changed between two revisions of a profile (by default its latest two).
     Diff(DiffArgs),
     /// Write the JSON Schemas generated from the program's own types.
@@ -41,6 +41,16 @@ pub struct BuildArgs {
     /// Formats to write, separated by commas.
     #[arg(long, value_delimiter = ',', default_value = "json,csv,parquet")]
     pub format: Vec<Format>,
+}
+
+/// What `check` reads.
+#[derive(Debug, Args)]
+pub struct CheckCommand {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// Only read and parse every file, checking nothing: the floor that benchmarks compare with.
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
 }
 
 /// What `diff` compares.
@@ -77,6 +87,9 @@ pub struct CheckArgs {
     /// Longest text value or key in a file, in characters.
     #[arg(long, default_value_t = Limits::default().max_text_chars)]
     pub max_text_length: usize,
+    /// Show no progress bar (it shows only on a terminal anyway).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 impl CheckArgs {

@@ -13,6 +13,7 @@ pub mod diff;
 pub mod export;
 pub mod load;
 pub mod model;
+pub mod progress;
 pub mod quantity;
 pub mod schema;
 pub mod tables;
@@ -31,7 +32,8 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     match cli.command {
         cli::Command::Build(args) => build(&args),
         cli::Command::Diff(args) => diff(&args),
-        cli::Command::Check(args) => match streamed(&args) {
+        cli::Command::Check(args) if args.parse_only => parse_only(&args.check),
+        cli::Command::Check(args) => match streamed(&args.check) {
             Ok(checked) => {
                 let files = checked.entities.files();
                 eprintln!(
@@ -60,13 +62,27 @@ fn streamed(args: &cli::CheckArgs) -> Result<check::Checked, ExitCode> {
         return Err(ExitCode::from(EXIT_USAGE));
     }
     let ignore = |_| Ok::<(), std::convert::Infallible>(());
-    check::stream(&args.input, &args.limits(), ignore).map_err(|failure| {
+    check::stream(&args.input, &args.limits(), args.quiet, ignore).map_err(|failure| {
         match failure {
             check::Failure::Problems(problems) => report(&problems),
             check::Failure::Visit(never) => match never {},
         }
         ExitCode::from(EXIT_INVALID)
     })
+}
+
+/// Reads and parses every file, checking nothing, and says how many: the floor of `check` and
+/// `build`, for benchmarks.
+fn parse_only(args: &cli::CheckArgs) -> ExitCode {
+    use rayon::prelude::*;
+    let limits = args.limits();
+    let files = check::profile_files(&args.input).0;
+    let parsed = files
+        .par_iter()
+        .filter(|path| load::load_file(path, &limits).is_ok())
+        .count();
+    eprintln!("parsed {parsed} of {} files", files.len());
+    ExitCode::SUCCESS
 }
 
 /// The checked dataset with every revision, or the exit code after reporting why there is none.
@@ -103,7 +119,10 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
     let mut formats = args.format.clone();
     formats.sort();
     formats.dedup();
-    match export::build(&checked, input, &args.check.limits(), &args.output, &formats) {
+    let progress = progress::Progress::new("writing", checked.entities.files().len(), args.check.quiet);
+    let result = export::build(&checked, input, &args.check.limits(), &progress, &args.output, &formats);
+    progress.finish();
+    match result {
         Ok(summary) => {
             eprintln!("built {} from {}:", args.output.display(), input.display());
             eprintln!("{summary}");

@@ -218,8 +218,25 @@ pub fn parse(path: &Path, bytes: &[u8], format: Format, limits: &Limits) -> Resu
         limits: *limits,
         positions: OnceLock::new(),
     };
-    check_lengths(&document, &document.value, &mut String::new(), limits)?;
+    if !within_lengths(&document.value, limits) {
+        check_lengths(&document, &document.value, &mut String::new(), limits)?;
+    }
     Ok(document)
+}
+
+/// Whether every text, key and number is within the limits: the quick walk, without pointers.
+fn within_lengths(value: &Value, limits: &Limits) -> bool {
+    // Bytes bound characters from above: only a long text needs counting.
+    let text_ok = |text: &str| text.len() <= limits.max_text_chars || text.chars().count() <= limits.max_text_chars;
+    match value {
+        Value::String(text) => text_ok(text),
+        Value::Number(number) => number.as_str().len() <= MAX_NUMBER_CHARS,
+        Value::Array(items) => items.iter().all(|item| within_lengths(item, limits)),
+        Value::Object(map) => map
+            .iter()
+            .all(|(key, member)| text_ok(key) && within_lengths(member, limits)),
+        Value::Null | Value::Bool(_) => true,
+    }
 }
 
 /// Refuses a text or key longer than the limit, and a number literal longer than `MAX_NUMBER_CHARS`.
@@ -329,6 +346,25 @@ impl<'a> Builder<'a> {
             values: HashMap::new(),
             keys: HashMap::new(),
             nodes: 0,
+        }
+    }
+
+    /// The pointer of a member: built only when recording, since a problem found without recording
+    /// is found again by a parse that records.
+    fn child(&self, pointer: &str, key: &str) -> String {
+        if self.record {
+            pointer_child(pointer, key)
+        } else {
+            String::new()
+        }
+    }
+
+    /// The pointer of a list item, built only when recording.
+    fn item(&self, pointer: &str, index: usize) -> String {
+        if self.record {
+            format!("{pointer}/{index}")
+        } else {
+            String::new()
         }
     }
 
@@ -487,7 +523,7 @@ impl<'a> Builder<'a> {
                     if matches!(next.0, Event::SequenceEnd) {
                         break;
                     }
-                    let child = format!("{pointer}/{}", items.len());
+                    let child = self.item(&pointer, items.len());
                     items.push(self.yaml_node(next, events, anchors, child, depth + 1)?);
                 }
                 (Value::Array(items), anchor)
@@ -505,7 +541,7 @@ impl<'a> Builder<'a> {
                                 .at_pointer(&pointer));
                         }
                     };
-                    let child = pointer_child(&pointer, &key);
+                    let child = self.child(&pointer, &key);
                     let next = self.yaml_event(events.next())?;
                     let value = self.yaml_node(next, events, anchors, child, depth + 1)?;
                     self.insert(&mut map, &pointer, key, key_position, value)?;
@@ -588,7 +624,7 @@ impl<'a> Builder<'a> {
             Ast::Array(array) => {
                 let mut items = Vec::with_capacity(array.elements.len());
                 for (index, element) in array.elements.into_iter().enumerate() {
-                    items.push(self.json_node(element, format!("{pointer}/{index}"), depth + 1)?);
+                    items.push(self.json_node(element, self.item(&pointer, index), depth + 1)?);
                 }
                 Value::Array(items)
             }
@@ -597,7 +633,7 @@ impl<'a> Builder<'a> {
                 for property in object.properties {
                     let key_position = self.lines.position(property.range.start);
                     let key = property.name.into_string();
-                    let value = self.json_node(property.value, pointer_child(&pointer, &key), depth + 1)?;
+                    let value = self.json_node(property.value, self.child(&pointer, &key), depth + 1)?;
                     self.insert(&mut map, &pointer, key, key_position, value)?;
                 }
                 Value::Object(map)
@@ -655,7 +691,7 @@ impl<'a> Builder<'a> {
                 let mut items = Vec::with_capacity(array.len());
                 for (index, item) in array.into_iter().enumerate() {
                     let span = item.span();
-                    items.push(self.toml_node(item.into_inner(), span, format!("{pointer}/{index}"), depth + 1)?);
+                    items.push(self.toml_node(item.into_inner(), span, self.item(&pointer, index), depth + 1)?);
                 }
                 Value::Array(items)
             }
@@ -668,7 +704,7 @@ impl<'a> Builder<'a> {
                     let key_position = self.lines.position(key.span().start);
                     let key = key.into_inner().into_owned();
                     let span = item.span();
-                    let value = self.toml_node(item.into_inner(), span, pointer_child(&pointer, &key), depth + 1)?;
+                    let value = self.toml_node(item.into_inner(), span, self.child(&pointer, &key), depth + 1)?;
                     self.insert(&mut map, &pointer, key, key_position, value)?;
                 }
                 Value::Object(map)

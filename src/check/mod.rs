@@ -8,6 +8,7 @@ mod rules;
 use crate::diagnostic::{Code, Diagnostic, Position};
 use crate::load::{self, Document, Limits};
 use crate::model::{DatasetMeta, Revision};
+use crate::progress::Progress;
 use crate::schema;
 use jsonschema::Validator;
 use rayon::prelude::*;
@@ -103,7 +104,7 @@ pub fn check(input: &Path, limits: &Limits) -> Result<Dataset, Vec<Diagnostic>> 
         revisions.extend(batch);
         Ok(())
     };
-    match stream(input, limits, visit) {
+    match stream(input, limits, true, visit) {
         Ok(checked) => Ok(Dataset {
             meta: checked.meta,
             revisions,
@@ -120,6 +121,7 @@ pub fn check(input: &Path, limits: &Limits) -> Result<Dataset, Vec<Diagnostic>> 
 pub fn stream<E>(
     input: &Path,
     limits: &Limits,
+    quiet: bool,
     mut visit: impl FnMut(Vec<CheckedRevision>) -> Result<(), E>,
 ) -> Result<Checked, Failure<E>> {
     let mut problems = Vec::new();
@@ -127,6 +129,7 @@ pub fn stream<E>(
     let (files, walk_problems) = profile_files(input);
     problems.extend(walk_problems);
     let mut merger = merge::Merger::new(limits);
+    let progress = Progress::new("checking", files.len(), quiet);
     for batch in batches(&files, BATCH_FILES, |a, b| a.parent() == b.parent()) {
         let results: Vec<(Option<CheckedRevision>, Vec<Diagnostic>)> = batch
             .par_iter()
@@ -148,11 +151,13 @@ pub fn stream<E>(
                 &b.path,
             ))
         });
+        progress.advance(batch.len());
         merger.add(&revisions, &mut problems);
         if problems.is_empty() && meta.is_some() {
             visit(revisions).map_err(Failure::Visit)?;
         }
     }
+    progress.finish();
     let entities = merger.finish(&mut problems);
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     problems.dedup();
@@ -212,7 +217,7 @@ fn load_dataset_meta(input: &Path, limits: &Limits, problems: &mut Vec<Diagnosti
 
 /// Every file under `profiles/`, sorted, with the problems of walking there (unreadable folders,
 /// links out of the input folder).
-fn profile_files(input: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+pub fn profile_files(input: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let root = input.join("profiles");

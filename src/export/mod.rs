@@ -9,6 +9,7 @@ mod parquet;
 
 use crate::check::{self, Checked};
 use crate::load::Limits;
+use crate::progress::Progress;
 use crate::tables::rows::*;
 use crate::tables::{self, Normalized, Row, Table};
 use rayon::prelude::*;
@@ -230,6 +231,9 @@ impl TableFiles {
     }
 }
 
+/// Appending rows to one table: tables are written in parallel, each by one thread.
+type Job<'a> = Box<dyn FnOnce() -> Result<(), ExportError> + Send + 'a>;
+
 /// Every table of the dataset being written, in the order of the data dictionary.
 struct TableSet {
     profiles: TableFiles,
@@ -264,24 +268,30 @@ impl TableSet {
         })
     }
 
-    /// Appends the rows of a batch of revisions (`tables::revisions`).
+    /// Appends the rows of a batch of revisions (`tables::revisions`), a table per core at a time.
     fn append_revisions(&mut self, rows: &Normalized) -> Result<(), ExportError> {
-        self.profiles.append(&rows.profiles)?;
-        self.claims.append(&rows.claims)?;
-        self.contracts.append(&rows.contracts)?;
-        self.figures.append(&rows.figures)?;
-        self.events.append(&rows.events)?;
-        self.relations.append(&rows.relations)?;
-        self.sources.append(&rows.sources)?;
-        self.citations.append(&rows.citations)?;
-        self.changes.append(&rows.changes)
+        let jobs: Vec<Job<'_>> = vec![
+            Box::new(|| self.profiles.append(&rows.profiles)),
+            Box::new(|| self.claims.append(&rows.claims)),
+            Box::new(|| self.contracts.append(&rows.contracts)),
+            Box::new(|| self.figures.append(&rows.figures)),
+            Box::new(|| self.events.append(&rows.events)),
+            Box::new(|| self.relations.append(&rows.relations)),
+            Box::new(|| self.sources.append(&rows.sources)),
+            Box::new(|| self.citations.append(&rows.citations)),
+            Box::new(|| self.changes.append(&rows.changes)),
+        ];
+        jobs.into_par_iter().map(|job| job()).collect()
     }
 
     /// Appends the rows of a batch of entities (`tables::entities`).
     fn append_entities(&mut self, rows: &Normalized) -> Result<(), ExportError> {
-        self.entities.append(&rows.entities)?;
-        self.organizations.append(&rows.organizations)?;
-        self.systems.append(&rows.systems)
+        let jobs: Vec<Job<'_>> = vec![
+            Box::new(|| self.entities.append(&rows.entities)),
+            Box::new(|| self.organizations.append(&rows.organizations)),
+            Box::new(|| self.systems.append(&rows.systems)),
+        ];
+        jobs.into_par_iter().map(|job| job()).collect()
     }
 
     /// Closes every file: the tables with their row counts, then the CSV files, then the Parquet files.
@@ -324,11 +334,12 @@ pub fn build(
     checked: &Checked,
     input: &Path,
     limits: &Limits,
+    progress: &Progress,
     output: &Path,
     formats: &[Format],
 ) -> Result<Summary, ExportError> {
     let staging = staging_folder(output)?;
-    let result = write_all(checked, input, limits, formats, &staging).and_then(|summary| {
+    let result = write_all(checked, input, limits, progress, formats, &staging).and_then(|summary| {
         swap_in(&staging, output)?;
         Ok(summary)
     });
@@ -342,6 +353,7 @@ fn write_all(
     checked: &Checked,
     input: &Path,
     limits: &Limits,
+    progress: &Progress,
     formats: &[Format],
     staging: &Path,
 ) -> Result<Summary, ExportError> {
@@ -362,14 +374,17 @@ fn write_all(
             .collect::<Result<Vec<_>, String>>()
             .map_err(ExportError::Changed)?;
         let rows = tables::revisions(&revisions, &checked.entities);
-        tables.append_revisions(&rows)?;
-        if let Some(file) = &mut json {
-            for document in json::documents(&rows)? {
+        let documents = || json.is_some().then(|| json::documents(&rows)).transpose();
+        let (appended, documents) = rayon::join(|| tables.append_revisions(&rows), documents);
+        appended?;
+        if let (Some(file), Some(documents)) = (&mut json, documents?) {
+            for document in documents {
                 file.write_all(if first { b"\n" } else { b",\n" }).map_err(json_io)?;
                 file.write_all(document.as_bytes()).map_err(json_io)?;
                 first = false;
             }
         }
+        progress.advance(batch.len());
     }
     let mut entities = checked.entities.iter().peekable();
     while entities.peek().is_some() {

@@ -1,10 +1,7 @@
 //! Crash safety: `build` killed with SIGKILL at many points leaves the previous dataset or the new
 //! one, whole, never a mix, and the next build cleans up what the killed one left.
 
-#[allow(dead_code)]
-#[path = "../../examples/generate.rs"]
-mod generate;
-
+use crate::generate;
 use crate::support::{leftovers, run_in, tree};
 use std::collections::BTreeMap;
 use std::path::Path;

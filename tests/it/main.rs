@@ -1,11 +1,15 @@
 //! Integration tests: the real binary run in its own temporary folder, golden schema files, and
 //! property tests of the parsers.
 
+mod batches;
 mod build;
 mod check;
 mod crash;
 mod diff;
 mod fuzz_corpus;
+#[allow(dead_code)]
+#[path = "../../examples/generate.rs"]
+mod generate;
 mod parsers;
 mod repository;
 mod support;

@@ -1,0 +1,90 @@
+//! Large folders are checked and written a batch of whole profiles at a time (512 files): a
+//! reference may point to an entity that only a later batch declares, its problems are still
+//! reported at their exact place, and the output does not depend on the number of threads.
+
+use crate::generate;
+use crate::support::{REVISION, run_with_env, tree};
+use std::path::Path;
+
+/// `aaa` sorts before the generated `company-N` profiles and `zzz` after them: with more than one
+/// batch of files in between, `aaa`'s buyer is declared only in a later batch.
+fn folder(dir: &Path, with_zzz: bool) -> String {
+    let input = dir.join("in");
+    generate::generate(300, 3, &input).expect("generated input");
+    let aaa = REVISION
+        .replace("acme", "aaa")
+        .replace("buyer: agency", "buyer: zzz-agency");
+    let zzz = REVISION
+        .replace("acme", "zzz")
+        .replace("id: agency", "id: zzz-agency")
+        .replace("id: db", "id: zzz-db")
+        .replace("subject: db", "subject: zzz-db")
+        .replace("operator: agency", "operator: zzz-agency")
+        .replace("buyer: agency", "buyer: zzz-agency");
+    let mut files = vec![("profiles/aaa/2020-01-01.yaml", aaa.clone())];
+    if with_zzz {
+        files.push(("profiles/zzz/2020-01-01.yaml", zzz));
+    }
+    for (path, text) in files {
+        let path = input.join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+        std::fs::write(path, text).expect("file");
+    }
+    let count = walk(&input.join("profiles"));
+    assert!(count > 512, "{count} files: more than one batch");
+    aaa
+}
+
+fn walk(folder: &Path) -> usize {
+    std::fs::read_dir(folder)
+        .expect("folder")
+        .map(|entry| {
+            let path = entry.expect("entry").path();
+            if path.is_dir() { walk(&path) } else { 1 }
+        })
+        .sum()
+}
+
+#[test]
+fn references_resolve_across_batches_and_threads_do_not_matter() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    folder(dir.path(), true);
+    let one = run_with_env(
+        dir.path(),
+        &["build", "--input", "in", "--output", "one"],
+        &[("RAYON_NUM_THREADS", "1")],
+    );
+    let three = run_with_env(
+        dir.path(),
+        &["build", "--input", "in", "--output", "three"],
+        &[("RAYON_NUM_THREADS", "3")],
+    );
+    assert_eq!((one.code, three.code), (0, 0), "{}\n{}", one.stderr, three.stderr);
+    let (a, b) = (tree(&dir.path().join("one")), tree(&dir.path().join("three")));
+    assert!(a == b, "two builds of the same input differ");
+
+    let json = String::from_utf8(a["json/profiles.json"].clone()).expect("UTF-8");
+    let aaa = json
+        .lines()
+        .find(|line| line.contains(r#""profile":"aaa""#))
+        .expect("aaa's document");
+    assert!(aaa.contains(r#""id":"zzz-agency","name":"Agency""#), "{aaa}");
+}
+
+#[test]
+fn a_reference_no_batch_declares_is_reported_where_it_was_written() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let aaa = folder(dir.path(), false);
+    let (line, text) = aaa
+        .lines()
+        .enumerate()
+        .find(|(_, line)| line.contains("zzz-agency"))
+        .expect("the reference");
+    let column = text.find("zzz-agency").expect("value") + 1;
+    let outcome = run_with_env(dir.path(), &["build", "--input", "in", "--output", "out"], &[]);
+    outcome.assert_one_problem(&format!(
+        "in/profiles/aaa/2020-01-01.yaml:{}:{column}: error[E0211]",
+        line + 1
+    ));
+    assert!(!dir.path().join("out").exists(), "nothing written");
+}
