@@ -88,3 +88,28 @@ fn a_reference_no_batch_declares_is_reported_where_it_was_written() {
     ));
     assert!(!dir.path().join("out").exists(), "nothing written");
 }
+
+#[test]
+fn a_file_that_changed_since_it_was_checked_stops_the_build() {
+    use profile_export::check::{self, RevisionFile};
+    use profile_export::load::Limits;
+    let work = crate::support::Workdir::with_revision(REVISION);
+    let path = work.path("input/profiles/acme/2020-01-01.yaml");
+    let limits = Limits::default();
+    let fingerprint = profile_export::load::load_file(&path, &limits)
+        .expect("parses")
+        .fingerprint();
+    let file = RevisionFile {
+        path: path.clone(),
+        profile: "acme".into(),
+        updated: "2020-01-01".into(),
+        fingerprint,
+    };
+    let input = work.path("input");
+    let revision = check::reread(&file, &input, &limits).expect("unchanged: read again");
+    assert_eq!(revision.revision.name, "Acme Corp");
+
+    std::fs::write(&path, REVISION.replace("Acme Corp", "Acme Corporation")).expect("edit");
+    let error = check::reread(&file, &input, &limits).expect_err("changed");
+    assert!(error.contains("changed while the build was running"), "{error}");
+}

@@ -171,6 +171,31 @@ fn an_output_path_that_is_a_file_is_an_error_and_stays() {
 }
 
 #[test]
+fn an_output_folder_that_cannot_be_written_is_an_error() {
+    // Permission bits do not stop root, who runs CI; /proc refuses new folders to everyone.
+    let work = Workdir::with_revision(REVISION);
+    let outcome = work.run(&["build", "--output", "/proc/profile-export-output"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("/proc/profile-export-output.tmp-"),
+        "names the folder it could not make: {}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.contains("nothing was written"), "{}", outcome.stderr);
+    assert_eq!(leftovers(work.dir.path(), &["input"]), Vec::<String>::new());
+}
+
+#[test]
+fn an_input_folder_that_cannot_be_read_is_an_error() {
+    let work = Workdir::with_revision(REVISION);
+    std::fs::remove_dir_all(work.path("input/profiles")).expect("remove");
+    std::fs::write(work.path("input/profiles"), "not a folder").expect("write");
+    let outcome = work.run(&["build"]);
+    outcome.assert_one_problem("input/profiles:1:1: error[E0001]");
+    assert!(!work.path("output").exists());
+}
+
+#[test]
 fn formats_can_be_chosen() {
     let work = Workdir::with_revision(REVISION);
     let outcome = work.run(&["build", "--format", "csv"]);
