@@ -91,13 +91,14 @@ pub struct Entity {
     pub sources: Vec<String>,
 }
 
-/// One entity while merging: fields sorted by name, each with where it was first given, and its
-/// sources as (file, source id) indexes.
+/// One entity while merging: fields sorted by name, each as compact JSON text with where it was
+/// first given, and its sources as (file, source id) indexes. One is kept for every entity of the
+/// dataset, so it is kept small: text rather than `Value` trees.
 #[derive(Debug)]
 struct Merging {
     entity_type: EntityType,
     first: Origin,
-    fields: Vec<(String, Value, Origin)>,
+    fields: Vec<(Box<str>, Box<str>, Origin)>,
     sources: Vec<(u32, u32)>,
 }
 
@@ -111,18 +112,19 @@ impl Merging {
         }
     }
 
-    fn field(&self, name: &str) -> Option<&(String, Value, Origin)> {
+    fn field(&self, name: &str) -> Option<&(Box<str>, Box<str>, Origin)> {
         self.fields
-            .binary_search_by(|(n, _, _)| n.as_str().cmp(name))
+            .binary_search_by(|(n, _, _)| (**n).cmp(name))
             .ok()
             .map(|i| &self.fields[i])
     }
 
-    /// Sets a field, replacing the value it had (a newer revision of the same profile).
-    fn set(&mut self, name: &str, value: &Value, origin: Origin) {
-        match self.fields.binary_search_by(|(n, _, _)| n.as_str().cmp(name)) {
-            Ok(i) => self.fields[i] = (name.to_owned(), value.clone(), origin),
-            Err(i) => self.fields.insert(i, (name.to_owned(), value.clone(), origin)),
+    /// Sets a field to a value as JSON text, replacing the value it had (a newer revision of the
+    /// same profile).
+    fn set(&mut self, name: &str, value: Box<str>, origin: Origin) {
+        match self.fields.binary_search_by(|(n, _, _)| (**n).cmp(name)) {
+            Ok(i) => self.fields[i] = (name.into(), value, origin),
+            Err(i) => self.fields.insert(i, (name.into(), value, origin)),
         }
     }
 }
@@ -207,7 +209,10 @@ impl Entities {
             fields: merging
                 .fields
                 .iter()
-                .map(|(name, value, _)| (name.clone(), value.clone()))
+                .map(|(name, value, _)| {
+                    let value = serde_json::from_str(value).expect("JSON text written by `Merging::set`");
+                    (name.to_string(), value)
+                })
                 .collect(),
             sources: sources
                 .into_iter()
@@ -296,7 +301,7 @@ impl Merger {
                         continue;
                     }
                     for (name, value) in &declaration.fields {
-                        entry.set(name, value, origin);
+                        entry.set(name, value.to_string().into(), origin);
                     }
                     for source in &declaration.sources {
                         let source = self.source(source);
@@ -349,7 +354,7 @@ impl Merger {
                     conflicts.push((name, value, origin, existing.clone(), *first));
                 }
                 Some(_) => {}
-                None => entity.set(&name, &value, origin),
+                None => entity.set(&name, value, origin),
             }
         }
         entity.sources.extend(view.sources);
