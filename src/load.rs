@@ -305,6 +305,18 @@ impl<'a> Lines<'a> {
         Lines { text, starts }
     }
 
+    /// A line and column reported by the YAML parser, kept inside the text: at the end of the input
+    /// it reports a line past the last one.
+    fn within(&self, line: usize, column: usize) -> Position {
+        if line > self.starts.len() {
+            return self.position(self.text.len());
+        }
+        Position {
+            line: line as u32,
+            column: column as u32 + 1,
+        }
+    }
+
     fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&start| start <= offset) - 1;
@@ -465,21 +477,12 @@ impl<'a> Builder<'a> {
         next: Option<Result<(Event<'i>, saphyr_parser::Span), saphyr_parser::ScanError>>,
     ) -> Result<(Event<'i>, Position), Diagnostic> {
         match next {
-            Some(Ok((event, span))) => Ok((
-                event,
-                Position {
-                    line: span.start.line() as u32,
-                    column: span.start.col() as u32 + 1,
-                },
-            )),
+            Some(Ok((event, span))) => Ok((event, self.lines.within(span.start.line(), span.start.col()))),
             Some(Err(e)) => {
                 let m = e.marker();
                 Err(self.error(
                     Code::Syntax,
-                    Position {
-                        line: m.line() as u32,
-                        column: m.col() as u32 + 1,
-                    },
+                    self.lines.within(m.line(), m.col()),
                     format!("is not valid YAML: {}", e.info()),
                 ))
             }
