@@ -178,19 +178,21 @@ impl Entities {
         self.merged.get(id).map(|m| m.entity_type)
     }
 
-    /// The entity `id`, if it is declared.
-    pub fn get(&self, id: &str) -> Option<Entity> {
-        self.merged.get_key_value(id).map(|(id, m)| self.entity(id, m))
+    /// The entity `id` without its sources, if it is declared: what a revision's document shows.
+    /// A shared organization has sources in every profile that declares it, so listing them for
+    /// every document would grow with the square of the number of profiles.
+    pub fn get_fields(&self, id: &str) -> Option<Entity> {
+        self.merged.get_key_value(id).map(|(id, m)| self.entity(id, m, false))
     }
 
     /// Every entity, sorted by id.
     pub fn iter(&self) -> impl Iterator<Item = Entity> + '_ {
-        self.merged.iter().map(|(id, m)| self.entity(id, m))
+        self.merged.iter().map(|(id, m)| self.entity(id, m, true))
     }
 
-    fn entity(&self, id: &str, merging: &Merging) -> Entity {
-        let mut sources: Vec<(&str, &str, &str)> = merging
-            .sources
+    fn entity(&self, id: &str, merging: &Merging, with_sources: bool) -> Entity {
+        let listed = if with_sources { merging.sources.as_slice() } else { &[] };
+        let mut sources: Vec<(&str, &str, &str)> = listed
             .iter()
             .map(|&(file, source)| {
                 let file = &self.files[file as usize];

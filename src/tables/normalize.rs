@@ -170,7 +170,7 @@ pub fn revisions(revisions: &[CheckedRevision], entities: &Entities) -> Normaliz
         for id in ids {
             let rows = merged
                 .entry(id)
-                .or_insert_with(|| entities.get(id).map(|entity| entity_rows(&entity)));
+                .or_insert_with(|| entities.get_fields(id).map(|entity| entity_rows(&entity)));
             let source_ids: Vec<String> = cited
                 .get(id)
                 .into_iter()
