@@ -91,7 +91,7 @@ fn checked(args: &cli::CheckArgs) -> Result<check::Dataset, ExitCode> {
         eprintln!("error: the input folder {} does not exist", args.input.display());
         return Err(ExitCode::from(EXIT_USAGE));
     }
-    check::check(&args.input, &args.limits()).map_err(|problems| {
+    check::check(&args.input, &args.limits(), args.quiet).map_err(|problems| {
         report(&problems);
         ExitCode::from(EXIT_INVALID)
     })

@@ -98,13 +98,13 @@ fn validator(schema: &serde_json::Value) -> Validator {
 
 /// Checks the curated folder: the dataset with every revision, or every problem found, sorted.
 /// Keeps every revision in memory: for `diff` and tests; `stream` is the way for large folders.
-pub fn check(input: &Path, limits: &Limits) -> Result<Dataset, Vec<Diagnostic>> {
+pub fn check(input: &Path, limits: &Limits, quiet: bool) -> Result<Dataset, Vec<Diagnostic>> {
     let mut revisions = Vec::new();
     let visit = |batch: Vec<CheckedRevision>| -> Result<(), std::convert::Infallible> {
         revisions.extend(batch);
         Ok(())
     };
-    match stream(input, limits, true, visit) {
+    match stream(input, limits, quiet, visit) {
         Ok(checked) => Ok(Dataset {
             meta: checked.meta,
             revisions,

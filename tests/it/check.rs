@@ -514,3 +514,17 @@ fn text_over_the_length_limit() {
     }
     assert!(!work.path("output").exists());
 }
+
+#[test]
+fn parse_only_parses_every_file_and_checks_nothing() {
+    // A rule problem (a date that does not exist) is not the floor's business; a syntax error is.
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (REVISION_PATH, revision_with(2, "updated: 2020-02-30").as_bytes()),
+        ("profiles/beta/2020-01-01.json", b"{\n  \"profile\": \"beta\",\n}\n"),
+    ]);
+    let outcome = work.run(&["check", "--parse-only", "--quiet"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("parsed 1 of 2 files"), "{}", outcome.stderr);
+    assert_eq!(check(&work).code, 1, "the real check finds both problems");
+}
