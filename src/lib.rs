@@ -99,16 +99,15 @@ fn checked(args: &cli::CheckArgs) -> Result<check::Dataset, ExitCode> {
 
 fn build(args: &cli::BuildArgs) -> ExitCode {
     let input = &args.check.input;
-    if let (Ok(input), Some(output)) = (std::fs::canonicalize(input), absolute_parent_join(&args.output))
-        && output.starts_with(&input)
-    {
-        eprintln!(
-            "error: the output folder {} is inside the input folder {}",
-            args.output.display(),
-            args.check.input.display()
-        );
-        return ExitCode::from(EXIT_USAGE);
-    }
+    // Refuse an output folder that is not ours before spending any time on the input.
+    let target = match export::claim(&args.output, input) {
+        Ok(target) => target,
+        Err(message) => {
+            eprintln!("error: {message}");
+            eprintln!("error: nothing was written");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let checked = match streamed(&args.check) {
         Ok(checked) => checked,
         Err(code) => {
@@ -120,7 +119,7 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
     formats.sort();
     formats.dedup();
     let progress = progress::Progress::new("writing", checked.entities.files().len(), args.check.quiet);
-    let result = export::build(&checked, input, &args.check.limits(), &progress, &args.output, &formats);
+    let result = export::build(&checked, input, &args.check.limits(), &progress, &target, &formats);
     progress.finish();
     match result {
         Ok(summary) => {
@@ -165,15 +164,6 @@ fn diff(args: &cli::DiffArgs) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
-}
-
-/// The absolute path of `path`, resolving links in its parent (the path itself may not exist yet).
-fn absolute_parent_join(path: &std::path::Path) -> Option<std::path::PathBuf> {
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => std::path::Path::new("."),
-    };
-    Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
 }
 
 /// Prints every problem on stderr, then a count.

@@ -6,6 +6,9 @@ mod csv;
 mod json;
 mod package;
 mod parquet;
+mod publish;
+
+pub use publish::{MARK, Target, claim};
 
 use crate::check::{self, Checked};
 use crate::load::Limits;
@@ -41,6 +44,8 @@ pub enum ExportError {
     Invalid(String),
     /// An input file changed between checking and writing.
     Changed(String),
+    /// The output folder is not one that build may replace.
+    Refused(String),
 }
 
 impl fmt::Display for ExportError {
@@ -49,6 +54,7 @@ impl fmt::Display for ExportError {
             ExportError::Io(path, e) => write!(f, "{}: {e}", path.display()),
             ExportError::Encode(message) => write!(f, "cannot encode the tables: {message}"),
             ExportError::Changed(message) => write!(f, "{message}; run the build again"),
+            ExportError::Refused(message) => f.write_str(message),
             ExportError::Invalid(message) => {
                 write!(
                     f,
@@ -327,7 +333,7 @@ const BATCH_FILES: usize = 512;
 /// Entities are written this many at a time.
 const BATCH_ENTITIES: usize = 8192;
 
-/// Writes the checked dataset into `output` in the given formats, replacing what was there
+/// Writes the checked dataset into the target in the given formats, replacing what was there
 /// atomically. The revision files are read again, a batch at a time, so that memory holds one batch
 /// of rows and not the dataset; a file that changed since it was checked stops the build.
 pub fn build(
@@ -335,18 +341,12 @@ pub fn build(
     input: &Path,
     limits: &Limits,
     progress: &Progress,
-    output: &Path,
+    target: &Target,
     formats: &[Format],
 ) -> Result<Summary, ExportError> {
-    let staging = staging_folder(output)?;
-    let result = write_all(checked, input, limits, progress, formats, &staging).and_then(|summary| {
-        swap_in(&staging, output)?;
-        Ok(summary)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
+    publish::publish(target, |staging| {
+        write_all(checked, input, limits, progress, formats, staging)
+    })
 }
 
 fn write_all(
@@ -412,104 +412,7 @@ fn write_all(
     summary.files.push(datapackage);
     summary.files.push(readme);
     for folder in ["json", "csv", "parquet", ""] {
-        sync_folder(&staging.join(folder));
+        publish::sync_folder(&staging.join(folder));
     }
     Ok(summary)
-}
-
-/// A fresh staging folder beside `output`, named after it and this process. Staging folders left by
-/// builds that were killed are removed first.
-fn staging_folder(output: &Path) -> Result<PathBuf, ExportError> {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let parent = match output.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    remove_stale(&parent, &name);
-    let staging = parent.join(format!("{name}.tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging).map_err(|e| ExportError::Io(staging.clone(), e))?;
-    Ok(staging)
-}
-
-/// Removes `<name>.tmp-<pid>` and `<name>.old-<pid>` folders whose process is gone.
-fn remove_stale(parent: &Path, name: &str) {
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let pid = [".tmp-", ".old-"]
-            .iter()
-            .find_map(|infix| file_name.strip_prefix(name).and_then(|rest| rest.strip_prefix(infix)));
-        if let Some(pid) = pid.and_then(|pid| pid.parse::<u32>().ok())
-            && !Path::new(&format!("/proc/{pid}")).exists()
-        {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
-fn sync_folder(folder: &Path) {
-    // Directory fsync makes the new names durable; a failure here loses nothing already written.
-    if let Ok(dir) = File::open(folder) {
-        let _ = dir.sync_all();
-    }
-}
-
-/// Puts the staging folder in place of `output` in one step.
-fn swap_in(staging: &Path, output: &Path) -> Result<(), ExportError> {
-    let io = |e: io::Error| ExportError::Io(output.to_owned(), e);
-    match std::fs::symlink_metadata(output) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            std::fs::rename(staging, output).map_err(io)?;
-        }
-        Err(e) => return Err(io(e)),
-        Ok(meta) if !meta.is_dir() => {
-            return Err(io(io::Error::other("exists and is not a folder")));
-        }
-        Ok(_) => {
-            exchange(staging, output).map_err(io)?;
-            // `staging` now holds the previous dataset.
-            let _ = std::fs::remove_dir_all(staging);
-        }
-    }
-    if let Some(parent) = output.parent() {
-        sync_folder(if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        });
-    }
-    Ok(())
-}
-
-/// Swaps two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`).
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    use rustix::fs::{CWD, RenameFlags, renameat_with};
-    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
-        Ok(()) => Ok(()),
-        // Some file systems cannot exchange: fall back to two renames.
-        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => exchange_by_renames(a, b),
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    exchange_by_renames(a, b)
-}
-
-/// Two renames: `b` moves aside, `a` takes its place, the old `b` ends up at `a`. Between the two,
-/// `b` is briefly missing, but never half-written.
-fn exchange_by_renames(a: &Path, b: &Path) -> io::Result<()> {
-    let aside = a.with_extension("swap");
-    std::fs::rename(b, &aside)?;
-    if let Err(e) = std::fs::rename(a, b) {
-        let _ = std::fs::rename(&aside, b);
-        return Err(e);
-    }
-    std::fs::rename(&aside, a)
 }

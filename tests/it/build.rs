@@ -99,8 +99,8 @@ fn output_is_the_same_for_any_thread_count_and_file_order() {
     let (a, b) = (tree(&forward.path("output")), tree(&backward.path("output")));
     assert_eq!(
         a.len(),
-        2 * TABLES + 3,
-        "CSV and Parquet per table, JSON, datapackage.json, README.md"
+        2 * TABLES + 4,
+        "CSV and Parquet per table, JSON, datapackage.json, README.md, the mark"
     );
     assert!(a == b, "two builds of the same input differ");
 }
@@ -135,7 +135,7 @@ fn a_rebuild_replaces_the_whole_folder() {
     let work = Workdir::with_revision(REVISION);
     build(&work);
     std::fs::write(work.path("output/stray.txt"), "left from an older layout").expect("write");
-    std::fs::create_dir_all(work.path("output.tmp-999999999")).expect("a staging folder of a dead build");
+    std::fs::create_dir_all(work.path(".output.staging-dead")).expect("a staging folder of a dead build");
     let outcome = build(&work);
     assert!(!work.path("output/stray.txt").exists());
     assert!(work.path("output/parquet/figures.parquet").exists());
@@ -177,7 +177,7 @@ fn an_output_folder_that_cannot_be_written_is_an_error() {
     let outcome = work.run(&["build", "--output", "/proc/profile-export-output"]);
     assert_eq!(outcome.code, 2, "{}", outcome.stderr);
     assert!(
-        outcome.stderr.contains("/proc/profile-export-output.tmp-"),
+        outcome.stderr.contains("/proc/.profile-export-output.staging-"),
         "names the folder it could not make: {}",
         outcome.stderr
     );
@@ -201,11 +201,8 @@ fn formats_can_be_chosen() {
     let outcome = work.run(&["build", "--format", "csv"]);
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     let files = tree(&work.path("output"));
-    assert!(
-        files
-            .keys()
-            .all(|name| name.starts_with("csv/") || name == "datapackage.json" || name == "README.md")
-    );
+    assert!(files.keys().all(|name| name.starts_with("csv/")
+        || ["datapackage.json", "README.md", ".profile-export"].contains(&name.as_str())));
     let package: serde_json::Value = serde_json::from_slice(&files["datapackage.json"]).expect("json");
     let resources = package["resources"].as_array().expect("resources");
     assert_eq!(resources.len(), TABLES);

@@ -1,0 +1,306 @@
+//! `build` owns only its own output: it replaces a dataset it wrote (marked `.profile-export`), an
+//! empty folder or a new one, and refuses every other folder with exit 2, touching nothing.
+
+use crate::generate;
+use crate::support::{REVISION, Workdir, run_in, run_with_env, tree};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Everything under `root`, links and empty folders included, to prove a refusal touched nothing.
+fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("readable folder") {
+            let path = entry.expect("entry").path();
+            let relative = path.strip_prefix(root).expect("inside").to_string_lossy().into_owned();
+            let meta = std::fs::symlink_metadata(&path).expect("metadata");
+            if meta.is_dir() {
+                found.push((relative + "/", Vec::new()));
+                folders.push(path);
+            } else if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&path).expect("link");
+                found.push((relative, target.to_string_lossy().into_owned().into_bytes()));
+            } else {
+                found.push((relative, std::fs::read(&path).expect("readable file")));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Runs `build --output <output>` in `dir` and asserts that it is refused, naming `why`, and that
+/// nothing under `dir` changed.
+#[track_caller]
+fn assert_refused(dir: &Path, args: &[&str], env: &[(&str, &str)], why: &str) {
+    let before = snapshot(dir);
+    let outcome = run_with_env(dir, args, env);
+    assert_eq!(outcome.code, 2, "{args:?}: {}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains(why),
+        "{args:?}: expected `{why}` in:\n{}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.contains("nothing was written"), "{}", outcome.stderr);
+    assert!(snapshot(dir) == before, "{args:?} changed the folder");
+}
+
+#[test]
+fn a_folder_holding_the_input_is_refused() {
+    // The reported case: `cd ws && profile-export build --output ../ws`.
+    let work = Workdir::with_revision(REVISION);
+    std::fs::create_dir_all(work.path("notes")).expect("folder");
+    std::fs::write(work.path("notes/draft.md"), "my notes").expect("write");
+    std::fs::create_dir_all(work.path(".git")).expect("folder");
+    let name = work
+        .dir
+        .path()
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let up = format!("../{name}");
+    let dir = work.dir.path();
+    assert_refused(dir, &["build", "--output", &up], &[], "holds the input folder");
+    assert_refused(dir, &["build", "--output", "."], &[], "holds the input folder");
+    assert_refused(dir, &["build", "--output", "input"], &[], "is the input folder");
+    assert_refused(
+        dir,
+        &["build", "--output", "input/profiles/.."],
+        &[],
+        "is the input folder",
+    );
+}
+
+#[test]
+fn a_non_empty_folder_that_is_not_a_dataset_is_refused() {
+    let work = Workdir::with_revision(REVISION);
+    std::fs::create_dir_all(work.path("docs/guide")).expect("folder");
+    std::fs::write(work.path("docs/guide/index.md"), "the user's own file").expect("write");
+    assert_refused(
+        work.dir.path(),
+        &["build", "--output", "docs"],
+        &[],
+        "is not a dataset written by profile-export",
+    );
+    // A folder that only looks like a dataset: the mark must be a file of its own.
+    std::fs::create_dir_all(work.path("look/.profile-export")).expect("folder");
+    std::fs::write(work.path("look/datapackage.json"), "{}").expect("write");
+    assert_refused(
+        work.dir.path(),
+        &["build", "--output", "look"],
+        &[],
+        "is not a dataset written by profile-export",
+    );
+}
+
+#[test]
+fn the_current_folder_and_those_holding_it_are_refused() {
+    let work = Workdir::with_revision(REVISION);
+    std::fs::create_dir_all(work.path("here")).expect("folder");
+    let here = work.path("here");
+    let input = work.path("input");
+    let input = input.to_str().expect("utf-8");
+    assert_refused(
+        &here,
+        &["build", "--input", input, "--output", "."],
+        &[],
+        "is the current folder",
+    );
+    assert_refused(
+        &here,
+        &["build", "--input", input, "--output", ".."],
+        &[],
+        "holds the input folder",
+    );
+    std::fs::create_dir_all(work.path("here/deeper")).expect("folder");
+    let deeper = work.path("here/deeper");
+    assert_refused(
+        &deeper,
+        &["build", "--input", input, "--output", ".."],
+        &[],
+        "holds the current folder",
+    );
+}
+
+#[test]
+fn a_folder_inside_the_input_is_refused_even_when_it_does_not_exist_yet() {
+    let work = Workdir::with_revision(REVISION);
+    let dir = work.dir.path();
+    assert_refused(
+        dir,
+        &["build", "--output", "input/new/deeper/out"],
+        &[],
+        "inside the input folder",
+    );
+    assert!(!work.path("input/new").exists());
+    // Through a link to the input, and through `..` past folders that do not exist.
+    std::os::unix::fs::symlink(work.path("input"), work.path("alias")).expect("link");
+    assert_refused(dir, &["build", "--output", "alias/out"], &[], "inside the input folder");
+    assert_refused(
+        dir,
+        &["build", "--output", "missing/../input/out"],
+        &[],
+        "inside the input folder",
+    );
+}
+
+#[test]
+fn the_root_and_the_home_folder_are_refused() {
+    let work = Workdir::with_revision(REVISION);
+    let dir = work.dir.path();
+    assert_refused(dir, &["build", "--output", "/"], &[], "is the root of the file system");
+    std::fs::create_dir_all(work.path("home")).expect("folder");
+    let home = work.path("home");
+    let home = home.to_str().expect("utf-8");
+    assert_refused(
+        dir,
+        &["build", "--output", home],
+        &[("HOME", home)],
+        "is your home folder",
+    );
+}
+
+#[test]
+fn a_link_or_a_file_in_the_way_is_refused() {
+    let work = Workdir::with_revision(REVISION);
+    let dir = work.dir.path();
+    std::fs::create_dir_all(work.path("elsewhere")).expect("folder");
+    std::os::unix::fs::symlink(work.path("elsewhere"), work.path("output")).expect("link");
+    assert_refused(dir, &["build"], &[], "is a symbolic link");
+    std::fs::remove_file(work.path("output")).expect("remove");
+    std::fs::write(work.path("output"), "a file").expect("write");
+    assert_refused(dir, &["build"], &[], "is not a folder");
+}
+
+#[test]
+fn a_new_folder_an_empty_one_and_a_dataset_of_its_own_are_written() {
+    let work = Workdir::with_revision(REVISION);
+    let fresh = work.run(&["build", "--output", "new/out"]);
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    assert!(
+        work.path("new/out/.profile-export").is_file(),
+        "every dataset is marked"
+    );
+    std::fs::create_dir_all(work.path("empty")).expect("folder");
+    assert_eq!(work.run(&["build", "--output", "empty"]).code, 0);
+    assert!(work.path("empty/datapackage.json").is_file());
+    let again = work.run(&["build", "--output", "new/out"]);
+    assert_eq!(again.code, 0, "a dataset it wrote is replaced: {}", again.stderr);
+    assert!(tree(&work.path("new/out")) == tree(&work.path("empty")));
+}
+
+#[test]
+fn staging_folders_of_dead_builds_are_removed_and_nothing_else() {
+    let work = Workdir::with_revision(REVISION);
+    assert_eq!(work.run(&["build"]).code, 0);
+    std::fs::create_dir_all(work.path(".output.staging-dead/csv")).expect("a killed build's staging");
+    std::fs::write(work.path(".output.staging-dead/csv/x.csv"), "half").expect("write");
+    std::fs::create_dir_all(work.path("output.tmp-1")).expect("a folder of the user's");
+    assert_eq!(work.run(&["build"]).code, 0);
+    assert!(!work.path(".output.staging-dead").exists());
+    assert!(
+        work.path("output.tmp-1").is_dir(),
+        "a folder that is not a staging folder stays"
+    );
+}
+
+#[test]
+fn a_build_waits_for_the_lock_of_another() {
+    let work = Workdir::with_revision(REVISION);
+    let folder = std::fs::File::open(work.dir.path()).expect("open");
+    folder.lock().expect("lock");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_profile-export"))
+        .args(["build", "--quiet"])
+        .current_dir(work.dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // Checking a one-file input takes milliseconds; the build then waits for the lock.
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(2) {
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the build did not wait for the lock"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !work.path("output").exists(),
+        "nothing is published while another build holds the lock"
+    );
+    folder.unlock().expect("unlock");
+    let outcome = child.wait_with_output().expect("wait");
+    assert!(outcome.status.success());
+    assert!(String::from_utf8_lossy(&outcome.stderr).contains("waiting for another build"));
+    assert!(work.path("output/datapackage.json").is_file());
+}
+
+#[test]
+fn two_builds_into_one_output_take_turns() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    generate::generate(30, 3, &dir.path().join("input")).expect("input");
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_profile-export"))
+                .args(["build", "--quiet"])
+                .current_dir(dir.path())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("the binary runs")
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().expect("wait").success());
+    }
+    let alone = tempfile::tempdir().expect("temporary folder");
+    generate::generate(30, 3, &alone.path().join("input")).expect("input");
+    assert_eq!(run_in(alone.path(), &["build", "--quiet"]).code, 0);
+    assert!(tree(&dir.path().join("output")) == tree(&alone.path().join("output")));
+    let names = crate::support::leftovers(dir.path(), &["input", "output"]);
+    assert_eq!(names, Vec::<String>::new());
+}
+
+#[test]
+fn sigterm_and_sigint_remove_the_staging_folder() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    generate::generate(300, 5, &dir.path().join("input")).expect("input");
+    assert_eq!(run_in(dir.path(), &["build", "--quiet"]).code, 0);
+    let before = tree(&dir.path().join("output"));
+    for (signal, number) in [("TERM", 15), ("INT", 2)] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_profile-export"))
+            .args(["build", "--quiet"])
+            .current_dir(dir.path())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary runs");
+        let staging = || {
+            crate::support::leftovers(dir.path(), &["input", "output"])
+                .into_iter()
+                .any(|name| name.starts_with(".output.staging-"))
+        };
+        let started = Instant::now();
+        while !staging() && started.elapsed() < Duration::from_secs(60) {
+            assert!(
+                child.try_wait().expect("wait").is_none(),
+                "the build ended before writing"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(staging(), "the build never started writing");
+        let sent = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let status = child.wait().expect("wait");
+        assert_eq!(status.code(), Some(128 + number), "SIG{signal}: {status:?}");
+        assert_eq!(
+            crate::support::leftovers(dir.path(), &["input", "output"]),
+            Vec::<String>::new()
+        );
+        assert!(tree(&dir.path().join("output")) == before, "the previous dataset stays");
+    }
+}
