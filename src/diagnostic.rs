@@ -65,6 +65,10 @@ codes! {
     MissingDataset = "E0010",
     /// A text longer than `--max-text-length`, or a number written with more than 64 characters.
     TooLong = "E0011",
+    /// A path under the input folder is not a regular file or folder (a FIFO, a socket, a device).
+    NotAFile = "E0012",
+    /// The input folder holds no revision at all.
+    NoRevisions = "E0013",
     /// A field that the input language does not have.
     UnknownField = "E0100",
     /// A value does not match the input JSON Schema (type, required field, pattern, enum).
@@ -164,6 +168,11 @@ pub struct Renderer {
 impl Renderer {
     fn line(&mut self, path: &Path, line: u32) -> Option<String> {
         let lines = self.sources.entry(path.to_owned()).or_insert_with(|| {
+            // Only a regular file, not through a link: a refused file (a link out of the input, a
+            // FIFO, a device) is never read, and none of its bytes is printed.
+            if !std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file()) {
+                return None;
+            }
             let bytes = std::fs::read(path).ok()?;
             Some(String::from_utf8_lossy(&bytes).lines().map(str::to_owned).collect())
         });

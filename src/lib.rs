@@ -11,6 +11,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod diff;
 pub mod export;
+pub mod input;
 pub mod load;
 pub mod model;
 pub mod progress;
@@ -57,12 +58,9 @@ pub fn run(cli: cli::Cli) -> ExitCode {
 
 /// The checked input, revisions not kept, or the exit code after reporting why there is none.
 fn streamed(args: &cli::CheckArgs) -> Result<check::Checked, ExitCode> {
-    if !args.input.is_dir() {
-        eprintln!("error: the input folder {} does not exist", args.input.display());
-        return Err(ExitCode::from(EXIT_USAGE));
-    }
+    let input = open_input(args)?;
     let ignore = |_| Ok::<(), std::convert::Infallible>(());
-    check::stream(&args.input, &args.limits(), args.quiet, ignore).map_err(|failure| {
+    check::stream(&input, &args.limits(), args.quiet, ignore).map_err(|failure| {
         match failure {
             check::Failure::Problems(problems) => report(&problems),
             check::Failure::Visit(never) => match never {},
@@ -76,10 +74,14 @@ fn streamed(args: &cli::CheckArgs) -> Result<check::Checked, ExitCode> {
 fn parse_only(args: &cli::CheckArgs) -> ExitCode {
     use rayon::prelude::*;
     let limits = args.limits();
-    let files = check::profile_files(&args.input).0;
+    let input = match open_input(args) {
+        Ok(input) => input,
+        Err(code) => return code,
+    };
+    let files = input.profile_files().0;
     let parsed = files
         .par_iter()
-        .filter(|path| load::load_file(path, &limits).is_ok())
+        .filter(|path| load::load_file(&input, path, &limits).is_ok())
         .count();
     eprintln!("parsed {parsed} of {} files", files.len());
     ExitCode::SUCCESS
@@ -87,11 +89,8 @@ fn parse_only(args: &cli::CheckArgs) -> ExitCode {
 
 /// The checked dataset with every revision, or the exit code after reporting why there is none.
 fn checked(args: &cli::CheckArgs) -> Result<check::Dataset, ExitCode> {
-    if !args.input.is_dir() {
-        eprintln!("error: the input folder {} does not exist", args.input.display());
-        return Err(ExitCode::from(EXIT_USAGE));
-    }
-    check::check(&args.input, &args.limits(), args.quiet).map_err(|problems| {
+    let input = open_input(args)?;
+    check::check(&input, &args.limits(), args.quiet).map_err(|problems| {
         report(&problems);
         ExitCode::from(EXIT_INVALID)
     })
@@ -119,7 +118,7 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
     formats.sort();
     formats.dedup();
     let progress = progress::Progress::new("writing", checked.entities.files().len(), args.check.quiet);
-    let result = export::build(&checked, input, &args.check.limits(), &progress, &target, &formats);
+    let result = export::build(&checked, &args.check.limits(), &progress, &target, &formats);
     progress.finish();
     match result {
         Ok(summary) => {
@@ -164,6 +163,14 @@ fn diff(args: &cli::DiffArgs) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// The input folder, or the exit code after saying why it cannot be read.
+fn open_input(args: &cli::CheckArgs) -> Result<input::Input, ExitCode> {
+    input::Input::open(&args.input).map_err(|message| {
+        eprintln!("error: {message}");
+        ExitCode::from(EXIT_USAGE)
+    })
 }
 
 /// Prints every problem on stderr, then a count.

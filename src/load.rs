@@ -3,6 +3,7 @@
 //! later problem can name `path:line:column`.
 
 use crate::diagnostic::{Code, Diagnostic, Position};
+use crate::input::Input;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
@@ -120,14 +121,16 @@ impl Document {
 /// about: the cross-file rules keep only JSON Pointers, and most runs never need a position.
 #[derive(Debug)]
 pub struct Locator {
+    input: Input,
     limits: Limits,
     documents: HashMap<PathBuf, Option<Document>>,
 }
 
 impl Locator {
-    /// A locator that reads files within `limits`.
-    pub fn new(limits: &Limits) -> Locator {
+    /// A locator that reads files of `input` within `limits`.
+    pub fn new(input: &Input, limits: &Limits) -> Locator {
         Locator {
+            input: input.clone(),
             limits: *limits,
             documents: HashMap::new(),
         }
@@ -136,10 +139,10 @@ impl Locator {
     /// Where the value at `pointer` of the file at `path` was written (the start of the file if it
     /// can no longer be read).
     pub fn position(&mut self, path: &Path, pointer: &str) -> Position {
-        let limits = self.limits;
+        let (input, limits) = (&self.input, self.limits);
         self.documents
             .entry(path.to_owned())
-            .or_insert_with(|| load_file(path, &limits).ok())
+            .or_insert_with(|| load_file(input, path, &limits).ok())
             .as_ref()
             .map_or(Position::START, |document| document.position(pointer))
     }
@@ -165,28 +168,17 @@ impl Format {
     }
 }
 
-/// Reads and parses one file, within the limits.
-pub fn load_file(path: &Path, limits: &Limits) -> Result<Document, Diagnostic> {
-    let file_error = |code, message: String| Diagnostic::new(code, path, Position::START, message);
+/// Reads and parses one file of the input folder, within the limits.
+pub fn load_file(input: &Input, path: &Path, limits: &Limits) -> Result<Document, Diagnostic> {
     let format = Format::of(path).ok_or_else(|| {
-        file_error(
+        Diagnostic::new(
             Code::UnsupportedFile,
-            "is not a curated file: expected the extension .yaml, .yml, .json or .toml".into(),
+            path,
+            Position::START,
+            "is not a curated file: expected the extension .yaml, .yml, .json or .toml",
         )
     })?;
-    let size = std::fs::metadata(path)
-        .map_err(|e| file_error(Code::Io, format!("cannot be read: {e}")))?
-        .len();
-    if size > limits.max_file_bytes {
-        return Err(file_error(
-            Code::FileTooLarge,
-            format!(
-                "is {size} bytes, more than the limit of {} bytes (see --max-file-size)",
-                limits.max_file_bytes
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| file_error(Code::Io, format!("cannot be read: {e}")))?;
+    let bytes = input.read(path, limits.max_file_bytes)?;
     parse(path, &bytes, format, limits)
 }
 

@@ -11,6 +11,7 @@
 
 use super::{CheckedRevision, RevisionFile};
 use crate::diagnostic::{Code, Diagnostic, Position};
+use crate::input::Input;
 use crate::load::{Limits, Locator};
 use serde_json::{Map, Value};
 use std::collections::btree_map::Entry;
@@ -225,10 +226,10 @@ impl Entities {
 }
 
 impl Merger {
-    /// An empty merger; positions for its problems are read within `limits`.
-    pub fn new(limits: &Limits) -> Merger {
+    /// An empty merger; positions for its problems are read from `input` within `limits`.
+    pub fn new(input: &Input, limits: &Limits) -> Merger {
         Merger {
-            locator: Locator::new(limits),
+            locator: Locator::new(input, limits),
             files: Vec::new(),
             source_ids: Vec::new(),
             source_index: HashMap::new(),

@@ -6,6 +6,7 @@ mod merge;
 mod rules;
 
 use crate::diagnostic::{Code, Diagnostic, Position};
+use crate::input::Input;
 use crate::load::{self, Document, Limits};
 use crate::model::{DatasetMeta, Revision};
 use crate::progress::Progress;
@@ -54,6 +55,8 @@ pub struct RevisionFile {
 /// a batch at a time and are not kept, so memory grows with the number of entities, not of files.
 #[derive(Debug)]
 pub struct Checked {
+    /// The input folder.
+    pub input: Input,
     /// `dataset.yaml`.
     pub meta: DatasetMeta,
     /// Every organization and system, merged across files, and every revision file.
@@ -98,7 +101,7 @@ fn validator(schema: &serde_json::Value) -> Validator {
 
 /// Checks the curated folder: the dataset with every revision, or every problem found, sorted.
 /// Keeps every revision in memory: for `diff` and tests; `stream` is the way for large folders.
-pub fn check(input: &Path, limits: &Limits, quiet: bool) -> Result<Dataset, Vec<Diagnostic>> {
+pub fn check(input: &Input, limits: &Limits, quiet: bool) -> Result<Dataset, Vec<Diagnostic>> {
     let mut revisions = Vec::new();
     let visit = |batch: Vec<CheckedRevision>| -> Result<(), std::convert::Infallible> {
         revisions.extend(batch);
@@ -119,16 +122,24 @@ pub fn check(input: &Path, limits: &Limits, quiet: bool) -> Result<Dataset, Vec<
 /// (sorted by profile and date) to `visit` as long as no problem has been found, and returns what
 /// the cross-file rules keep, or every problem found, sorted.
 pub fn stream<E>(
-    input: &Path,
+    input: &Input,
     limits: &Limits,
     quiet: bool,
     mut visit: impl FnMut(Vec<CheckedRevision>) -> Result<(), E>,
 ) -> Result<Checked, Failure<E>> {
     let mut problems = Vec::new();
     let meta = load_dataset_meta(input, limits, &mut problems);
-    let (files, walk_problems) = profile_files(input);
+    let (files, walk_problems) = input.profile_files();
+    if files.is_empty() && walk_problems.is_empty() {
+        problems.push(Diagnostic::new(
+            Code::NoRevisions,
+            &input.path().join("profiles"),
+            Position::START,
+            "holds no revision: a dataset needs at least one file profiles/<profile>/<updated>.yaml",
+        ));
+    }
     problems.extend(walk_problems);
-    let mut merger = merge::Merger::new(limits);
+    let mut merger = merge::Merger::new(input, limits);
     let progress = Progress::new("checking", files.len(), quiet);
     for batch in batches(&files, BATCH_FILES, |a, b| a.parent() == b.parent()) {
         let results: Vec<(Option<CheckedRevision>, Vec<Diagnostic>)> = batch
@@ -162,7 +173,11 @@ pub fn stream<E>(
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     problems.dedup();
     match meta {
-        Some(meta) if problems.is_empty() => Ok(Checked { meta, entities }),
+        Some(meta) if problems.is_empty() => Ok(Checked {
+            input: input.clone(),
+            meta,
+            entities,
+        }),
         _ => Err(Failure::Problems(problems)),
     }
 }
@@ -186,23 +201,26 @@ pub fn batches<T>(items: &[T], size: usize, together: impl Fn(&T, &T) -> bool) -
 
 /// Reads a revision file again for a build, after `stream` checked it: the same revision, or an
 /// error if the file changed in between.
-pub fn reread(file: &RevisionFile, input: &Path, limits: &Limits) -> Result<CheckedRevision, String> {
+pub fn reread(file: &RevisionFile, input: &Input, limits: &Limits) -> Result<CheckedRevision, String> {
     let changed = || format!("{} changed while the build was running", file.path.display());
-    let document = load::load_file(&file.path, limits).map_err(|_| changed())?;
+    let document = load::load_file(input, &file.path, limits).map_err(|_| changed())?;
     if document.fingerprint() != file.fingerprint {
         return Err(changed());
     }
     let mut problems = Vec::new();
     let revision = Revision::deserialize(&document.value).map_err(|_| changed())?;
-    let relative = file.path.strip_prefix(input.join("profiles")).unwrap_or(&file.path);
+    let relative = file
+        .path
+        .strip_prefix(input.path().join("profiles"))
+        .unwrap_or(&file.path);
     rules::check_revision(&document, relative, revision, &mut problems)
         .filter(|_| problems.is_empty())
         .ok_or_else(changed)
 }
 
-fn load_dataset_meta(input: &Path, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<DatasetMeta> {
-    let path = input.join("dataset.yaml");
-    if !path.exists() {
+fn load_dataset_meta(input: &Input, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<DatasetMeta> {
+    let path = input.path().join("dataset.yaml");
+    if std::fs::symlink_metadata(&path).is_err() {
         problems.push(Diagnostic::new(
             Code::MissingDataset,
             &path,
@@ -211,96 +229,10 @@ fn load_dataset_meta(input: &Path, limits: &Limits, problems: &mut Vec<Diagnosti
         ));
         return None;
     }
-    let document = load::load_file(&path, limits).map_err(|d| problems.push(d)).ok()?;
+    let document = load::load_file(input, &path, limits)
+        .map_err(|d| problems.push(d))
+        .ok()?;
     validate(&document, &DATASET_VALIDATOR, problems)
-}
-
-/// Every file under `profiles/`, sorted, with the problems of walking there (unreadable folders,
-/// links out of the input folder).
-pub fn profile_files(input: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    let root = input.join("profiles");
-    let Ok(canonical_root) = std::fs::canonicalize(input) else {
-        problems.push(Diagnostic::new(
-            Code::Io,
-            input,
-            Position::START,
-            "cannot be read: no such folder",
-        ));
-        return (files, problems);
-    };
-    if !root.is_dir() {
-        problems.push(Diagnostic::new(
-            Code::Io,
-            &root,
-            Position::START,
-            "is missing: the input folder needs a profiles/ folder",
-        ));
-        return (files, problems);
-    }
-    let mut folders = vec![root];
-    while let Some(folder) = folders.pop() {
-        let entries = match std::fs::read_dir(&folder) {
-            Ok(entries) => entries,
-            Err(e) => {
-                problems.push(Diagnostic::new(
-                    Code::Io,
-                    &folder,
-                    Position::START,
-                    format!("cannot be read: {e}"),
-                ));
-                continue;
-            }
-        };
-        for entry in entries {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    problems.push(Diagnostic::new(
-                        Code::Io,
-                        &folder,
-                        Position::START,
-                        format!("cannot be read: {e}"),
-                    ));
-                    continue;
-                }
-            };
-            let path = entry.path();
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue; // .gitkeep, editor files
-            }
-            let Ok(file_type) = entry.file_type() else { continue };
-            if file_type.is_symlink() {
-                match std::fs::canonicalize(&path) {
-                    Ok(target) if target.starts_with(&canonical_root) => {
-                        // A link to a folder inside is walked through its target; a link to a file is read.
-                        if target.is_file() {
-                            files.push(path);
-                        }
-                    }
-                    Ok(target) => problems.push(Diagnostic::new(
-                        Code::SymlinkOutside,
-                        &path,
-                        Position::START,
-                        format!("is a symbolic link to {}, outside the input folder", target.display()),
-                    )),
-                    Err(e) => problems.push(Diagnostic::new(
-                        Code::Io,
-                        &path,
-                        Position::START,
-                        format!("is a broken symbolic link: {e}"),
-                    )),
-                }
-            } else if file_type.is_dir() {
-                folders.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    (files, problems)
 }
 
 /// Checks one revision file given as bytes, as if it were `profiles/<relative>`, against the schema
@@ -320,10 +252,12 @@ pub fn check_bytes(relative: &Path, bytes: &[u8], limits: &Limits) -> Vec<Diagno
     problems
 }
 
-fn check_file(input: &Path, path: &Path, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
-    let document = load::load_file(path, limits).map_err(|d| problems.push(d)).ok()?;
+fn check_file(input: &Input, path: &Path, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
+    let document = load::load_file(input, path, limits)
+        .map_err(|d| problems.push(d))
+        .ok()?;
     let revision: Revision = validate(&document, &REVISION_VALIDATOR, problems)?;
-    let relative = path.strip_prefix(input.join("profiles")).unwrap_or(path);
+    let relative = path.strip_prefix(input.path().join("profiles")).unwrap_or(path);
     rules::check_revision(&document, relative, revision, problems)
 }
 

@@ -121,8 +121,13 @@ struct DataFile {
 impl DataFile {
     fn create(root: &Path, relative: &str) -> Result<DataFile, ExportError> {
         let path = root.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| ExportError::Io(parent.to_owned(), e))?;
+        // One level only: a staging folder removed by a signal is not made again.
+        if let Some(parent) = path.parent()
+            && parent != root
+            && let Err(e) = std::fs::create_dir(parent)
+            && e.kind() != io::ErrorKind::AlreadyExists
+        {
+            return Err(ExportError::Io(parent.to_owned(), e));
         }
         let file = File::create(&path).map_err(|e| ExportError::Io(path.clone(), e))?;
         Ok(DataFile {
@@ -338,20 +343,16 @@ const BATCH_ENTITIES: usize = 8192;
 /// of rows and not the dataset; a file that changed since it was checked stops the build.
 pub fn build(
     checked: &Checked,
-    input: &Path,
     limits: &Limits,
     progress: &Progress,
     target: &Target,
     formats: &[Format],
 ) -> Result<Summary, ExportError> {
-    publish::publish(target, |staging| {
-        write_all(checked, input, limits, progress, formats, staging)
-    })
+    publish::publish(target, |staging| write_all(checked, limits, progress, formats, staging))
 }
 
 fn write_all(
     checked: &Checked,
-    input: &Path,
     limits: &Limits,
     progress: &Progress,
     formats: &[Format],
@@ -370,7 +371,7 @@ fn write_all(
     for batch in check::batches(checked.entities.files(), BATCH_FILES, |a, b| a.profile == b.profile) {
         let revisions = batch
             .par_iter()
-            .map(|file| check::reread(file, input, limits))
+            .map(|file| check::reread(file, &checked.input, limits))
             .collect::<Result<Vec<_>, String>>()
             .map_err(ExportError::Changed)?;
         let rows = tables::revisions(&revisions, &checked.entities);

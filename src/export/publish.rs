@@ -124,20 +124,30 @@ pub fn publish(
     let _lock = lock(&parent)?;
     recover(target);
     target.verify().map_err(ExportError::Refused)?;
-    let staging = tempfile::Builder::new()
-        .prefix(&staging_prefix)
-        .tempdir_in(&parent)
-        .map_err(|e| ExportError::Io(parent.join(format!("{staging_prefix}…")), e))?
-        .keep();
-    remove_on_signal(Some(staging.clone()));
+    let staging = staging_folder(&parent, &staging_prefix)?;
     let result = write_mark(&staging)
         .and_then(|()| write(&staging))
         .and_then(|summary| swap_in(&staging, &target.output).map(|()| summary));
+    let mut registered = lock_staging();
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
-    remove_on_signal(None);
+    *registered = None;
     result
+}
+
+/// A new staging folder, registered for removal on a signal as it is made (a signal between the
+/// two would leave it behind).
+fn staging_folder(parent: &Path, prefix: &str) -> Result<PathBuf, ExportError> {
+    remove_on_signal();
+    let mut registered = lock_staging();
+    let staging = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(parent)
+        .map_err(|e| ExportError::Io(parent.join(format!("{prefix}…")), e))?
+        .keep();
+    *registered = Some(staging.clone());
+    Ok(staging)
 }
 
 /// Takes the advisory lock of the folder that holds the output, waiting for a build that holds it.
@@ -227,7 +237,13 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
 /// staging folder is swapped in, so a signal never removes half of a folder being published.
 static STAGING: Mutex<Option<PathBuf>> = Mutex::new(None);
 
-fn remove_on_signal(staging: Option<PathBuf>) {
+fn lock_staging() -> std::sync::MutexGuard<'static, Option<PathBuf>> {
+    STAGING.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Installs, once, the handler that removes the registered staging folder on SIGINT, SIGTERM or
+/// SIGHUP and exits with 128 + the signal's number, as a shell reports it.
+fn remove_on_signal() {
     static HANDLER: Once = Once::new();
     HANDLER.call_once(|| {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -236,15 +252,20 @@ fn remove_on_signal(staging: Option<PathBuf>) {
         };
         std::thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
-                let staging = STAGING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let staging = lock_staging();
                 if let Some(path) = staging.as_ref() {
-                    let _ = fs::remove_dir_all(path);
+                    // Writers may still be adding files; once the folder itself is gone, none can
+                    // make it again (they create files, never the staging folder).
+                    for _ in 0..1000 {
+                        if fs::remove_dir_all(path).is_ok() || fs::symlink_metadata(path).is_err() {
+                            break;
+                        }
+                    }
                 }
                 std::process::exit(128 + signal);
             }
         });
     });
-    *STAGING.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = staging;
 }
 
 pub(super) fn sync_folder(folder: &Path) {
@@ -258,7 +279,7 @@ pub(super) fn sync_folder(folder: &Path) {
 fn swap_in(staging: &Path, output: &Path) -> Result<(), ExportError> {
     let io = |e: io::Error| ExportError::Io(output.to_owned(), e);
     // A signal waits until the swap is done, then removes what `staging` names: the old dataset.
-    let _swapping = STAGING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _swapping = lock_staging();
     match fs::symlink_metadata(output) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => fs::rename(staging, output).map_err(io)?,
         Err(e) => return Err(io(e)),

@@ -96,7 +96,8 @@ fn a_file_that_changed_since_it_was_checked_stops_the_build() {
     let work = crate::support::Workdir::with_revision(REVISION);
     let path = work.path("input/profiles/acme/2020-01-01.yaml");
     let limits = Limits::default();
-    let fingerprint = profile_export::load::load_file(&path, &limits)
+    let input = profile_export::input::Input::open(&work.path("input")).expect("input folder");
+    let fingerprint = profile_export::load::load_file(&input, &path, &limits)
         .expect("parses")
         .fingerprint();
     let file = RevisionFile {
@@ -105,7 +106,6 @@ fn a_file_that_changed_since_it_was_checked_stops_the_build() {
         updated: "2020-01-01".into(),
         fingerprint,
     };
-    let input = work.path("input");
     let revision = check::reread(&file, &input, &limits).expect("unchanged: read again");
     assert_eq!(revision.revision.name, "Acme Corp");
 

@@ -406,7 +406,7 @@ fn symlink_out_of_the_input_folder() {
     std::fs::write(work.path("outside.yaml"), REVISION).expect("write");
     std::fs::create_dir_all(work.path("input/profiles/acme")).expect("folder");
     std::os::unix::fs::symlink(work.path("outside.yaml"), work.path(&format!("input/{REVISION_PATH}"))).expect("link");
-    check(&work).assert_one_problem(&format!("{FILE}:1:1: error[E0005]: is a symbolic link to"));
+    check(&work).assert_one_problem(&format!("{FILE}:1:1: error[E0005]: leads through a symbolic link to"));
 }
 
 #[test]
