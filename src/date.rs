@@ -20,6 +20,8 @@ pub enum DateError {
     Syntax,
     /// Of the right form but not a day of the calendar, e.g. `2019-02-29` or `2020-13`.
     DoesNotExist,
+    /// The year 0000, which ISO 8601 has but spreadsheets and many readers cannot hold.
+    YearZero,
 }
 
 impl fmt::Display for DateError {
@@ -29,6 +31,7 @@ impl fmt::Display for DateError {
                 "is not a date: expected `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or a season `YYYY-21`..`YYYY-24`, optionally followed by `?`, `~` or `%`"
             }
             DateError::DoesNotExist => "is not a date of the calendar",
+            DateError::YearZero => "is in the year 0000, which spreadsheets and many readers cannot hold: years run from 0001",
         })
     }
 }
@@ -63,6 +66,9 @@ impl DateSpan {
             part.parse().map_err(|_| DateError::Syntax)
         };
         let day = |y: i16, m: i16, d: i16| -> Result<Date, DateError> {
+            if y == 0 {
+                return Err(DateError::YearZero);
+            }
             let (m, d) = (
                 i8::try_from(m).map_err(|_| DateError::DoesNotExist)?,
                 i8::try_from(d).map_err(|_| DateError::DoesNotExist)?,
@@ -140,6 +146,9 @@ mod tests {
         assert_eq!(span("2020-1-1"), "Syntax");
         assert_eq!(span("2020??"), "Syntax");
         assert_eq!(span("9999-24"), "DoesNotExist");
+        assert_eq!(span("0000"), "YearZero");
+        assert_eq!(span("0000-06-01"), "YearZero");
+        assert_eq!(span("0001-01-01"), "0001-01-01..0001-01-01");
     }
 
     #[test]

@@ -81,7 +81,7 @@ codes! {
     InvalidDate = "E0202",
     /// An amount that is not an exact decimal of the dataset.
     InvalidAmount = "E0203",
-    /// A range whose low is above its high.
+    /// A range whose low is above its high, or an end before its start.
     RangeOrder = "E0204",
     /// A value together with a range, a range with a qualifier, or a figure with no value.
     AmountShape = "E0205",
@@ -97,7 +97,8 @@ codes! {
     DuplicateEntity = "E0210",
     /// A reference to an entity that no file declares, or to an entity of the wrong type.
     UnresolvedReference = "E0211",
-    /// Two profiles give different values to one field of the same entity.
+    /// Two profiles give different values to one field of the same entity, or an `organizations`
+    /// entry gives the profiled company another name or kind.
     MergeConflict = "E0212",
     /// An entity that has no name after merging.
     MissingName = "E0213",
@@ -105,6 +106,8 @@ codes! {
     DuplicateClaim = "E0214",
     /// A contract that names neither buyer nor supplier.
     MissingParty = "E0215",
+    /// A chain of `parent` or `replaces` links that comes back to where it started.
+    Cycle = "E0216",
 }
 
 /// A problem found in the input, with where it is.

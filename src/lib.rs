@@ -3,6 +3,14 @@
 //! The pipeline is staged: `load` (files to positioned documents), `check` (JSON Schema and data
 //! rules to a trusted dataset or every problem), then the exports.
 
+/// Writes a line on stderr. A closed or broken stderr is not worth a panic: the exit code still tells.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod changes;
 pub mod check;
 pub mod claim;
@@ -37,7 +45,7 @@ pub fn run(cli: cli::Cli) -> ExitCode {
         cli::Command::Check(args) => match streamed(&args.check) {
             Ok(checked) => {
                 let files = checked.entities.files();
-                eprintln!(
+                say!(
                     "checked {} revisions of {} profiles: no problems",
                     files.len(),
                     files.chunk_by(|a, b| a.profile == b.profile).count()
@@ -49,7 +57,7 @@ pub fn run(cli: cli::Cli) -> ExitCode {
         cli::Command::Schema { output } => match schema::write(&output) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("error: cannot write the schemas into {}: {e}", output.display());
+                say!("error: cannot write the schemas into {}: {e}", output.display());
                 ExitCode::from(EXIT_USAGE)
             }
         },
@@ -83,7 +91,7 @@ fn parse_only(args: &cli::CheckArgs) -> ExitCode {
         .par_iter()
         .filter(|path| load::load_file(&input, path, &limits).is_ok())
         .count();
-    eprintln!("parsed {parsed} of {} files", files.len());
+    say!("parsed {parsed} of {} files", files.len());
     ExitCode::SUCCESS
 }
 
@@ -102,15 +110,15 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
     let target = match export::claim(&args.output, input) {
         Ok(target) => target,
         Err(message) => {
-            eprintln!("error: {message}");
-            eprintln!("error: nothing was written");
+            say!("error: {message}");
+            say!("error: nothing was written");
             return ExitCode::from(EXIT_USAGE);
         }
     };
     let checked = match streamed(&args.check) {
         Ok(checked) => checked,
         Err(code) => {
-            eprintln!("error: nothing was written; {} is unchanged", args.output.display());
+            say!("error: nothing was written; {} is unchanged", args.output.display());
             return code;
         }
     };
@@ -122,13 +130,13 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
     progress.finish();
     match result {
         Ok(summary) => {
-            eprintln!("built {} from {}:", args.output.display(), input.display());
-            eprintln!("{summary}");
+            say!("built {} from {}:", args.output.display(), input.display());
+            say!("{summary}");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
-            eprintln!("error: nothing was written; {} is unchanged", args.output.display());
+            say!("error: {e}");
+            say!("error: nothing was written; {} is unchanged", args.output.display());
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -143,7 +151,7 @@ fn diff(args: &cli::DiffArgs) -> ExitCode {
     let (old, new) = match diff::revisions(&dataset, &args.profile, args.from.as_deref(), args.to.as_deref()) {
         Ok(pair) => pair,
         Err(message) => {
-            eprintln!("error: {message}");
+            say!("error: {message}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -159,7 +167,7 @@ fn diff(args: &cli::DiffArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: cannot write the changelog: {e}");
+            say!("error: cannot write the changelog: {e}");
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -168,7 +176,7 @@ fn diff(args: &cli::DiffArgs) -> ExitCode {
 /// The input folder, or the exit code after saying why it cannot be read.
 fn open_input(args: &cli::CheckArgs) -> Result<input::Input, ExitCode> {
     input::Input::open(&args.input).map_err(|message| {
-        eprintln!("error: {message}");
+        say!("error: {message}");
         ExitCode::from(EXIT_USAGE)
     })
 }

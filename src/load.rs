@@ -51,54 +51,77 @@ pub struct Document {
     text: String,
     format: Format,
     limits: Limits,
-    positions: OnceLock<Positions>,
+    spots: OnceLock<Spot>,
 }
 
-/// Where each value and key of a document was written.
-#[derive(Debug, Default)]
-struct Positions {
-    /// Position of the value at each JSON Pointer.
-    values: HashMap<String, Position>,
-    /// Position of the key of the member at each JSON Pointer.
-    keys: HashMap<String, Position>,
+/// Where the parts of a document were written: a tree of the value's shape, so that memory grows
+/// with the number of values, not with their depth times the length of their keys.
+#[derive(Debug)]
+enum Spot {
+    /// A scalar, or an alias expansion (whose parts have no positions of their own).
+    Leaf(Position),
+    /// A sequence and its items.
+    List(Position, Vec<Spot>),
+    /// A mapping and its members, sorted by key, each with where its key was written.
+    Map(Position, Vec<(String, Position, Spot)>),
+}
+
+impl Spot {
+    fn position(&self) -> Position {
+        match self {
+            Spot::Leaf(position) | Spot::List(position, _) | Spot::Map(position, _) => *position,
+        }
+    }
+
+    /// The position of the value at `pointer` (or of its nearest enclosing value), and of its key
+    /// if the value itself was found and is a member.
+    fn find(&self, pointer: &str) -> (Position, Option<Position>) {
+        let mut spot = self;
+        let mut key = None;
+        for segment in pointer.split('/').skip(1) {
+            let segment = segment.replace("~1", "/").replace("~0", "~");
+            let next = match spot {
+                Spot::List(_, items) => segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map(|s| (s, None)),
+                Spot::Map(_, members) => members
+                    .binary_search_by(|(name, _, _)| name.as_str().cmp(&segment))
+                    .ok()
+                    .map(|i| (&members[i].2, Some(members[i].1))),
+                Spot::Leaf(_) => None,
+            };
+            match next {
+                Some((child, child_key)) => (spot, key) = (child, child_key),
+                None => return (spot.position(), None),
+            }
+        }
+        (spot.position(), key)
+    }
 }
 
 impl Document {
-    fn positions(&self) -> &Positions {
-        self.positions.get_or_init(|| {
+    fn spots(&self) -> &Spot {
+        self.spots.get_or_init(|| {
             let mut builder = Builder::new(&self.path, &self.text, &self.limits, true);
             // The text parsed once already, so this parse succeeds too.
-            let _ = builder.run(&self.text, self.format);
-            Positions {
-                values: builder.values,
-                keys: builder.keys,
-            }
+            builder
+                .run(&self.text, self.format)
+                .map_or(Spot::Leaf(Position::START), |(_, spot)| spot)
         })
     }
 
     /// Where the value at `pointer` was written, or its nearest enclosing value (an alias expansion
     /// has no positions of its own), or the start of the file.
     pub fn position(&self, pointer: &str) -> Position {
-        let values = &self.positions().values;
-        let mut pointer = pointer;
-        loop {
-            if let Some(position) = values.get(pointer) {
-                return *position;
-            }
-            match pointer.rfind('/') {
-                Some(at) => pointer = &pointer[..at],
-                None => return Position::START,
-            }
-        }
+        self.spots().find(pointer).0
     }
 
     /// Where the key of the member at `pointer` was written, else where its value was.
     pub fn key_position(&self, pointer: &str) -> Position {
-        self.positions()
-            .keys
-            .get(pointer)
-            .copied()
-            .unwrap_or_else(|| self.position(pointer))
+        let (value, key) = self.spots().find(pointer);
+        key.unwrap_or(value)
     }
 
     /// A diagnostic about the value at `pointer`.
@@ -123,8 +146,13 @@ impl Document {
 pub struct Locator {
     input: Input,
     limits: Limits,
-    documents: HashMap<PathBuf, Option<Document>>,
+    /// The files parsed again, the most recently asked about first; at most `LOCATOR_FILES`.
+    documents: std::collections::VecDeque<(PathBuf, Option<Document>)>,
 }
+
+/// How many parsed files a `Locator` keeps: problems come sorted by file, so a few suffice, and
+/// memory stays bounded however many files have problems.
+const LOCATOR_FILES: usize = 8;
 
 impl Locator {
     /// A locator that reads files of `input` within `limits`.
@@ -132,17 +160,26 @@ impl Locator {
         Locator {
             input: input.clone(),
             limits: *limits,
-            documents: HashMap::new(),
+            documents: std::collections::VecDeque::new(),
         }
     }
 
     /// Where the value at `pointer` of the file at `path` was written (the start of the file if it
     /// can no longer be read).
     pub fn position(&mut self, path: &Path, pointer: &str) -> Position {
-        let (input, limits) = (&self.input, self.limits);
-        self.documents
-            .entry(path.to_owned())
-            .or_insert_with(|| load_file(input, path, &limits).ok())
+        match self.documents.iter().position(|(kept, _)| kept == path) {
+            Some(at) => {
+                let entry = self.documents.remove(at).expect("found");
+                self.documents.push_front(entry);
+            }
+            None => {
+                self.documents.truncate(LOCATOR_FILES - 1);
+                let document = load_file(&self.input, path, &self.limits).ok();
+                self.documents.push_front((path.to_owned(), document));
+            }
+        }
+        self.documents[0]
+            .1
             .as_ref()
             .map_or(Position::START, |document| document.position(pointer))
     }
@@ -197,10 +234,10 @@ pub fn parse(path: &Path, bytes: &[u8], format: Format, limits: &Limits) -> Resu
     // A byte order mark says nothing the UTF-8 text does not: skip it so columns count from the text.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value = match Builder::new(path, text, limits, false).run(text, format) {
-        Ok(value) => value,
+        Ok((value, _)) => value,
         // A problem while parsing: parse again recording positions, for its notes (a key written twice
         // names where it was first written).
-        Err(_) => Builder::new(path, text, limits, true).run(text, format)?,
+        Err(_) => Builder::new(path, text, limits, true).run(text, format)?.0,
     };
     let document = Document {
         path: path.to_owned(),
@@ -208,7 +245,7 @@ pub fn parse(path: &Path, bytes: &[u8], format: Format, limits: &Limits) -> Resu
         text: text.to_owned(),
         format,
         limits: *limits,
-        positions: OnceLock::new(),
+        spots: OnceLock::new(),
     };
     if !within_lengths(&document.value, limits) {
         check_lengths(&document, &document.value, &mut String::new(), limits)?;
@@ -287,6 +324,9 @@ fn check_lengths(document: &Document, value: &Value, pointer: &mut String, limit
 struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// The last position found (line index, offset, column from 0): parsers ask in file order, so
+    /// counting on from it keeps a long line linear instead of counting from its start each time.
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl<'a> Lines<'a> {
@@ -294,7 +334,11 @@ impl<'a> Lines<'a> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(at, _)| at + 1))
             .collect();
-        Lines { text, starts }
+        Lines {
+            text,
+            starts,
+            last: std::cell::Cell::new((0, 0, 0)),
+        }
     }
 
     /// A line and column reported by the YAML parser, kept inside the text: at the end of the input
@@ -312,11 +356,12 @@ impl<'a> Lines<'a> {
     fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let (from, counted) = match self.last.get() {
+            (last_line, last_offset, column) if last_line == line && last_offset <= offset => (last_offset, column),
+            _ => (self.starts[line], 0),
+        };
+        let column = counted + self.text.get(from..offset).map_or(offset - from, |s| s.chars().count());
+        self.last.set((line, offset, column));
         Position {
             line: line as u32 + 1,
             column: column as u32 + 1,
@@ -329,15 +374,38 @@ pub fn pointer_child(parent: &str, key: &str) -> String {
     format!("{parent}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
+/// A YAML anchor: its value and what an alias to it costs.
+struct Anchor {
+    value: Value,
+    /// Values in it, counted again at every alias.
+    nodes: usize,
+    /// Bytes of text in it (scalars and keys), counted again at every alias.
+    bytes: usize,
+    /// How deep it nests below itself: an alias nests it that much deeper.
+    depth: usize,
+}
+
+/// A mapping being built: its members, and where each was written when recording.
+#[derive(Default)]
+struct MapBuilder {
+    map: Map<String, Value>,
+    members: Vec<(String, Position, Spot)>,
+}
+
 struct Builder<'a> {
     path: &'a Path,
     lines: Lines<'a>,
     limits: &'a Limits,
     /// Whether to record the position of every value and key.
     record: bool,
-    values: HashMap<String, Position>,
-    keys: HashMap<String, Position>,
+    /// Values so far, every alias expansion counted in full.
     nodes: usize,
+    /// Bytes of text so far, every alias expansion counted in full.
+    bytes: usize,
+    /// The deepest level reached in the node being built, to know an anchor's depth.
+    deepest: usize,
+    /// The JSON Pointer of the node being built, kept only when recording (for problems' pointers).
+    pointer: String,
 }
 
 impl<'a> Builder<'a> {
@@ -347,32 +415,14 @@ impl<'a> Builder<'a> {
             lines: Lines::new(text),
             limits,
             record,
-            values: HashMap::new(),
-            keys: HashMap::new(),
             nodes: 0,
+            bytes: 0,
+            deepest: 0,
+            pointer: String::new(),
         }
     }
 
-    /// The pointer of a member: built only when recording, since a problem found without recording
-    /// is found again by a parse that records.
-    fn child(&self, pointer: &str, key: &str) -> String {
-        if self.record {
-            pointer_child(pointer, key)
-        } else {
-            String::new()
-        }
-    }
-
-    /// The pointer of a list item, built only when recording.
-    fn item(&self, pointer: &str, index: usize) -> String {
-        if self.record {
-            format!("{pointer}/{index}")
-        } else {
-            String::new()
-        }
-    }
-
-    fn run(&mut self, text: &str, format: Format) -> Result<Value, Diagnostic> {
+    fn run(&mut self, text: &str, format: Format) -> Result<(Value, Spot), Diagnostic> {
         match format {
             Format::Yaml => self.yaml(text),
             Format::Json => self.json(text),
@@ -384,16 +434,57 @@ impl<'a> Builder<'a> {
         Diagnostic::new(code, self.path, position, message)
     }
 
-    /// Counts values and refuses a document past the node budget or depth limit.
-    fn count(&mut self, added: usize, depth: usize, position: Position) -> Result<(), Diagnostic> {
-        self.nodes = self.nodes.saturating_add(added);
+    /// A problem of the node being built, with its pointer (known when recording, which a parse
+    /// that failed always does again).
+    fn node_error(&self, code: Code, position: Position, message: impl Into<String>) -> Diagnostic {
+        self.error(code, position, message).at_pointer(&self.pointer)
+    }
+
+    /// Enters a member or item (for problems' pointers), when recording.
+    fn enter(&mut self, segment: Segment<'_>) -> usize {
+        let length = self.pointer.len();
+        if self.record {
+            match segment {
+                Segment::Key(key) => {
+                    self.pointer.push('/');
+                    self.pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                }
+                Segment::Index(index) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(self.pointer, "/{index}");
+                }
+            }
+        }
+        length
+    }
+
+    fn leave(&mut self, length: usize) {
+        self.pointer.truncate(length);
+    }
+
+    /// Counts values and bytes of text, and refuses a document past the budgets or the depth limit.
+    fn count(&mut self, nodes: usize, bytes: usize, depth: usize, position: Position) -> Result<(), Diagnostic> {
+        self.nodes = self.nodes.saturating_add(nodes);
+        self.bytes = self.bytes.saturating_add(bytes);
+        self.deepest = self.deepest.max(depth);
         if self.nodes > self.limits.max_nodes {
             return Err(self.error(
                 Code::TooManyValues,
                 position,
                 format!(
-                    "expands to more than {} values (a YAML alias bomb?)",
+                    "expands to more than {} values (a YAML alias bomb?); see --max-values",
                     self.limits.max_nodes
+                ),
+            ));
+        }
+        // Without aliases a file holds fewer bytes of text than it has bytes: only expansions pass this.
+        if self.bytes as u64 > self.limits.max_file_bytes {
+            return Err(self.error(
+                Code::TooManyValues,
+                position,
+                format!(
+                    "expands to more than {} bytes of text through YAML aliases; a file may hold no more text than --max-file-size",
+                    self.limits.max_file_bytes
                 ),
             ));
         }
@@ -401,43 +492,72 @@ impl<'a> Builder<'a> {
             return Err(self.error(
                 Code::TooDeep,
                 position,
-                format!("nests deeper than {} levels", self.limits.max_depth),
+                format!("nests deeper than {} levels (see --max-depth)", self.limits.max_depth),
             ));
         }
         Ok(())
     }
 
-    /// Records a member key and checks that the mapping does not have it twice.
+    /// A leaf's spot.
+    fn leaf(&self, position: Position) -> Spot {
+        Spot::Leaf(position)
+    }
+
+    /// A sequence's value and spot.
+    fn list(&self, position: Position, items: Vec<Value>, spots: Vec<Spot>) -> (Value, Spot) {
+        let spot = if self.record {
+            Spot::List(position, spots)
+        } else {
+            Spot::Leaf(position)
+        };
+        (Value::Array(items), spot)
+    }
+
+    /// Adds a member to a mapping, refusing a key written twice.
     fn insert(
-        &mut self,
-        map: &mut Map<String, Value>,
-        pointer: &str,
+        &self,
+        map: &mut MapBuilder,
         key: String,
         key_position: Position,
-        value: Value,
+        (value, spot): (Value, Spot),
     ) -> Result<(), Diagnostic> {
-        if map.contains_key(&key) {
-            let child = pointer_child(pointer, &key);
-            let first = self.keys.get(&child).copied().unwrap_or(Position::START);
-            return Err(self
-                .error(
-                    Code::DuplicateField,
-                    key_position,
-                    format!("the field `{key}` is written twice in one mapping"),
-                )
-                .at_pointer(&child)
-                .with_note(self.path, first, "first written here"));
+        if map.map.contains_key(&key) {
+            let first = map
+                .members
+                .iter()
+                .find(|(name, _, _)| *name == key)
+                .map_or(Position::START, |(_, position, _)| *position);
+            return Err(Diagnostic::new(
+                Code::DuplicateField,
+                self.path,
+                key_position,
+                format!("the field `{key}` is written twice in one mapping"),
+            )
+            .at_pointer(&pointer_child(&self.pointer, &key))
+            .with_note(self.path, first, "first written here"));
         }
         if self.record {
-            self.keys.insert(pointer_child(pointer, &key), key_position);
+            map.members.push((key.clone(), key_position, spot));
         }
-        map.insert(key, value);
+        map.map.insert(key, value);
         Ok(())
     }
 
-    fn yaml(&mut self, text: &str) -> Result<Value, Diagnostic> {
+    /// A mapping's value and spot.
+    fn map(&self, position: Position, map: MapBuilder) -> (Value, Spot) {
+        let MapBuilder { map, mut members } = map;
+        let spot = if self.record {
+            members.sort_by(|a, b| a.0.cmp(&b.0));
+            Spot::Map(position, members)
+        } else {
+            Spot::Leaf(position)
+        };
+        (Value::Object(map), spot)
+    }
+
+    fn yaml(&mut self, text: &str) -> Result<(Value, Spot), Diagnostic> {
         let mut events = Parser::new_from_str(text);
-        let mut anchors: HashMap<usize, (Value, usize)> = HashMap::new();
+        let mut anchors: HashMap<usize, Anchor> = HashMap::new();
         let mut root = None;
         loop {
             let (event, position) = match events.next() {
@@ -454,13 +574,13 @@ impl<'a> Builder<'a> {
                 }
                 Event::DocumentStart(_) => {
                     let first = self.yaml_event(events.next())?;
-                    root = Some(self.yaml_node(first, &mut events, &mut anchors, String::new(), 0)?);
+                    root = Some(self.yaml_node(first, &mut events, &mut anchors, 0)?);
                 }
                 _ => {}
             }
         }
         // An empty file is an empty document: the schema then names what is missing.
-        Ok(root.unwrap_or(Value::Null))
+        Ok(root.unwrap_or((Value::Null, Spot::Leaf(Position::START))))
     }
 
     /// The next YAML event and where it starts, or the parser's error at its position.
@@ -482,90 +602,105 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Refuses a YAML tag: the input language has no types of its own to name.
+    fn no_tag(&self, tag: Option<&saphyr_parser::Tag>, position: Position) -> Result<(), Diagnostic> {
+        match tag {
+            None => Ok(()),
+            Some(tag) => Err(self.node_error(
+                Code::Syntax,
+                position,
+                format!(
+                    "uses the YAML tag `{}{}`; tags are not supported",
+                    tag.handle, tag.suffix
+                ),
+            )),
+        }
+    }
+
     fn yaml_node<'i>(
         &mut self,
         (event, position): (Event<'i>, Position),
         events: &mut Parser<'i, saphyr_parser::StrInput<'i>>,
-        anchors: &mut HashMap<usize, (Value, usize)>,
-        pointer: String,
+        anchors: &mut HashMap<usize, Anchor>,
         depth: usize,
-    ) -> Result<Value, Diagnostic> {
-        let nodes_before = self.nodes;
-        self.count(1, depth, position)?;
-        if self.record {
-            self.values.insert(pointer.clone(), position);
-        }
-        let (value, anchor) = match event {
+    ) -> Result<(Value, Spot), Diagnostic> {
+        let (nodes_before, bytes_before, deepest_before) = (self.nodes, self.bytes, self.deepest);
+        self.deepest = depth;
+        self.count(1, 0, depth, position)?;
+        let (node, anchor) = match event {
             Event::Scalar(text, style, anchor, tag) => {
-                if let Some(tag) = tag {
-                    return Err(self
-                        .error(
-                            Code::Syntax,
-                            position,
-                            format!(
-                                "uses the YAML tag `{}{}`; tags are not supported",
-                                tag.handle, tag.suffix
-                            ),
-                        )
-                        .at_pointer(&pointer));
-                }
-                (yaml_scalar(&text, style), anchor)
+                self.no_tag(tag.as_deref(), position)?;
+                self.count(0, text.len(), depth, position)?;
+                ((yaml_scalar(&text, style), self.leaf(position)), anchor)
             }
-            Event::SequenceStart(anchor, _) => {
-                let mut items = Vec::new();
+            Event::SequenceStart(anchor, tag) => {
+                self.no_tag(tag.as_deref(), position)?;
+                let (mut items, mut spots) = (Vec::new(), Vec::new());
                 loop {
                     let next = self.yaml_event(events.next())?;
                     if matches!(next.0, Event::SequenceEnd) {
                         break;
                     }
-                    let child = self.item(&pointer, items.len());
-                    items.push(self.yaml_node(next, events, anchors, child, depth + 1)?);
+                    let length = self.enter(Segment::Index(items.len()));
+                    let (item, spot) = self.yaml_node(next, events, anchors, depth + 1)?;
+                    self.leave(length);
+                    items.push(item);
+                    if self.record {
+                        spots.push(spot);
+                    }
                 }
-                (Value::Array(items), anchor)
+                (self.list(position, items, spots), anchor)
             }
-            Event::MappingStart(anchor, _) => {
-                let mut map = Map::new();
+            Event::MappingStart(anchor, tag) => {
+                self.no_tag(tag.as_deref(), position)?;
+                let mut map = MapBuilder::default();
                 loop {
                     let (key_event, key_position) = self.yaml_event(events.next())?;
                     let key = match key_event {
                         Event::MappingEnd => break,
                         Event::Scalar(text, _, _, None) => text.into_owned(),
                         _ => {
-                            return Err(self
-                                .error(Code::Syntax, key_position, "has a key that is not plain text")
-                                .at_pointer(&pointer));
+                            return Err(self.node_error(
+                                Code::Syntax,
+                                key_position,
+                                "has a key that is not plain text",
+                            ));
                         }
                     };
-                    let child = self.child(&pointer, &key);
+                    self.count(0, key.len(), depth, key_position)?;
+                    let length = self.enter(Segment::Key(&key));
                     let next = self.yaml_event(events.next())?;
-                    let value = self.yaml_node(next, events, anchors, child, depth + 1)?;
-                    self.insert(&mut map, &pointer, key, key_position, value)?;
+                    let member = self.yaml_node(next, events, anchors, depth + 1)?;
+                    self.leave(length);
+                    self.insert(&mut map, key, key_position, member)?;
                 }
-                (Value::Object(map), anchor)
+                (self.map(position, map), anchor)
             }
             Event::Alias(id) => {
-                let Some(size) = anchors.get(&id).map(|(_, size)| *size) else {
-                    return Err(self
-                        .error(Code::Syntax, position, "refers to an unknown YAML anchor")
-                        .at_pointer(&pointer));
+                let Some(anchor) = anchors.get(&id) else {
+                    return Err(self.node_error(Code::Syntax, position, "refers to an unknown YAML anchor"));
                 };
+                let (nodes, bytes, below, value) = (anchor.nodes, anchor.bytes, anchor.depth, &anchor.value);
                 // Count before copying, so that an alias bomb stops before it costs memory.
-                self.count(size, depth, position)?;
-                (anchors[&id].0.clone(), 0)
+                self.count(nodes, bytes, depth + below, position)?;
+                ((value.clone(), self.leaf(position)), 0)
             }
-            _ => {
-                return Err(self
-                    .error(Code::Syntax, position, "has an unexpected YAML construct")
-                    .at_pointer(&pointer));
-            }
+            _ => return Err(self.node_error(Code::Syntax, position, "has an unexpected YAML construct")),
         };
         if anchor != 0 {
-            anchors.insert(anchor, (value.clone(), self.nodes - nodes_before));
+            let anchor_value = Anchor {
+                value: node.0.clone(),
+                nodes: self.nodes - nodes_before,
+                bytes: self.bytes - bytes_before,
+                depth: self.deepest - depth,
+            };
+            anchors.insert(anchor, anchor_value);
         }
-        Ok(value)
+        self.deepest = self.deepest.max(deepest_before);
+        Ok(node)
     }
 
-    fn json(&mut self, text: &str) -> Result<Value, Diagnostic> {
+    fn json(&mut self, text: &str) -> Result<(Value, Spot), Diagnostic> {
         use jsonc_parser::{CollectOptions, ParseOptions};
         let strict = ParseOptions {
             allow_comments: false,
@@ -587,56 +722,91 @@ impl<'a> Builder<'a> {
             )
         })?;
         match parsed.value {
-            Some(root) => self.json_node(root, String::new(), 0),
-            None => Ok(Value::Null),
+            Some(root) => self.json_node(text, root, 0),
+            None => Ok((Value::Null, Spot::Leaf(Position::START))),
+        }
+    }
+
+    /// Refuses a raw control character inside a JSON string, which JSON does not allow (the parser
+    /// lets it pass): it must be written as an escape such as `\t` or `\n`.
+    fn json_string_text(&self, source: &str, range: std::ops::Range<usize>) -> Result<(), Diagnostic> {
+        let raw = source.get(range.clone()).unwrap_or_default();
+        match raw.char_indices().find(|(_, c)| c.is_control() && (*c as u32) < 0x20) {
+            None => Ok(()),
+            Some((at, c)) => Err(self.error(
+                Code::Syntax,
+                self.lines.position(range.start + at),
+                format!(
+                    "is not valid JSON: the control character U+{:04X} is written raw inside a string; write it as an escape (`\\t`, `\\n` or `\\u{:04X}`)",
+                    c as u32, c as u32
+                ),
+            )),
         }
     }
 
     fn json_node(
         &mut self,
+        source: &str,
         node: jsonc_parser::ast::Value<'_>,
-        pointer: String,
         depth: usize,
-    ) -> Result<Value, Diagnostic> {
+    ) -> Result<(Value, Spot), Diagnostic> {
         use jsonc_parser::ast::Value as Ast;
         use jsonc_parser::common::Ranged;
-        let position = self.lines.position(node.range().start);
-        self.count(1, depth, position)?;
-        if self.record {
-            self.values.insert(pointer.clone(), position);
-        }
+        let range = node.range();
+        let position = self.lines.position(range.start);
+        self.count(1, 0, depth, position)?;
+        let leaf = self.leaf(position);
         Ok(match node {
-            Ast::StringLit(s) => Value::String(s.value.into_owned()),
-            Ast::NumberLit(n) => Value::Number(number(n.value).ok_or_else(|| {
-                self.error(
-                    Code::Syntax,
-                    position,
-                    format!("has the number `{}` that JSON does not allow", n.value),
-                )
-            })?),
-            Ast::BooleanLit(b) => Value::Bool(b.value),
-            Ast::NullKeyword(_) => Value::Null,
+            Ast::StringLit(s) => {
+                self.json_string_text(source, range.start..range.end)?;
+                (Value::String(s.value.into_owned()), leaf)
+            }
+            Ast::NumberLit(n) => {
+                let number = number(n.value).ok_or_else(|| {
+                    self.error(
+                        Code::Syntax,
+                        position,
+                        format!("has the number `{}` that JSON does not allow", n.value),
+                    )
+                })?;
+                (number_value(number), leaf)
+            }
+            Ast::BooleanLit(b) => (Value::Bool(b.value), leaf),
+            Ast::NullKeyword(_) => (Value::Null, leaf),
             Ast::Array(array) => {
                 let mut items = Vec::with_capacity(array.elements.len());
+                let mut spots = Vec::new();
                 for (index, element) in array.elements.into_iter().enumerate() {
-                    items.push(self.json_node(element, self.item(&pointer, index), depth + 1)?);
+                    let length = self.enter(Segment::Index(index));
+                    let (item, spot) = self.json_node(source, element, depth + 1)?;
+                    self.leave(length);
+                    items.push(item);
+                    if self.record {
+                        spots.push(spot);
+                    }
                 }
-                Value::Array(items)
+                self.list(position, items, spots)
             }
             Ast::Object(object) => {
-                let mut map = Map::new();
+                let mut map = MapBuilder::default();
                 for property in object.properties {
                     let key_position = self.lines.position(property.range.start);
+                    let name_range = property.name.range();
+                    if matches!(property.name, jsonc_parser::ast::ObjectPropName::String(_)) {
+                        self.json_string_text(source, name_range.start..name_range.end)?;
+                    }
                     let key = property.name.into_string();
-                    let value = self.json_node(property.value, self.child(&pointer, &key), depth + 1)?;
-                    self.insert(&mut map, &pointer, key, key_position, value)?;
+                    let length = self.enter(Segment::Key(&key));
+                    let member = self.json_node(source, property.value, depth + 1)?;
+                    self.leave(length);
+                    self.insert(&mut map, key, key_position, member)?;
                 }
-                Value::Object(map)
+                self.map(position, map)
             }
         })
     }
 
-    fn toml(&mut self, text: &str) -> Result<Value, Diagnostic> {
+    fn toml(&mut self, text: &str) -> Result<(Value, Spot), Diagnostic> {
         let table = toml::de::DeTable::parse(text).map_err(|e| {
             let position = e.span().map_or(Position::START, |span| self.lines.position(span.start));
             self.error(
@@ -646,71 +816,94 @@ impl<'a> Builder<'a> {
             )
         })?;
         let span = table.span();
-        self.toml_node(toml::de::DeValue::Table(table.into_inner()), span, String::new(), 0)
+        self.toml_node(toml::de::DeValue::Table(table.into_inner()), span, 0)
     }
 
     fn toml_node(
         &mut self,
         node: toml::de::DeValue<'_>,
         span: std::ops::Range<usize>,
-        pointer: String,
         depth: usize,
-    ) -> Result<Value, Diagnostic> {
+    ) -> Result<(Value, Spot), Diagnostic> {
         use toml::de::DeValue;
         let position = self.lines.position(span.start);
-        self.count(1, depth, position)?;
-        if self.record {
-            self.values.insert(pointer.clone(), position);
-        }
+        self.count(1, 0, depth, position)?;
+        let leaf = self.leaf(position);
         let bad_number = |text: &str| {
-            self.error(
+            self.node_error(
                 Code::Syntax,
                 position,
                 format!("has the number `{text}`, which is not a decimal number"),
             )
-            .at_pointer(&pointer)
         };
         Ok(match node {
-            DeValue::String(s) => Value::String(s.into_owned()),
-            DeValue::Integer(i) if i.radix() == 10 => {
-                Value::Number(number(&i.as_str().replace('_', "")).ok_or_else(|| bad_number(i.as_str()))?)
-            }
+            DeValue::String(s) => (Value::String(s.into_owned()), leaf),
+            DeValue::Integer(i) if i.radix() == 10 => (
+                number_value(number(&i.as_str().replace('_', "")).ok_or_else(|| bad_number(i.as_str()))?),
+                leaf,
+            ),
             DeValue::Integer(i) => return Err(bad_number(i.as_str())),
-            DeValue::Float(f) => {
-                Value::Number(number(&f.as_str().replace('_', "")).ok_or_else(|| bad_number(f.as_str()))?)
-            }
-            DeValue::Boolean(b) => Value::Bool(b),
+            DeValue::Float(f) => (
+                number_value(number(&f.as_str().replace('_', "")).ok_or_else(|| bad_number(f.as_str()))?),
+                leaf,
+            ),
+            DeValue::Boolean(b) => (Value::Bool(b), leaf),
             // TOML dates are text to the rest of the program, exactly as written.
-            DeValue::Datetime(d) => Value::String(d.to_string()),
+            DeValue::Datetime(d) => (Value::String(d.to_string()), leaf),
             DeValue::Array(array) => {
                 let mut items = Vec::with_capacity(array.len());
+                let mut spots = Vec::new();
                 for (index, item) in array.into_iter().enumerate() {
                     let span = item.span();
-                    items.push(self.toml_node(item.into_inner(), span, self.item(&pointer, index), depth + 1)?);
+                    let length = self.enter(Segment::Index(index));
+                    let (value, spot) = self.toml_node(item.into_inner(), span, depth + 1)?;
+                    self.leave(length);
+                    items.push(value);
+                    if self.record {
+                        spots.push(spot);
+                    }
                 }
-                Value::Array(items)
+                self.list(position, items, spots)
             }
             DeValue::Table(table) => {
                 let mut entries: Vec<_> = table.into_iter().collect();
                 // Keep the source order, so that the document reads as written.
                 entries.sort_by_key(|(key, _)| key.span().start);
-                let mut map = Map::new();
+                let mut map = MapBuilder::default();
                 for (key, item) in entries {
                     let key_position = self.lines.position(key.span().start);
                     let key = key.into_inner().into_owned();
                     let span = item.span();
-                    let value = self.toml_node(item.into_inner(), span, self.child(&pointer, &key), depth + 1)?;
-                    self.insert(&mut map, &pointer, key, key_position, value)?;
+                    let length = self.enter(Segment::Key(&key));
+                    let member = self.toml_node(item.into_inner(), span, depth + 1)?;
+                    self.leave(length);
+                    self.insert(&mut map, key, key_position, member)?;
                 }
-                Value::Object(map)
+                self.map(position, map)
             }
         })
     }
 }
 
+/// A step of a JSON Pointer.
+enum Segment<'k> {
+    Key(&'k str),
+    Index(usize),
+}
+
 /// A JSON number from its text, kept exactly (serde_json's `arbitrary_precision`).
 fn number(text: &str) -> Option<Number> {
     serde_json::from_str::<Number>(text).ok()
+}
+
+/// A number's value: an integer beyond 64 bits is kept as its text, exactly as a quoted amount is
+/// (serde hands such integers to flattened fields as `u128`, which it cannot buffer).
+fn number_value(number: Number) -> Value {
+    if !number.is_u64() && !number.is_i64() && (number.as_u128().is_some() || number.as_i128().is_some()) {
+        Value::String(number.as_str().to_owned())
+    } else {
+        Value::Number(number)
+    }
 }
 
 /// Resolves a YAML scalar by the YAML 1.2 core schema, strictly: only `true`/`false` are booleans (so
@@ -724,6 +917,6 @@ fn yaml_scalar(text: &str, style: ScalarStyle) -> Value {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
         "false" | "False" | "FALSE" => Value::Bool(false),
-        _ => number(text).map_or_else(|| Value::String(text.to_owned()), Value::Number),
+        _ => number(text).map_or_else(|| Value::String(text.to_owned()), number_value),
     }
 }

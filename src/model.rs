@@ -497,6 +497,14 @@ fn scalar_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::
         fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<String, E> {
             Ok(number.to_string())
         }
+        // Integers beyond 64 bits (up to 128) are read exactly too; the amount rules then say
+        // whether they fit `decimal128(38, 9)`.
+        fn visit_u128<E: serde::de::Error>(self, number: u128) -> Result<String, E> {
+            Ok(number.to_string())
+        }
+        fn visit_i128<E: serde::de::Error>(self, number: i128) -> Result<String, E> {
+            Ok(number.to_string())
+        }
         /// serde_json calls this only when the float prints back to its source text exactly, so its
         /// shortest round-trip digits are the curated value (Rust never prints an exponent here).
         fn visit_f64<E: serde::de::Error>(self, number: f64) -> Result<String, E> {

@@ -407,6 +407,9 @@ impl Merger {
                 problems.push(problem);
             }
         }
+        for field in ["parent", "replaces"] {
+            self.cycles(field, problems);
+        }
         let unnamed: Vec<(String, Origin)> = self
             .merged
             .iter()
@@ -426,6 +429,72 @@ impl Merger {
             files: self.files,
             source_ids: self.source_ids,
             merged: self.merged,
+        }
+    }
+
+    /// Refuses a chain of `field` links (`parent`, `replaces`) that comes back to where it
+    /// started, a link to itself included: each cycle once, at its smallest id. Every entity has
+    /// at most one such link, so following them visits each entity once.
+    fn cycles(&mut self, field: &str, problems: &mut Vec<Diagnostic>) {
+        let target = |entity: &Merging| {
+            let (_, value, origin) = entity.field(field)?;
+            let id: String = serde_json::from_str(value).ok()?;
+            Some((id, *origin))
+        };
+        let links: BTreeMap<&str, (String, Origin)> = self
+            .merged
+            .iter()
+            .filter_map(|(id, entity)| Some((id.as_str(), target(entity)?)))
+            .collect();
+        // 0: not seen, 1: on the chain being followed, 2: done.
+        let mut state: BTreeMap<&str, u8> = BTreeMap::new();
+        let mut found = Vec::new();
+        for &start in links.keys() {
+            let mut chain = Vec::new();
+            let mut at = start;
+            let mut ends = false;
+            while state.get(at).copied().unwrap_or(0) == 0 {
+                state.insert(at, 1);
+                chain.push(at);
+                match links.get(at) {
+                    Some((next, _)) => at = next.as_str(),
+                    None => {
+                        ends = true;
+                        break;
+                    }
+                }
+            }
+            if !ends
+                && state.get(at) == Some(&1)
+                && let Some(from) = chain.iter().position(|id| *id == at)
+            {
+                let cycle = &chain[from..];
+                let smallest = cycle.iter().min().copied().unwrap_or(at);
+                let turn = cycle.iter().position(|id| *id == smallest).unwrap_or(0);
+                let ordered: Vec<&str> = cycle[turn..].iter().chain(&cycle[..turn]).copied().collect();
+                found.push((
+                    ordered.iter().map(|id| (*id).to_owned()).collect::<Vec<_>>(),
+                    links[smallest].1,
+                ));
+            }
+            for id in chain {
+                state.insert(id, 2);
+            }
+        }
+        for (cycle, origin) in found {
+            let path = self.files[origin.file as usize].path.clone();
+            let pointer = format!("{}/{field}", origin.place.pointer());
+            let position = self.locator.position(&path, &pointer);
+            let message = match cycle.as_slice() {
+                [only] => format!("`{only}` names itself as its own {field}"),
+                _ => format!(
+                    "`{}` leads back to itself through {field}: {} -> {}",
+                    cycle[0],
+                    cycle.join(" -> "),
+                    cycle[0]
+                ),
+            };
+            problems.push(Diagnostic::new(Code::Cycle, &path, position, message).at_pointer(&pointer));
         }
     }
 

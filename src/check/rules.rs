@@ -73,6 +73,49 @@ impl FileCheck<'_> {
         }
     }
 
+    /// Refuses an end before its start: the last day `end` covers is before the first of `start`.
+    fn period(&mut self, pointer: &str, start: Option<&PartialDate>, end: Option<&PartialDate>) {
+        self.date(&format!("{pointer}/start"), start);
+        self.date(&format!("{pointer}/end"), end);
+        if let (Some(start), Some(end)) = (start, end)
+            && let (Ok(from), Ok(to)) = (DateSpan::parse(&start.0), DateSpan::parse(&end.0))
+            && to.to < from.from
+        {
+            self.error(
+                Code::RangeOrder,
+                &format!("{pointer}/end"),
+                format!("the end `{}` is before the start `{}`", end.0, start.0),
+            );
+        }
+    }
+
+    /// The profiled company's name and kind come from the revision: an `organizations` entry for
+    /// it may add other fields, not give it another name or kind.
+    fn profiled_company(&mut self, pointer: &str, org: &crate::model::Organization, name: &str) {
+        let kind = org.kind.as_ref().map(|kind| kind.0.as_str());
+        for (field, value, expected) in [("name", org.name.as_deref(), name), ("kind", kind, "company")] {
+            if let Some(value) = value
+                && value != expected
+            {
+                let pointer = format!("{pointer}/{field}");
+                let first = if field == "name" {
+                    self.document.position("/name")
+                } else {
+                    self.document.position("/profile")
+                };
+                let problem = self
+                    .document
+                    .error(
+                        Code::MergeConflict,
+                        &pointer,
+                        format!("the profiled company's {field} is `{expected}` (from the revision), but this entry gives it `{value}`; leave the {field} out here"),
+                    )
+                    .with_note(&self.document.path, first, format!("its {field} comes from here"));
+                self.problems.push(problem);
+            }
+        }
+    }
+
     fn reference(&mut self, pointer: String, field: &'static str, id: Option<&Slug>, expected: Option<EntityType>) {
         if let Some(id) = id {
             self.references.push(Reference {
@@ -262,6 +305,9 @@ pub fn check_revision(
             Some(EntityType::Organization),
         );
         check.country(&format!("{pointer}/country"), org.country.as_ref());
+        if org.id.0 == revision.profile {
+            check.profiled_company(&pointer, org, &revision.name);
+        }
         let sources = org.sources.clone().unwrap_or_default();
         check.sources(&format!("{pointer}/sources"), &sources);
         declarations.push(declaration(&pointer, EntityType::Organization, org, &sources));
@@ -328,8 +374,7 @@ pub fn check_revision(
         if let Some(amount) = &c.amount {
             check.amount(&format!("{pointer}/amount"), amount, false);
         }
-        check.date(&format!("{pointer}/start"), c.start.as_ref());
-        check.date(&format!("{pointer}/end"), c.end.as_ref());
+        check.period(&pointer, c.start.as_ref(), c.end.as_ref());
         check.claim(&pointer, &c.claim);
         let key = claim_key(
             ClaimKind::Contract,
@@ -395,8 +440,7 @@ pub fn check_revision(
         let pointer = format!("/relations/{index}");
         check.reference(format!("{pointer}/subject"), "subject", Some(&r.subject), None);
         check.reference(format!("{pointer}/object"), "object", Some(&r.object), None);
-        check.date(&format!("{pointer}/start"), r.start.as_ref());
-        check.date(&format!("{pointer}/end"), r.end.as_ref());
+        check.period(&pointer, r.start.as_ref(), r.end.as_ref());
         check.claim(&pointer, &r.claim);
         let key = claim_key(
             ClaimKind::Relation,

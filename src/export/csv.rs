@@ -61,13 +61,25 @@ fn cell(array: &ArrayRef, column_type: ColumnType, row: usize) -> Cow<'_, str> {
     }
 }
 
-/// Text a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage
-/// return, and not a number) gets a leading `'`.
+/// Text a spreadsheet would run as a formula gets a leading `'`: after any leading spaces and
+/// invisible characters (which spreadsheets skip), it starts with `=`, `+`, `-`, `@`, a tab, a
+/// carriage return or their full-width forms, and it is not a number.
 pub fn inert(text: &str) -> Cow<'_, str> {
-    match text.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !is_number(text) => Cow::Owned(format!("'{text}")),
-        _ => Cow::Borrowed(text),
+    let start = text.trim_start_matches(|c: char| c == ' ' || is_invisible(c));
+    let runs = start.starts_with(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠']);
+    if runs && !is_number(start) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
     }
+}
+
+/// Characters a spreadsheet skips or shows as nothing before a formula.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{00a0}' | '\u{202f}' | '\u{3000}'
+    )
 }
 
 /// A plain decimal number: optional sign, digits with an optional fraction, optional exponent.
@@ -104,9 +116,28 @@ mod tests {
             assert_eq!(inert(formula), expected, "{formula:?}");
         }
         for number in [
-            "-5", "+5", "-0.5", "-.5", "-5.", "-1e5", "+1E-3", "12", "hello", "", "a=b",
+            "-5", "+5", "-0.5", "-.5", "-5.", "-1e5", "+1E-3", "12", "hello", "", "a=b", " -5", "x =1",
         ] {
             assert_eq!(inert(number), number, "{number:?}");
+        }
+    }
+
+    #[test]
+    fn formulas_behind_spaces_invisible_characters_or_full_width_signs_are_made_inert() {
+        for formula in [
+            " =1+1",
+            "   @SUM(A1)",
+            "\u{feff}=cmd",
+            "\u{200b}+1+1",
+            "\u{00a0}-A1",
+            " \u{2060}\t=1",
+            "＝HYPERLINK(\"http://x\")",
+            "＋1",
+            "－A1",
+            "＠SUM(A1)",
+            " ＝1",
+        ] {
+            assert_eq!(inert(formula), format!("'{formula}"), "{formula:?}");
         }
     }
 }

@@ -91,12 +91,14 @@ DECLARED_TYPES = ("string", "boolean", "date", "number", "array")
 
 LATEST_REVISION_DAY = date(2020, 11, 19)
 
-# The formula rule of the spec: a text cell starting with = + - @ tab or CR, and not a number
-# (optional sign, digits with an optional fraction, at least one digit, optional exponent), gets
-# a leading `'` in CSV. The patterns are shared by the Python, polars and DuckDB checks.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_START_PATTERN = r"^[=+\-@\t\r]"
-NUMBER_PATTERN = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+# The formula rule: a text cell that, after leading spaces and invisible characters (BOM,
+# zero-width and no-break spaces), starts with = + - @ tab or CR or their full-width forms, and is
+# not a number (optional sign, digits with an optional fraction, at least one digit, optional
+# exponent), gets a leading `'` in CSV. The patterns are shared by the Python, polars and DuckDB checks.
+INVISIBLE_PREFIX = "[ \ufeff\u200b\u200c\u200d\u2060\u00a0\u202f\u3000]*"
+FORMULA_START_PATTERN = "^" + INVISIBLE_PREFIX + "[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]"
+NUMBER_PATTERN = "^" + INVISIBLE_PREFIX + r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+FORMULA_START = re.compile(FORMULA_START_PATTERN)
 NUMBER = re.compile(NUMBER_PATTERN)
 # How decimals must look in CSV: plain digits, never an exponent.
 PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -167,7 +169,7 @@ def tables_with(column: str) -> list[str]:
 
 def csv_escape(text: str) -> str:
     """What the spec says a text value looks like in CSV: a would-be formula gets a leading `'`."""
-    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
+    if FORMULA_START.match(text) and not NUMBER.fullmatch(text):
         return "'" + text
     return text
 
@@ -1049,7 +1051,7 @@ def test_csv_cells_are_safe_in_spreadsheets(table):
         assert len(row) == len(header), f"record {record} has {len(row)} cells"
         for index, cell in enumerate(row):
             where = (record, header[index], cell)
-            assert not (cell.startswith(FORMULA_START) and not NUMBER.fullmatch(cell)), where
+            assert not (FORMULA_START.match(cell) and not NUMBER.fullmatch(cell)), where
             if index in decimals and cell:
                 assert "e" not in cell.lower(), where
                 assert PLAIN_DECIMAL.fullmatch(cell), where

@@ -306,3 +306,24 @@ fn json_documents_resolve_every_reference() {
         "decimals are strings in JSON"
     );
 }
+
+#[test]
+fn a_closed_stderr_or_stdout_is_not_a_panic() {
+    let work = Workdir::with_revision(REVISION);
+    for args in [&["build"][..], &["check"], &["diff", "acme"]] {
+        // Both pipes' readers are gone before the binary writes a byte.
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        let (out_reader, out_writer) = std::io::pipe().expect("pipe");
+        drop((reader, out_reader));
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_profile-export"))
+            .args(args)
+            .current_dir(work.dir.path())
+            .stdout(out_writer)
+            .stderr(writer)
+            .status()
+            .expect("the binary runs");
+        // `diff` of a profile with one revision is a usage error (2); never a panic (101).
+        let expected = if args[0] == "diff" { 2 } else { 0 };
+        assert_eq!(status.code(), Some(expected), "{args:?}");
+    }
+}

@@ -12,7 +12,9 @@ mod fuzz_corpus;
 #[path = "../../examples/generate.rs"]
 mod generate;
 mod input;
+mod limits;
 mod ownership;
 mod parsers;
 mod repository;
+mod rules;
 mod support;
