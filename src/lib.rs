@@ -10,15 +10,18 @@ pub mod cli;
 pub mod date;
 pub mod diagnostic;
 pub mod diff;
+pub mod emit;
 pub mod export;
 pub mod load;
 pub mod model;
+pub mod new;
 pub mod progress;
 pub mod quantity;
 pub mod schema;
 pub mod tables;
 
-use diagnostic::{Diagnostic, Renderer};
+use diagnostic::Diagnostic;
+use emit::OutputFormat;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -32,15 +35,16 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     match cli.command {
         cli::Command::Build(args) => build(&args),
         cli::Command::Diff(args) => diff(&args),
+        cli::Command::New(args) => new_revision(&args),
         cli::Command::Check(args) if args.parse_only => parse_only(&args.check),
-        cli::Command::Check(args) => match streamed(&args.check) {
+        cli::Command::Check(args) => match streamed_as(&args.check, args.format) {
             Ok(checked) => {
                 let files = checked.entities.files();
-                eprintln!(
+                say(&format!(
                     "checked {} revisions of {} profiles: no problems",
                     files.len(),
                     files.chunk_by(|a, b| a.profile == b.profile).count()
-                );
+                ));
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -57,14 +61,22 @@ pub fn run(cli: cli::Cli) -> ExitCode {
 
 /// The checked input, revisions not kept, or the exit code after reporting why there is none.
 fn streamed(args: &cli::CheckArgs) -> Result<check::Checked, ExitCode> {
+    streamed_as(args, OutputFormat::Text)
+}
+
+/// `streamed`, with the problems reported in `format`.
+fn streamed_as(args: &cli::CheckArgs, format: OutputFormat) -> Result<check::Checked, ExitCode> {
     if !args.input.is_dir() {
-        eprintln!("error: the input folder {} does not exist", args.input.display());
+        say(&format!(
+            "error: the input folder {} does not exist",
+            args.input.display()
+        ));
         return Err(ExitCode::from(EXIT_USAGE));
     }
     let ignore = |_| Ok::<(), std::convert::Infallible>(());
     check::stream(&args.input, &args.limits(), args.quiet, ignore).map_err(|failure| {
         match failure {
-            check::Failure::Problems(problems) => report(&problems),
+            check::Failure::Problems(problems) => report(&problems, format),
             check::Failure::Visit(never) => match never {},
         }
         ExitCode::from(EXIT_INVALID)
@@ -88,11 +100,14 @@ fn parse_only(args: &cli::CheckArgs) -> ExitCode {
 /// The checked dataset with every revision, or the exit code after reporting why there is none.
 fn checked(args: &cli::CheckArgs) -> Result<check::Dataset, ExitCode> {
     if !args.input.is_dir() {
-        eprintln!("error: the input folder {} does not exist", args.input.display());
+        say(&format!(
+            "error: the input folder {} does not exist",
+            args.input.display()
+        ));
         return Err(ExitCode::from(EXIT_USAGE));
     }
     check::check(&args.input, &args.limits(), args.quiet).map_err(|problems| {
-        report(&problems);
+        report(&problems, OutputFormat::Text);
         ExitCode::from(EXIT_INVALID)
     })
 }
@@ -145,7 +160,7 @@ fn diff(args: &cli::DiffArgs) -> ExitCode {
     let (old, new) = match diff::revisions(&dataset, &args.profile, args.from.as_deref(), args.to.as_deref()) {
         Ok(pair) => pair,
         Err(message) => {
-            eprintln!("error: {message}");
+            say(&format!("error: {message}"));
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -161,7 +176,32 @@ fn diff(args: &cli::DiffArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: cannot write the changelog: {e}");
+            say(&format!("error: cannot write the changelog: {e}"));
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn new_revision(args: &cli::NewArgs) -> ExitCode {
+    match new::start(&args.input, &args.profile, args.updated.as_deref()) {
+        Ok(started) => {
+            match &started.from {
+                Some(from) => say(&format!(
+                    "created {}, a copy of {} with the new date: edit it, then `profile-export check` \
+                     and `profile-export diff {}`",
+                    started.path.display(),
+                    from.display(),
+                    args.profile
+                )),
+                None => say(&format!(
+                    "created {}, the skeleton of a new profile: fill it in, then `profile-export check`",
+                    started.path.display()
+                )),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(new::Refused(message)) => {
+            say(&format!("error: {message}"));
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -176,21 +216,28 @@ fn absolute_parent_join(path: &std::path::Path) -> Option<std::path::PathBuf> {
     Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
 }
 
-/// Prints every problem on stderr, then a count.
-pub fn report(problems: &[Diagnostic]) {
-    let mut renderer = Renderer::default();
-    let mut out = String::new();
-    for problem in problems {
-        out.push_str(&renderer.render(problem));
-        out.push('\n');
-    }
+/// Prints every problem in `format` (text on stderr, the machine formats on stdout), each as soon as
+/// it is rendered, then a count on stderr. A closed pipe ends the output quietly.
+pub fn report(problems: &[Diagnostic], format: OutputFormat) {
+    let mut emitter = format.emitter();
+    // A write error (a reader that went away) stops the output; the exit code still says why.
+    let _ = if format.on_stdout() {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        emitter.emit(&mut out, problems).and_then(|()| out.flush())
+    } else {
+        emitter.emit(&mut std::io::stderr().lock(), problems)
+    };
     let files: std::collections::BTreeSet<_> = problems.iter().map(|p| &p.path).collect();
-    let plural = if problems.len() == 1 { "" } else { "s" };
-    out.push_str(&format!(
-        "error: {} problem{plural} found in {} file{}\n",
+    say(&format!(
+        "error: {} problem{} found in {} file{}",
         problems.len(),
+        if problems.len() == 1 { "" } else { "s" },
         files.len(),
         if files.len() == 1 { "" } else { "s" }
     ));
-    let _ = std::io::stderr().lock().write_all(out.as_bytes());
+}
+
+/// Writes a line on stderr; a closed stderr is not worth a panic.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }

@@ -5,7 +5,7 @@
 mod merge;
 mod rules;
 
-use crate::diagnostic::{Code, Diagnostic, Position};
+use crate::diagnostic::{Code, Diagnostic, Position, Source};
 use crate::load::{self, Document, Limits};
 use crate::model::{DatasetMeta, Revision};
 use crate::progress::Progress;
@@ -161,6 +161,7 @@ pub fn stream<E>(
     let entities = merger.finish(&mut problems);
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     problems.dedup();
+    cross_file_snippets(&mut problems, entities.files(), limits);
     match meta {
         Some(meta) if problems.is_empty() => Ok(Checked { meta, entities }),
         _ => Err(Failure::Problems(problems)),
@@ -193,7 +194,7 @@ pub fn reread(file: &RevisionFile, input: &Path, limits: &Limits) -> Result<Chec
         return Err(changed());
     }
     let mut problems = Vec::new();
-    let revision = Revision::deserialize(&document.value).map_err(|_| changed())?;
+    let revision = Revision::deserialize(&*checked_value(&document)).map_err(|_| changed())?;
     let relative = file.path.strip_prefix(input.join("profiles")).unwrap_or(&file.path);
     rules::check_revision(&document, relative, revision, &mut problems)
         .filter(|_| problems.is_empty())
@@ -322,9 +323,82 @@ pub fn check_bytes(relative: &Path, bytes: &[u8], limits: &Limits) -> Vec<Diagno
 
 fn check_file(input: &Path, path: &Path, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
     let document = load::load_file(path, limits).map_err(|d| problems.push(d)).ok()?;
-    let revision: Revision = validate(&document, &REVISION_VALIDATOR, problems)?;
+    let before = problems.len();
+    let checked = check_document(input, &document, problems);
+    with_snippets(&document, &mut problems[before..]);
+    checked
+}
+
+/// The schema, then the per-file rules, on a loaded revision file.
+fn check_document(input: &Path, document: &Document, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
+    let revision: Revision = validate(document, &REVISION_VALIDATOR, problems)?;
+    let path = &document.path;
     let relative = path.strip_prefix(input.join("profiles")).unwrap_or(path);
-    rules::check_revision(&document, relative, revision, problems)
+    rules::check_revision(document, relative, revision, problems)
+}
+
+/// Captures the source line of each problem of a document from its text already loaded: no file is
+/// read again to show a problem, so a file that was refused never has a byte of it printed.
+fn with_snippets(document: &Document, problems: &mut [Diagnostic]) {
+    if !problems.is_empty() {
+        Source::new(document.text()).attach(&document.path, problems);
+    }
+}
+
+/// The problems found across files (and their notes) have no snippet yet: their files' texts were
+/// let go after the per-file checks. Each such file passed loading in this run, and is loaded once
+/// more, as positions are found, to capture them; no other file is read.
+fn cross_file_snippets(problems: &mut [Diagnostic], files: &[RevisionFile], limits: &Limits) {
+    use std::collections::{BTreeMap, HashSet};
+    let loaded: HashSet<&Path> = files.iter().map(|file| file.path.as_path()).collect();
+    // For each file: the problems (note `None`) and notes (`Some(index)`) that want a snippet.
+    let mut wanted: BTreeMap<PathBuf, Vec<(usize, Option<usize>)>> = BTreeMap::new();
+    for (index, problem) in problems.iter().enumerate() {
+        if problem.snippet.is_none() && loaded.contains(problem.path.as_path()) {
+            wanted.entry(problem.path.clone()).or_default().push((index, None));
+        }
+        for (note_index, note) in problem.notes.iter().enumerate() {
+            if note.snippet.is_none() && loaded.contains(note.path.as_path()) {
+                wanted
+                    .entry(note.path.clone())
+                    .or_default()
+                    .push((index, Some(note_index)));
+            }
+        }
+    }
+    for (path, places) in wanted {
+        let Ok(document) = load::load_file(&path, limits) else {
+            continue;
+        };
+        let mut source = Source::new(document.text());
+        for (index, note) in places {
+            let problem = &mut problems[index];
+            match note {
+                None => problem.snippet = source.snippet(problem.position),
+                Some(note) => {
+                    let note = &mut problem.notes[note];
+                    note.snippet = source.snippet(note.position);
+                }
+            }
+        }
+    }
+}
+
+/// A document's value as checked: a JSON file may name its schema in a `"$schema"` member, as
+/// editors expect; it is not part of the input language and is set aside.
+fn checked_value(document: &Document) -> std::borrow::Cow<'_, serde_json::Value> {
+    use serde_json::Value;
+    match &document.value {
+        Value::Object(map)
+            if map.get("$schema").is_some_and(Value::is_string)
+                && load::Format::of(&document.path) == Some(load::Format::Json) =>
+        {
+            let mut map = map.clone();
+            map.shift_remove("$schema");
+            std::borrow::Cow::Owned(Value::Object(map))
+        }
+        value => std::borrow::Cow::Borrowed(value),
+    }
 }
 
 /// Validates a document against a schema, then reads it into its type.
@@ -334,7 +408,8 @@ fn validate<T: DeserializeOwned>(
     problems: &mut Vec<Diagnostic>,
 ) -> Option<T> {
     let before = problems.len();
-    for error in validator.iter_errors(&document.value) {
+    let value = checked_value(document);
+    for error in validator.iter_errors(&value) {
         let pointer = error.instance_path().to_string();
         let diagnostic = match error.kind() {
             jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -356,10 +431,11 @@ fn validate<T: DeserializeOwned>(
         };
         problems.push(diagnostic);
     }
+    with_snippets(document, &mut problems[before..]);
     if problems.len() > before {
         return None;
     }
-    match serde_path_to_error::deserialize(&document.value) {
+    match serde_path_to_error::deserialize(&*value) {
         Ok(value) => Some(value),
         Err(e) => {
             // The schema is generated from these types, so this only happens if they disagree.

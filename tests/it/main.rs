@@ -11,6 +11,8 @@ mod fuzz_corpus;
 #[allow(dead_code)]
 #[path = "../../examples/generate.rs"]
 mod generate;
+mod new;
 mod parsers;
+mod report;
 mod repository;
 mod support;
