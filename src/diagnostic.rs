@@ -291,6 +291,21 @@ impl Diagnostic {
     }
 }
 
+/// The known name closest to `word`, if it is close enough to be what was meant: one edit away for
+/// a word of up to four characters, two for longer ones (Damerau-Levenshtein: swapping two
+/// neighbouring letters is one edit). Ties go to the first in alphabetical order.
+pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let length = word.chars().count();
+    let limit = if length <= 4 { 1 } else { 2 };
+    known
+        .into_iter()
+        .filter(|candidate| *candidate != word && candidate.len().abs_diff(word.len()) <= 2 * limit)
+        .map(|candidate| (strsim::damerau_levenshtein(word, candidate), candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
 /// Most characters of a message: a message names the value it is about, and a value may be long.
 pub const MAX_MESSAGE_CHARS: usize = 500;
 
@@ -332,6 +347,17 @@ mod tests {
         );
         assert_eq!(d.message.chars().count(), MAX_MESSAGE_CHARS + 1);
         assert!(d.message.starts_with("\u{fffd}[2J") && d.message.ends_with('…'));
+    }
+
+    #[test]
+    fn did_you_mean_finds_close_names_only() {
+        let known = ["supplier", "buyer", "value", "kind", "at_least"];
+        assert_eq!(did_you_mean("supplierr", known), Some("supplier"));
+        assert_eq!(did_you_mean("valeu", known), Some("value"));
+        assert_eq!(did_you_mean("knd", known), Some("kind"));
+        assert_eq!(did_you_mean("atleast", known), Some("at_least"));
+        assert_eq!(did_you_mean("headquarters", known), None);
+        assert_eq!(did_you_mean("kind", known), None);
     }
 
     #[test]

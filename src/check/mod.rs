@@ -3,6 +3,7 @@
 //! trust without checking again.
 
 mod merge;
+mod messages;
 mod rules;
 
 use crate::diagnostic::{Code, Diagnostic, Position, Source};
@@ -85,15 +86,24 @@ pub struct Dataset {
     pub entities: std::collections::BTreeMap<String, Entity>,
 }
 
-static REVISION_VALIDATOR: LazyLock<Validator> = LazyLock::new(|| validator(&schema::input_revision()));
-static DATASET_VALIDATOR: LazyLock<Validator> = LazyLock::new(|| validator(&schema::input_dataset()));
+/// A compiled input schema, with the schema itself (messages look up the fields a mapping has) and
+/// what its documents are called in messages.
+struct Schema {
+    validator: Validator,
+    root: serde_json::Value,
+    noun: &'static str,
+}
 
-fn validator(schema: &serde_json::Value) -> Validator {
-    jsonschema::options()
+static REVISION_VALIDATOR: LazyLock<Schema> = LazyLock::new(|| validator(schema::input_revision(), "a revision"));
+static DATASET_VALIDATOR: LazyLock<Schema> = LazyLock::new(|| validator(schema::input_dataset(), "dataset.yaml"));
+
+fn validator(root: serde_json::Value, noun: &'static str) -> Schema {
+    let validator = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
-        .build(schema)
-        .expect("the generated schema is a valid JSON Schema")
+        .build(&root)
+        .expect("the generated schema is a valid JSON Schema");
+    Schema { validator, root, noun }
 }
 
 /// Checks the curated folder: the dataset with every revision, or every problem found, sorted.
@@ -402,34 +412,21 @@ fn checked_value(document: &Document) -> std::borrow::Cow<'_, serde_json::Value>
 }
 
 /// Validates a document against a schema, then reads it into its type.
-fn validate<T: DeserializeOwned>(
-    document: &Document,
-    validator: &Validator,
-    problems: &mut Vec<Diagnostic>,
-) -> Option<T> {
+fn validate<T: DeserializeOwned>(document: &Document, schema: &Schema, problems: &mut Vec<Diagnostic>) -> Option<T> {
     let before = problems.len();
     let value = checked_value(document);
-    for error in validator.iter_errors(&value) {
-        let pointer = error.instance_path().to_string();
-        let diagnostic = match error.kind() {
-            jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
-                for field in unexpected {
-                    let child = load::pointer_child(&pointer, field);
-                    problems.push(
-                        Diagnostic::new(
-                            Code::UnknownField,
-                            &document.path,
-                            document.key_position(&child),
-                            format!("unknown field `{field}`"),
-                        )
-                        .at_pointer(&child),
-                    );
-                }
-                continue;
-            }
-            _ => document.error(Code::Schema, &pointer, error.to_string()),
-        };
-        problems.push(diagnostic);
+    for error in schema.validator.iter_errors(&value) {
+        for explained in messages::explain(&schema.root, schema.noun, &error) {
+            let position = if explained.at_key {
+                document.key_position(&explained.pointer)
+            } else {
+                document.position(&explained.pointer)
+            };
+            problems.push(
+                Diagnostic::new(explained.code, &document.path, position, explained.message)
+                    .at_pointer(&explained.pointer),
+            );
+        }
     }
     with_snippets(document, &mut problems[before..]);
     if problems.len() > before {
@@ -438,9 +435,24 @@ fn validate<T: DeserializeOwned>(
     match serde_path_to_error::deserialize(&*value) {
         Ok(value) => Some(value),
         Err(e) => {
-            // The schema is generated from these types, so this only happens if they disagree.
-            let pointer = format!("/{}", e.path().to_string().replace('.', "/"));
-            problems.push(document.error(Code::Schema, &pointer, e.inner().to_string()));
+            // The schema allows what the types cannot hold: a number too large for its type.
+            let mut pointer = String::new();
+            for segment in e.path().iter() {
+                match segment {
+                    serde_path_to_error::Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+                    serde_path_to_error::Segment::Map { key } => pointer = load::pointer_child(&pointer, key),
+                    serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+                }
+            }
+            let found = document.value.pointer(&pointer);
+            let message = match found {
+                Some(serde_json::Value::Number(number)) => {
+                    format!("the number {number} is too large to be read as one here: write it in quotes, \"{number}\"")
+                }
+                _ => e.inner().to_string(),
+            };
+            problems.push(document.error(Code::Schema, &pointer, message));
+            with_snippets(document, &mut problems[before..]);
             None
         }
     }

@@ -187,8 +187,8 @@ fn misspelled_field_inside_a_claim() {
     assert_eq!(
         outcome.headlines(),
         [
-            format!("{FILE}:30:5: error[E0101]: \"description\" is a required property"),
-            format!("{FILE}:32:5: error[E0100]: unknown field `descripton`"),
+            format!("{FILE}:30:5: error[E0101]: an event needs the field `description`"),
+            format!("{FILE}:32:5: error[E0100]: unknown field `descripton`; did you mean `description`?"),
         ]
     );
 }
@@ -197,7 +197,7 @@ fn misspelled_field_inside_a_claim() {
 fn wrong_type() {
     expect(
         &revision_with(3, "name: [Acme]"),
-        "3:7: error[E0101]: [\"Acme\"] is not of type \"string\"",
+        "3:7: error[E0101]: `name` must be text, not a list",
     );
 }
 
@@ -206,7 +206,7 @@ fn empty_text() {
     // An empty string would read back as a missing value from CSV: say nothing instead.
     expect(
         &revision_with(10, "    name: \"\""),
-        "10:11: error[E0101]: \"\" is shorter than 1 character",
+        "10:11: error[E0101]: `name` is empty: write the text, or leave the field out",
     );
 }
 
@@ -479,7 +479,7 @@ input/profiles/acme/2020-01-01.yaml:21:12: error[E0202]: `2019-02-29` is not a d
 fn id_that_is_not_a_slug() {
     expect(
         &revision_with(1, "profile: Acme"),
-        "1:10: error[E0101]: \"Acme\" does not match",
+        "1:10: error[E0101]: `Acme` is not an id: lowercase letters and digits",
     );
 }
 

@@ -11,6 +11,7 @@ mod fuzz_corpus;
 #[allow(dead_code)]
 #[path = "../../examples/generate.rs"]
 mod generate;
+mod messages;
 mod new;
 mod parsers;
 mod report;

@@ -40,7 +40,7 @@ fn text_is_the_default_and_goes_to_stderr() {
     assert_eq!(outcome.stdout, "");
     assert!(
         outcome.stderr.starts_with(&format!(
-            "{FILE}:19:15: error[E0211]: `acmex` is not declared as an organization or system in any file
+            "{FILE}:19:15: error[E0211]: `acmex` is not declared as an organization or system in any file; did you mean `acme`?
    |
 19 |     supplier: acmex
    |               ^ at /contracts/0/supplier
@@ -95,7 +95,7 @@ fn format_github_prints_workflow_commands_on_stdout() {
         lines,
         [
             format!(
-                "::error file={FILE},line=19,col=15,title=error[E0211]::`acmex` is not declared as an organization or system in any file (at /contracts/0/supplier)"
+                "::error file={FILE},line=19,col=15,title=error[E0211]::`acmex` is not declared as an organization or system in any file; did you mean `acme`? (at /contracts/0/supplier)"
             ),
             format!(
                 "::error file={FILE},line=21,col=12,title=error[E0202]::`2019-02-29` is not a date of the calendar (at /contracts/0/start)"
