@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod crash;
 mod diff;
+mod editor;
 mod formats;
 mod fuzz_corpus;
 #[allow(dead_code)]
