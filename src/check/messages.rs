@@ -19,6 +19,11 @@ pub struct Explained {
     pub at_key: bool,
     /// The message.
     pub message: String,
+    /// Whether the value still has its type (an empty text, an empty list, a malformed address), so
+    /// that the data rules can read it as it is.
+    pub well_typed: bool,
+    /// For a required field that is missing, its name (the pointer is then the mapping's).
+    pub missing: Option<String>,
 }
 
 /// Explains one error of a validator built from `root` (the schema), in which `noun` names the
@@ -33,6 +38,14 @@ pub fn explain(root: &Value, noun: &str, error: &ValidationError<'_>) -> Vec<Exp
             pointer: pointer.clone(),
             at_key: false,
             message,
+            well_typed: matches!(
+                error.kind(),
+                Kind::MinLength { .. } | Kind::MaxLength { .. } | Kind::MinItems { .. } | Kind::Format { .. }
+            ),
+            missing: match error.kind() {
+                Kind::Required { property } => property.as_str().map(str::to_owned),
+                _ => None,
+            },
         }]
     };
     match error.kind() {
@@ -61,6 +74,8 @@ pub fn explain(root: &Value, noun: &str, error: &ValidationError<'_>) -> Vec<Exp
                         pointer: crate::load::pointer_child(&pointer, field),
                         at_key: true,
                         message: format!("unknown field `{field}`{hint}"),
+                        well_typed: false,
+                        missing: None,
                     }
                 })
                 .collect()
@@ -206,6 +221,35 @@ fn pattern_message(value: &Value, pointer: &str, noun: &str, pattern: &str) -> S
 fn parent<'a>(root: &'a Value, schema_path: &str) -> Option<&'a Value> {
     let (parent, _) = schema_path.rsplit_once('/')?;
     root.pointer(parent)
+}
+
+/// The schema of the value at `pointer` (an instance pointer), following `$ref` and the non-null
+/// branch of an optional value's `anyOf`.
+pub fn schema_at<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
+    let mut schema = resolve(root, root)?;
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        let next = match schema.get("properties").and_then(|p| p.get(&segment)) {
+            Some(property) => property,
+            None => schema.get("items")?,
+        };
+        schema = resolve(root, next)?;
+    }
+    Some(schema)
+}
+
+fn resolve<'a>(root: &'a Value, mut schema: &'a Value) -> Option<&'a Value> {
+    loop {
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            schema = root.pointer(reference.strip_prefix('#')?)?;
+        } else if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
+            schema = branches
+                .iter()
+                .find(|b| b.get("type").and_then(Value::as_str) != Some("null"))?;
+        } else {
+            return Some(schema);
+        }
+    }
 }
 
 /// A friendly word for a common misnaming that no string distance finds.

@@ -325,26 +325,259 @@ pub fn check_bytes(relative: &Path, bytes: &[u8], limits: &Limits) -> Vec<Diagno
         Ok(document) => document,
         Err(problem) => return vec![problem],
     };
-    if let Some(revision) = validate::<Revision>(&document, &REVISION_VALIDATOR, &mut problems) {
-        rules::check_revision(&document, relative, revision, &mut problems);
-    }
+    check_document(&document, relative, &mut problems);
     problems
 }
 
 fn check_file(input: &Path, path: &Path, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
     let document = load::load_file(path, limits).map_err(|d| problems.push(d)).ok()?;
     let before = problems.len();
-    let checked = check_document(input, &document, problems);
+    let relative = path.strip_prefix(input.join("profiles")).unwrap_or(path);
+    let checked = check_document(&document, relative, problems);
     with_snippets(&document, &mut problems[before..]);
     checked
 }
 
-/// The schema, then the per-file rules, on a loaded revision file.
-fn check_document(input: &Path, document: &Document, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
-    let revision: Revision = validate(document, &REVISION_VALIDATOR, problems)?;
-    let path = &document.path;
-    let relative = path.strip_prefix(input.join("profiles")).unwrap_or(path);
-    rules::check_revision(document, relative, revision, problems)
+/// The schema, then the per-file rules, on a loaded revision file. A file that fails the schema
+/// still gets the rules on every part that is well-typed, and its declarations still count for the
+/// cross-file rules (the run fails anyway, so nothing is built from it): one run shows every
+/// mistake, and a reference to an id declared in a broken file is not reported as undeclared.
+fn check_document(document: &Document, relative: &Path, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
+    let before = problems.len();
+    let value = checked_value(document);
+    let broken = schema_problems(document, &REVISION_VALIDATOR, &value, problems);
+    if problems.len() == before {
+        let revision: Revision = deserialize(document, &value, problems, before)?;
+        return rules::check_revision(document, relative, revision, problems);
+    }
+    // Repair what the types cannot read: a broken text field the schema requires gets a text in
+    // its place (its own words, or nothing), any other broken member the schema does not require is
+    // set aside, else the list item that holds it. A broken document leaves nothing to check.
+    let root = &REVISION_VALIDATOR.root;
+    let mut repaired = value.into_owned();
+    let mut removals = std::collections::HashSet::new();
+    // Rules say nothing about a repaired value, nor about the mapping it belongs to as a whole
+    // (`an amount needs a value` once `valeu` is set aside): that would be a cascade.
+    let (mut shadows, mut owners) = (Vec::new(), Vec::new());
+    for (pointer, missing) in &broken {
+        match repair(root, &repaired, pointer, missing.as_deref())? {
+            Repair::Remove(removed) => {
+                owners.push(owner(&removed));
+                removals.insert(removed);
+            }
+            Repair::Set(at, text) => {
+                owners.push(owner(&at));
+                shadows.push(at.clone());
+                let (parent, key) = at.rsplit_once('/')?;
+                let key = key.replace("~1", "/").replace("~0", "~");
+                if let Some(serde_json::Value::Object(members)) = repaired.pointer_mut(parent) {
+                    members.insert(key, serde_json::Value::String(text));
+                }
+            }
+        }
+    }
+    owners.retain(|owner| !owner.is_empty());
+    let mut kept = Kept::default();
+    for removal in &removals {
+        for (at, _) in removal.match_indices('/') {
+            kept.containers.insert(removal[..at].to_owned());
+        }
+    }
+    let pruned = kept.prune(&repaired, &mut String::new(), &removals);
+    let revision = Revision::deserialize(&pruned).ok()?;
+    let mut found = Vec::new();
+    let mut checked = rules::check_revision(document, relative, revision, &mut found)?;
+    if !kept.items.is_empty() {
+        // Pointers into lists that lost items: back to the places in the file.
+        for problem in &mut found {
+            if let Some(pointer) = &problem.pointer {
+                let original = kept.original(pointer);
+                problem.position = document.position(&original);
+                problem.pointer = Some(original);
+            }
+        }
+        for declaration in &mut checked.declarations {
+            declaration.pointer = kept.original(&declaration.pointer);
+        }
+        for reference in &mut checked.references {
+            reference.pointer = kept.original(&reference.pointer);
+        }
+    }
+    let inside = |pointer: &str, mapping: &str| {
+        pointer == mapping || pointer.strip_prefix(mapping).is_some_and(|rest| rest.starts_with('/'))
+    };
+    found.retain(|problem| {
+        let pointer = problem.pointer.as_deref().unwrap_or_default();
+        !shadows.iter().any(|shadow| inside(pointer, shadow)) && !owners.iter().any(|owner| owner == pointer)
+    });
+    problems.extend(found);
+    Some(checked)
+}
+
+/// How a broken part is made readable.
+enum Repair {
+    /// Set aside the part at this pointer.
+    Remove(String),
+    /// Put this text at this pointer.
+    Set(String, String),
+}
+
+/// The repair of the part at `pointer` (or, with `missing`, of the mapping at `pointer` that lacks
+/// that required field); `None` if only the whole document could go.
+fn repair(root: &serde_json::Value, value: &serde_json::Value, pointer: &str, missing: Option<&str>) -> Option<Repair> {
+    let accepts_text = |pointer: &str| {
+        messages::schema_at(root, pointer)
+            .and_then(|schema| schema.get("type"))
+            .is_some_and(|t| t == "string" || t.as_array().is_some_and(|types| types.iter().any(|t| t == "string")))
+    };
+    if let Some(field) = missing {
+        let child = load::pointer_child(pointer, field);
+        if accepts_text(&child) {
+            return Some(Repair::Set(child, String::new()));
+        }
+        return removable(root, pointer).map(Repair::Remove);
+    }
+    let mut pointer = pointer;
+    loop {
+        let (parent, last) = pointer.rsplit_once('/')?;
+        let is_item = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
+        if is_item || !required(root, parent, last) {
+            return Some(Repair::Remove(pointer.to_owned()));
+        }
+        if accepts_text(pointer) {
+            let text = match value.pointer(pointer) {
+                Some(serde_json::Value::String(text)) => text.clone(),
+                Some(scalar @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => scalar.to_string(),
+                _ => String::new(),
+            };
+            // An id that is not a slug (`Agency`) stands for the slug it was meant to be, so that
+            // references to `agency` still find it.
+            let is_id = messages::schema_at(root, pointer)
+                .and_then(|schema| schema.get("pattern"))
+                .is_some_and(|pattern| pattern == crate::model::SLUG_PATTERN);
+            let text = if is_id { slug(&text) } else { text };
+            return Some(Repair::Set(pointer.to_owned(), text));
+        }
+        pointer = parent;
+    }
+}
+
+/// The slug a text was most likely meant to be: lowercase, other characters as single hyphens.
+fn slug(text: &str) -> String {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
+        .filter(|word| !word.is_empty())
+        .collect();
+    words.join("-")
+}
+
+/// Whether the mapping at `parent` requires its member `key` (as a pointer segment).
+fn required(root: &serde_json::Value, parent: &str, key: &str) -> bool {
+    let key = key.replace("~1", "/").replace("~0", "~");
+    messages::schema_at(root, parent)
+        .and_then(|schema| schema.get("required"))
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|required| required.iter().any(|r| r.as_str() == Some(key.as_str())))
+}
+
+/// The mapping a repaired part belongs to: the one holding the member, or the one holding the list
+/// of the item; the document (`""`) for its own members and top-level lists.
+fn owner(pointer: &str) -> String {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return String::new();
+    };
+    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        parent
+            .rsplit_once('/')
+            .map_or_else(String::new, |(owner, _)| owner.to_owned())
+    } else {
+        parent.to_owned()
+    }
+}
+
+/// What can be set aside to leave the value at `pointer` out: itself if it is a list item or a
+/// member its mapping does not require, else the nearest enclosing one; `None` if that is the
+/// document itself.
+fn removable(root: &serde_json::Value, pointer: &str) -> Option<String> {
+    let mut pointer = pointer;
+    loop {
+        let (parent, last) = pointer.rsplit_once('/')?;
+        let is_item = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
+        if is_item || !required(root, parent, last) {
+            return Some(pointer.to_owned());
+        }
+        pointer = parent;
+    }
+}
+
+/// A value with parts set aside, and for each list that lost items the original index of each
+/// item kept.
+#[derive(Default)]
+struct Kept {
+    items: std::collections::HashMap<String, Vec<usize>>,
+    /// Every pointer that holds a part set aside.
+    containers: std::collections::HashSet<String>,
+}
+
+impl Kept {
+    fn prune(
+        &mut self,
+        value: &serde_json::Value,
+        pointer: &mut String,
+        removals: &std::collections::HashSet<String>,
+    ) -> serde_json::Value {
+        use serde_json::Value;
+        if !self.containers.contains(pointer.as_str()) {
+            return value.clone();
+        }
+        let length = pointer.len();
+        match value {
+            Value::Object(members) => {
+                let mut kept = serde_json::Map::new();
+                for (key, member) in members {
+                    *pointer = load::pointer_child(pointer, key);
+                    if !removals.contains(pointer.as_str()) {
+                        kept.insert(key.clone(), self.prune(member, pointer, removals));
+                    }
+                    pointer.truncate(length);
+                }
+                Value::Object(kept)
+            }
+            Value::Array(items) => {
+                let mut kept = Vec::with_capacity(items.len());
+                let mut indexes = Vec::with_capacity(items.len());
+                for (index, item) in items.iter().enumerate() {
+                    pointer.push_str(&format!("/{index}"));
+                    if !removals.contains(pointer.as_str()) {
+                        kept.push(self.prune(item, pointer, removals));
+                        indexes.push(index);
+                    }
+                    pointer.truncate(length);
+                }
+                if indexes.len() < items.len() {
+                    self.items.insert(pointer.clone(), indexes);
+                }
+                Value::Array(kept)
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// The pointer, in the original value, of a place in the pruned one.
+    fn original(&self, pointer: &str) -> String {
+        let mut original = String::with_capacity(pointer.len());
+        for segment in pointer.split('/').skip(1) {
+            let kept = self.items.get(&original).zip(segment.parse::<usize>().ok());
+            let index = kept.and_then(|(kept, index)| kept.get(index).copied());
+            original.push('/');
+            match index {
+                Some(index) => original.push_str(&index.to_string()),
+                None => original.push_str(segment),
+            }
+        }
+        original
+    }
 }
 
 /// Captures the source line of each problem of a document from its text already loaded: no file is
@@ -415,7 +648,24 @@ fn checked_value(document: &Document) -> std::borrow::Cow<'_, serde_json::Value>
 fn validate<T: DeserializeOwned>(document: &Document, schema: &Schema, problems: &mut Vec<Diagnostic>) -> Option<T> {
     let before = problems.len();
     let value = checked_value(document);
-    for error in schema.validator.iter_errors(&value) {
+    schema_problems(document, schema, &value, problems);
+    if problems.len() > before {
+        return None;
+    }
+    deserialize(document, &value, problems, before)
+}
+
+/// Reports every schema problem of a document; returns the pointers of the parts that are not
+/// well-typed (what the types cannot read), each with the name of a required field it lacks.
+fn schema_problems(
+    document: &Document,
+    schema: &Schema,
+    value: &serde_json::Value,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(String, Option<String>)> {
+    let before = problems.len();
+    let mut broken = Vec::new();
+    for error in schema.validator.iter_errors(value) {
         for explained in messages::explain(&schema.root, schema.noun, &error) {
             let position = if explained.at_key {
                 document.key_position(&explained.pointer)
@@ -426,13 +676,23 @@ fn validate<T: DeserializeOwned>(document: &Document, schema: &Schema, problems:
                 Diagnostic::new(explained.code, &document.path, position, explained.message)
                     .at_pointer(&explained.pointer),
             );
+            if !explained.well_typed {
+                broken.push((explained.pointer, explained.missing));
+            }
         }
     }
     with_snippets(document, &mut problems[before..]);
-    if problems.len() > before {
-        return None;
-    }
-    match serde_path_to_error::deserialize(&*value) {
+    broken
+}
+
+/// Reads a document that passed its schema into its type.
+fn deserialize<T: DeserializeOwned>(
+    document: &Document,
+    value: &serde_json::Value,
+    problems: &mut Vec<Diagnostic>,
+    before: usize,
+) -> Option<T> {
+    match serde_path_to_error::deserialize(value) {
         Ok(value) => Some(value),
         Err(e) => {
             // The schema allows what the types cannot hold: a number too large for its type.

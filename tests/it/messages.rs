@@ -3,7 +3,7 @@
 
 use crate::support::{DATASET, Workdir};
 
-/// A revision with a mistake of every kind the schema finds.
+/// A revision with a mistake of every kind the schema finds, and one the data rules find.
 const MISTAKES: &str = "\
 profile: acme
 updated: 2020-01-01
@@ -21,6 +21,7 @@ contracts:
   - buyer: agency
     supplierr: acme
     amount: {valeu: 9.1 million, currency: USD, qualifier: atleast}
+    start: 2019-02-29
     sources: [report]
 figures:
   - subject: agency
@@ -33,7 +34,8 @@ events:
     sources: [report]
 ";
 
-/// A well-typed revision whose only mistake is a misspelled id, found across files.
+/// A well-typed revision whose only mistake is a misspelled id, found across files; its reference
+/// to `agency`, declared in the broken file, is not reported.
 const MISSPELLED_ID: &str = "\
 profile: beta
 updated: 2020-01-01
@@ -41,7 +43,7 @@ name: Beta
 sources:
   - {id: s, title: S}
 organizations:
-  - {id: police-department, name: Police Department}
+  - {id: police-department, name: Police Department, parent: agency}
 relations:
   - {subject: beta, predicate: supplies, object: police-departmnt, sources: [s]}
 ";
