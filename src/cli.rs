@@ -1,6 +1,7 @@
 //! The command line: clap arguments, turned into the configuration each command needs.
 
 use crate::diff::DiffFormat;
+use crate::emit::OutputFormat;
 use crate::export::Format;
 use crate::load::Limits;
 use clap::{Args, Parser, Subcommand};
@@ -22,6 +23,9 @@ pub enum Command {
     Check(CheckCommand),
     /// Show what changed between two revisions of a profile (by default its latest two).
     Diff(DiffArgs),
+    /// Start the next revision of a profile: a copy of its latest revision with the new date, or a
+    /// skeleton for a new profile; an existing file is never overwritten.
+    New(NewArgs),
     /// Write the JSON Schemas generated from the program's own types.
     Schema {
         /// Folder to write the schemas into.
@@ -48,6 +52,10 @@ pub struct BuildArgs {
 pub struct CheckCommand {
     #[command(flatten)]
     pub check: CheckArgs,
+    /// How problems are printed: `text` for people (stderr), `json` (one object a line) or `github`
+    /// (GitHub Actions workflow commands) for machines (stdout).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
     /// Only read and parse every file, checking nothing: the floor that benchmarks compare with.
     #[arg(long, hide = true)]
     pub parse_only: bool,
@@ -67,6 +75,19 @@ pub struct DiffArgs {
     /// `text` for people, `json` for machines.
     #[arg(long, value_enum, default_value = "text")]
     pub format: DiffFormat,
+}
+
+/// What `new` starts.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The profile, e.g. `amazon`; a profile without revisions gets a skeleton.
+    pub profile: String,
+    /// The new revision's date, `YYYY-MM-DD` (default: today, in UTC).
+    #[arg(long)]
+    pub updated: Option<String>,
+    /// The curated folder: `dataset.yaml` and `profiles/<profile>/<updated>.<ext>`.
+    #[arg(long, default_value = "input")]
+    pub input: PathBuf,
 }
 
 /// Where the curated input is and the limits that protect against hostile files.

@@ -18,16 +18,19 @@ pub mod cli;
 pub mod date;
 pub mod diagnostic;
 pub mod diff;
+pub mod emit;
 pub mod export;
 pub mod input;
 pub mod load;
 pub mod model;
+pub mod new;
 pub mod progress;
 pub mod quantity;
 pub mod schema;
 pub mod tables;
 
-use diagnostic::{Diagnostic, Renderer};
+use diagnostic::Diagnostic;
+use emit::OutputFormat;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -41,8 +44,9 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     match cli.command {
         cli::Command::Build(args) => build(&args),
         cli::Command::Diff(args) => diff(&args),
+        cli::Command::New(args) => new_revision(&args),
         cli::Command::Check(args) if args.parse_only => parse_only(&args.check),
-        cli::Command::Check(args) => match streamed(&args.check) {
+        cli::Command::Check(args) => match streamed_as(&args.check, args.format) {
             Ok(checked) => {
                 let files = checked.entities.files();
                 say!(
@@ -66,11 +70,16 @@ pub fn run(cli: cli::Cli) -> ExitCode {
 
 /// The checked input, revisions not kept, or the exit code after reporting why there is none.
 fn streamed(args: &cli::CheckArgs) -> Result<check::Checked, ExitCode> {
+    streamed_as(args, OutputFormat::Text)
+}
+
+/// `streamed`, with the problems reported in `format`.
+fn streamed_as(args: &cli::CheckArgs, format: OutputFormat) -> Result<check::Checked, ExitCode> {
     let input = open_input(args)?;
     let ignore = |_| Ok::<(), std::convert::Infallible>(());
     check::stream(&input, &args.limits(), args.quiet, ignore).map_err(|failure| {
         match failure {
-            check::Failure::Problems(problems) => report(&problems),
+            check::Failure::Problems(problems) => report(&problems, format),
             check::Failure::Visit(never) => match never {},
         }
         ExitCode::from(EXIT_INVALID)
@@ -99,7 +108,7 @@ fn parse_only(args: &cli::CheckArgs) -> ExitCode {
 fn checked(args: &cli::CheckArgs) -> Result<check::Dataset, ExitCode> {
     let input = open_input(args)?;
     check::check(&input, &args.limits(), args.quiet).map_err(|problems| {
-        report(&problems);
+        report(&problems, OutputFormat::Text);
         ExitCode::from(EXIT_INVALID)
     })
 }
@@ -173,6 +182,31 @@ fn diff(args: &cli::DiffArgs) -> ExitCode {
     }
 }
 
+fn new_revision(args: &cli::NewArgs) -> ExitCode {
+    match new::start(&args.input, &args.profile, args.updated.as_deref()) {
+        Ok(started) => {
+            match &started.from {
+                Some(from) => say!(
+                    "created {}, a copy of {} with the new date: edit it, then `profile-export check` \
+                     and `profile-export diff {}`",
+                    started.path.display(),
+                    from.display(),
+                    args.profile
+                ),
+                None => say!(
+                    "created {}, the skeleton of a new profile: fill it in, then `profile-export check`",
+                    started.path.display()
+                ),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(new::Refused(message)) => {
+            say!("error: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
 /// The input folder, or the exit code after saying why it cannot be read.
 fn open_input(args: &cli::CheckArgs) -> Result<input::Input, ExitCode> {
     input::Input::open(&args.input).map_err(|message| {
@@ -181,21 +215,23 @@ fn open_input(args: &cli::CheckArgs) -> Result<input::Input, ExitCode> {
     })
 }
 
-/// Prints every problem on stderr, then a count.
-pub fn report(problems: &[Diagnostic]) {
-    let mut renderer = Renderer::default();
-    let mut out = String::new();
-    for problem in problems {
-        out.push_str(&renderer.render(problem));
-        out.push('\n');
-    }
+/// Prints every problem in `format` (text on stderr, the machine formats on stdout), each as soon as
+/// it is rendered, then a count on stderr. A closed pipe ends the output quietly.
+pub fn report(problems: &[Diagnostic], format: OutputFormat) {
+    let mut emitter = format.emitter();
+    // A write error (a reader that went away) stops the output; the exit code still says why.
+    let _ = if format.on_stdout() {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        emitter.emit(&mut out, problems).and_then(|()| out.flush())
+    } else {
+        emitter.emit(&mut std::io::stderr().lock(), problems)
+    };
     let files: std::collections::BTreeSet<_> = problems.iter().map(|p| &p.path).collect();
-    let plural = if problems.len() == 1 { "" } else { "s" };
-    out.push_str(&format!(
-        "error: {} problem{plural} found in {} file{}\n",
+    say!(
+        "error: {} problem{} found in {} file{}",
         problems.len(),
+        if problems.len() == 1 { "" } else { "s" },
         files.len(),
         if files.len() == 1 { "" } else { "s" }
-    ));
-    let _ = std::io::stderr().lock().write_all(out.as_bytes());
+    );
 }

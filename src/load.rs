@@ -138,6 +138,12 @@ impl Document {
         self.text.hash(&mut hasher);
         hasher.finish()
     }
+
+    /// The text the document was parsed from (without a byte order mark): what a problem's snippet
+    /// is cut from, so that no file is read again to show one.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
 }
 
 /// Positions in files checked earlier, found by parsing each file again the first time it is asked

@@ -148,6 +148,8 @@ pub struct Merger {
     source_index: HashMap<String, u32>,
     merged: BTreeMap<String, Merging>,
     pending: Vec<Pending>,
+    /// How many more ids may be compared for "did you mean": a bound on the time suggestions take.
+    suggestion_budget: usize,
 }
 
 /// Every organization and system, merged across the dataset, by id.
@@ -235,6 +237,7 @@ impl Merger {
             source_index: HashMap::new(),
             merged: BTreeMap::new(),
             pending: Vec::new(),
+            suggestion_budget: 20_000_000,
         }
     }
 
@@ -379,10 +382,20 @@ impl Merger {
     /// The problem with a reference to an entity of type `found` (`None`: declared nowhere).
     fn resolve(&mut self, file: u32, reference: &super::Reference, found: Option<EntityType>) -> Option<Diagnostic> {
         let message = match (found, reference.expected) {
-            (None, _) => format!(
-                "`{}` is not declared as an organization or system in any file",
-                reference.id
-            ),
+            (None, _) => {
+                let mut hint = String::new();
+                if let Some(budget) = self.suggestion_budget.checked_sub(self.merged.len()) {
+                    self.suggestion_budget = budget;
+                    let close = crate::diagnostic::did_you_mean(&reference.id, self.merged.keys().map(String::as_str));
+                    if let Some(close) = close {
+                        hint = format!("; did you mean `{close}`?");
+                    }
+                }
+                format!(
+                    "`{}` is not declared as an organization or system in any file{hint}",
+                    reference.id
+                )
+            }
             (Some(found), Some(expected)) if found != expected => format!(
                 "`{}` is {} {}, but {} must be {} {}",
                 reference.id,

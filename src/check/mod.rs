@@ -3,9 +3,10 @@
 //! trust without checking again.
 
 mod merge;
+mod messages;
 mod rules;
 
-use crate::diagnostic::{Code, Diagnostic, Position};
+use crate::diagnostic::{Code, Diagnostic, Position, Source};
 use crate::input::Input;
 use crate::load::{self, Document, Limits};
 use crate::model::{DatasetMeta, Revision};
@@ -88,15 +89,24 @@ pub struct Dataset {
     pub entities: std::collections::BTreeMap<String, Entity>,
 }
 
-static REVISION_VALIDATOR: LazyLock<Validator> = LazyLock::new(|| validator(&schema::input_revision()));
-static DATASET_VALIDATOR: LazyLock<Validator> = LazyLock::new(|| validator(&schema::input_dataset()));
+/// A compiled input schema, with the schema itself (messages look up the fields a mapping has) and
+/// what its documents are called in messages.
+struct Schema {
+    validator: Validator,
+    root: serde_json::Value,
+    noun: &'static str,
+}
 
-fn validator(schema: &serde_json::Value) -> Validator {
-    jsonschema::options()
+static REVISION_VALIDATOR: LazyLock<Schema> = LazyLock::new(|| validator(schema::input_revision(), "a revision"));
+static DATASET_VALIDATOR: LazyLock<Schema> = LazyLock::new(|| validator(schema::input_dataset(), "dataset.yaml"));
+
+fn validator(root: serde_json::Value, noun: &'static str) -> Schema {
+    let validator = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
-        .build(schema)
-        .expect("the generated schema is a valid JSON Schema")
+        .build(&root)
+        .expect("the generated schema is a valid JSON Schema");
+    Schema { validator, root, noun }
 }
 
 /// Checks the curated folder: the dataset with every revision, or every problem found, sorted.
@@ -172,6 +182,7 @@ pub fn stream<E>(
     let entities = merger.finish(&mut problems);
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     problems.dedup();
+    cross_file_snippets(&mut problems, input, entities.files(), limits);
     match meta {
         Some(meta) if problems.is_empty() => Ok(Checked {
             input: input.clone(),
@@ -208,7 +219,7 @@ pub fn reread(file: &RevisionFile, input: &Input, limits: &Limits) -> Result<Che
         return Err(changed());
     }
     let mut problems = Vec::new();
-    let revision = Revision::deserialize(&document.value).map_err(|_| changed())?;
+    let revision = Revision::deserialize(&*checked_value(&document)).map_err(|_| changed())?;
     let relative = file
         .path
         .strip_prefix(input.path().join("profiles"))
@@ -246,9 +257,7 @@ pub fn check_bytes(relative: &Path, bytes: &[u8], limits: &Limits) -> Vec<Diagno
         Ok(document) => document,
         Err(problem) => return vec![problem],
     };
-    if let Some(revision) = validate::<Revision>(&document, &REVISION_VALIDATOR, &mut problems) {
-        rules::check_revision(&document, relative, revision, &mut problems);
-    }
+    check_document(&document, relative, &mut problems);
     problems
 }
 
@@ -256,49 +265,388 @@ fn check_file(input: &Input, path: &Path, limits: &Limits, problems: &mut Vec<Di
     let document = load::load_file(input, path, limits)
         .map_err(|d| problems.push(d))
         .ok()?;
-    let revision: Revision = validate(&document, &REVISION_VALIDATOR, problems)?;
+    let before = problems.len();
     let relative = path.strip_prefix(input.path().join("profiles")).unwrap_or(path);
-    rules::check_revision(&document, relative, revision, problems)
+    let checked = check_document(&document, relative, problems);
+    with_snippets(&document, &mut problems[before..]);
+    checked
+}
+
+/// The schema, then the per-file rules, on a loaded revision file. A file that fails the schema
+/// still gets the rules on every part that is well-typed, and its declarations still count for the
+/// cross-file rules (the run fails anyway, so nothing is built from it): one run shows every
+/// mistake, and a reference to an id declared in a broken file is not reported as undeclared.
+fn check_document(document: &Document, relative: &Path, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
+    let before = problems.len();
+    let value = checked_value(document);
+    let broken = schema_problems(document, &REVISION_VALIDATOR, &value, problems);
+    if problems.len() == before {
+        let revision: Revision = deserialize(document, &value, problems, before)?;
+        return rules::check_revision(document, relative, revision, problems);
+    }
+    // Repair what the types cannot read: a broken text field the schema requires gets a text in
+    // its place (its own words, or nothing), any other broken member the schema does not require is
+    // set aside, else the list item that holds it. A broken document leaves nothing to check.
+    let root = &REVISION_VALIDATOR.root;
+    let mut repaired = value.into_owned();
+    let mut removals = std::collections::HashSet::new();
+    // Rules say nothing about a repaired value, nor about the mapping it belongs to as a whole
+    // (`an amount needs a value` once `valeu` is set aside): that would be a cascade.
+    let (mut shadows, mut owners) = (Vec::new(), Vec::new());
+    for (pointer, missing) in &broken {
+        match repair(root, &repaired, pointer, missing.as_deref())? {
+            Repair::Remove(removed) => {
+                owners.push(owner(&removed));
+                removals.insert(removed);
+            }
+            Repair::Set(at, text) => {
+                owners.push(owner(&at));
+                shadows.push(at.clone());
+                let (parent, key) = at.rsplit_once('/')?;
+                let key = key.replace("~1", "/").replace("~0", "~");
+                if let Some(serde_json::Value::Object(members)) = repaired.pointer_mut(parent) {
+                    members.insert(key, serde_json::Value::String(text));
+                }
+            }
+        }
+    }
+    owners.retain(|owner| !owner.is_empty());
+    let mut kept = Kept::default();
+    for removal in &removals {
+        for (at, _) in removal.match_indices('/') {
+            kept.containers.insert(removal[..at].to_owned());
+        }
+    }
+    let pruned = kept.prune(&repaired, &mut String::new(), &removals);
+    let revision = Revision::deserialize(&pruned).ok()?;
+    let mut found = Vec::new();
+    let mut checked = rules::check_revision(document, relative, revision, &mut found)?;
+    if !kept.items.is_empty() {
+        // Pointers into lists that lost items: back to the places in the file.
+        for problem in &mut found {
+            if let Some(pointer) = &problem.pointer {
+                let original = kept.original(pointer);
+                problem.position = document.position(&original);
+                problem.pointer = Some(original);
+            }
+        }
+        for declaration in &mut checked.declarations {
+            declaration.pointer = kept.original(&declaration.pointer);
+        }
+        for reference in &mut checked.references {
+            reference.pointer = kept.original(&reference.pointer);
+        }
+    }
+    let inside = |pointer: &str, mapping: &str| {
+        pointer == mapping || pointer.strip_prefix(mapping).is_some_and(|rest| rest.starts_with('/'))
+    };
+    found.retain(|problem| {
+        let pointer = problem.pointer.as_deref().unwrap_or_default();
+        !shadows.iter().any(|shadow| inside(pointer, shadow)) && !owners.iter().any(|owner| owner == pointer)
+    });
+    problems.extend(found);
+    Some(checked)
+}
+
+/// How a broken part is made readable.
+enum Repair {
+    /// Set aside the part at this pointer.
+    Remove(String),
+    /// Put this text at this pointer.
+    Set(String, String),
+}
+
+/// The repair of the part at `pointer` (or, with `missing`, of the mapping at `pointer` that lacks
+/// that required field); `None` if only the whole document could go.
+fn repair(root: &serde_json::Value, value: &serde_json::Value, pointer: &str, missing: Option<&str>) -> Option<Repair> {
+    let accepts_text = |pointer: &str| {
+        messages::schema_at(root, pointer)
+            .and_then(|schema| schema.get("type"))
+            .is_some_and(|t| t == "string" || t.as_array().is_some_and(|types| types.iter().any(|t| t == "string")))
+    };
+    if let Some(field) = missing {
+        let child = load::pointer_child(pointer, field);
+        if accepts_text(&child) {
+            return Some(Repair::Set(child, String::new()));
+        }
+        return removable(root, pointer).map(Repair::Remove);
+    }
+    let mut pointer = pointer;
+    loop {
+        let (parent, last) = pointer.rsplit_once('/')?;
+        let is_item = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
+        if is_item || !required(root, parent, last) {
+            return Some(Repair::Remove(pointer.to_owned()));
+        }
+        if accepts_text(pointer) {
+            let text = match value.pointer(pointer) {
+                Some(serde_json::Value::String(text)) => text.clone(),
+                Some(scalar @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => scalar.to_string(),
+                _ => String::new(),
+            };
+            // An id that is not a slug (`Agency`) stands for the slug it was meant to be, so that
+            // references to `agency` still find it.
+            let is_id = messages::schema_at(root, pointer)
+                .and_then(|schema| schema.get("pattern"))
+                .is_some_and(|pattern| pattern == crate::model::SLUG_PATTERN);
+            let text = if is_id { slug(&text) } else { text };
+            return Some(Repair::Set(pointer.to_owned(), text));
+        }
+        pointer = parent;
+    }
+}
+
+/// The slug a text was most likely meant to be: lowercase, other characters as single hyphens.
+fn slug(text: &str) -> String {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
+        .filter(|word| !word.is_empty())
+        .collect();
+    words.join("-")
+}
+
+/// Whether the mapping at `parent` requires its member `key` (as a pointer segment).
+fn required(root: &serde_json::Value, parent: &str, key: &str) -> bool {
+    let key = key.replace("~1", "/").replace("~0", "~");
+    messages::schema_at(root, parent)
+        .and_then(|schema| schema.get("required"))
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|required| required.iter().any(|r| r.as_str() == Some(key.as_str())))
+}
+
+/// The mapping a repaired part belongs to: the one holding the member, or the one holding the list
+/// of the item; the document (`""`) for its own members and top-level lists.
+fn owner(pointer: &str) -> String {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return String::new();
+    };
+    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        parent
+            .rsplit_once('/')
+            .map_or_else(String::new, |(owner, _)| owner.to_owned())
+    } else {
+        parent.to_owned()
+    }
+}
+
+/// What can be set aside to leave the value at `pointer` out: itself if it is a list item or a
+/// member its mapping does not require, else the nearest enclosing one; `None` if that is the
+/// document itself.
+fn removable(root: &serde_json::Value, pointer: &str) -> Option<String> {
+    let mut pointer = pointer;
+    loop {
+        let (parent, last) = pointer.rsplit_once('/')?;
+        let is_item = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
+        if is_item || !required(root, parent, last) {
+            return Some(pointer.to_owned());
+        }
+        pointer = parent;
+    }
+}
+
+/// A value with parts set aside, and for each list that lost items the original index of each
+/// item kept.
+#[derive(Default)]
+struct Kept {
+    items: std::collections::HashMap<String, Vec<usize>>,
+    /// Every pointer that holds a part set aside.
+    containers: std::collections::HashSet<String>,
+}
+
+impl Kept {
+    fn prune(
+        &mut self,
+        value: &serde_json::Value,
+        pointer: &mut String,
+        removals: &std::collections::HashSet<String>,
+    ) -> serde_json::Value {
+        use serde_json::Value;
+        if !self.containers.contains(pointer.as_str()) {
+            return value.clone();
+        }
+        let length = pointer.len();
+        match value {
+            Value::Object(members) => {
+                let mut kept = serde_json::Map::new();
+                for (key, member) in members {
+                    *pointer = load::pointer_child(pointer, key);
+                    if !removals.contains(pointer.as_str()) {
+                        kept.insert(key.clone(), self.prune(member, pointer, removals));
+                    }
+                    pointer.truncate(length);
+                }
+                Value::Object(kept)
+            }
+            Value::Array(items) => {
+                let mut kept = Vec::with_capacity(items.len());
+                let mut indexes = Vec::with_capacity(items.len());
+                for (index, item) in items.iter().enumerate() {
+                    pointer.push_str(&format!("/{index}"));
+                    if !removals.contains(pointer.as_str()) {
+                        kept.push(self.prune(item, pointer, removals));
+                        indexes.push(index);
+                    }
+                    pointer.truncate(length);
+                }
+                if indexes.len() < items.len() {
+                    self.items.insert(pointer.clone(), indexes);
+                }
+                Value::Array(kept)
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// The pointer, in the original value, of a place in the pruned one.
+    fn original(&self, pointer: &str) -> String {
+        let mut original = String::with_capacity(pointer.len());
+        for segment in pointer.split('/').skip(1) {
+            let kept = self.items.get(&original).zip(segment.parse::<usize>().ok());
+            let index = kept.and_then(|(kept, index)| kept.get(index).copied());
+            original.push('/');
+            match index {
+                Some(index) => original.push_str(&index.to_string()),
+                None => original.push_str(segment),
+            }
+        }
+        original
+    }
+}
+
+/// Captures the source line of each problem of a document from its text already loaded: no file is
+/// read again to show a problem, so a file that was refused never has a byte of it printed.
+fn with_snippets(document: &Document, problems: &mut [Diagnostic]) {
+    if !problems.is_empty() {
+        Source::new(document.text()).attach(&document.path, problems);
+    }
+}
+
+/// The problems found across files (and their notes) have no snippet yet: their files' texts were
+/// let go after the per-file checks. Each such file passed loading in this run, and is loaded once
+/// more, as positions are found, to capture them; no other file is read.
+fn cross_file_snippets(problems: &mut [Diagnostic], input: &Input, files: &[RevisionFile], limits: &Limits) {
+    use std::collections::{BTreeMap, HashSet};
+    let loaded: HashSet<&Path> = files.iter().map(|file| file.path.as_path()).collect();
+    // For each file: the problems (note `None`) and notes (`Some(index)`) that want a snippet.
+    let mut wanted: BTreeMap<PathBuf, Vec<(usize, Option<usize>)>> = BTreeMap::new();
+    for (index, problem) in problems.iter().enumerate() {
+        if problem.snippet.is_none() && loaded.contains(problem.path.as_path()) {
+            wanted.entry(problem.path.clone()).or_default().push((index, None));
+        }
+        for (note_index, note) in problem.notes.iter().enumerate() {
+            if note.snippet.is_none() && loaded.contains(note.path.as_path()) {
+                wanted
+                    .entry(note.path.clone())
+                    .or_default()
+                    .push((index, Some(note_index)));
+            }
+        }
+    }
+    for (path, places) in wanted {
+        let Ok(document) = load::load_file(input, &path, limits) else {
+            continue;
+        };
+        let mut source = Source::new(document.text());
+        for (index, note) in places {
+            let problem = &mut problems[index];
+            match note {
+                None => problem.snippet = source.snippet(problem.position),
+                Some(note) => {
+                    let note = &mut problem.notes[note];
+                    note.snippet = source.snippet(note.position);
+                }
+            }
+        }
+    }
+}
+
+/// A document's value as checked: a JSON file may name its schema in a `"$schema"` member, as
+/// editors expect; it is not part of the input language and is set aside.
+fn checked_value(document: &Document) -> std::borrow::Cow<'_, serde_json::Value> {
+    use serde_json::Value;
+    match &document.value {
+        Value::Object(map)
+            if map.get("$schema").is_some_and(Value::is_string)
+                && load::Format::of(&document.path) == Some(load::Format::Json) =>
+        {
+            let mut map = map.clone();
+            map.shift_remove("$schema");
+            std::borrow::Cow::Owned(Value::Object(map))
+        }
+        value => std::borrow::Cow::Borrowed(value),
+    }
 }
 
 /// Validates a document against a schema, then reads it into its type.
-fn validate<T: DeserializeOwned>(
-    document: &Document,
-    validator: &Validator,
-    problems: &mut Vec<Diagnostic>,
-) -> Option<T> {
+fn validate<T: DeserializeOwned>(document: &Document, schema: &Schema, problems: &mut Vec<Diagnostic>) -> Option<T> {
     let before = problems.len();
-    for error in validator.iter_errors(&document.value) {
-        let pointer = error.instance_path().to_string();
-        let diagnostic = match error.kind() {
-            jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
-                for field in unexpected {
-                    let child = load::pointer_child(&pointer, field);
-                    problems.push(
-                        Diagnostic::new(
-                            Code::UnknownField,
-                            &document.path,
-                            document.key_position(&child),
-                            format!("unknown field `{field}`"),
-                        )
-                        .at_pointer(&child),
-                    );
-                }
-                continue;
-            }
-            _ => document.error(Code::Schema, &pointer, error.to_string()),
-        };
-        problems.push(diagnostic);
-    }
+    let value = checked_value(document);
+    schema_problems(document, schema, &value, problems);
     if problems.len() > before {
         return None;
     }
-    match serde_path_to_error::deserialize(&document.value) {
+    deserialize(document, &value, problems, before)
+}
+
+/// Reports every schema problem of a document; returns the pointers of the parts that are not
+/// well-typed (what the types cannot read), each with the name of a required field it lacks.
+fn schema_problems(
+    document: &Document,
+    schema: &Schema,
+    value: &serde_json::Value,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(String, Option<String>)> {
+    let before = problems.len();
+    let mut broken = Vec::new();
+    for error in schema.validator.iter_errors(value) {
+        for explained in messages::explain(&schema.root, schema.noun, &error) {
+            let position = if explained.at_key {
+                document.key_position(&explained.pointer)
+            } else {
+                document.position(&explained.pointer)
+            };
+            problems.push(
+                Diagnostic::new(explained.code, &document.path, position, explained.message)
+                    .at_pointer(&explained.pointer),
+            );
+            if !explained.well_typed {
+                broken.push((explained.pointer, explained.missing));
+            }
+        }
+    }
+    with_snippets(document, &mut problems[before..]);
+    broken
+}
+
+/// Reads a document that passed its schema into its type.
+fn deserialize<T: DeserializeOwned>(
+    document: &Document,
+    value: &serde_json::Value,
+    problems: &mut Vec<Diagnostic>,
+    before: usize,
+) -> Option<T> {
+    match serde_path_to_error::deserialize(value) {
         Ok(value) => Some(value),
         Err(e) => {
-            // The schema is generated from these types, so this only happens if they disagree.
-            let pointer = format!("/{}", e.path().to_string().replace('.', "/"));
-            problems.push(document.error(Code::Schema, &pointer, e.inner().to_string()));
+            // The schema allows what the types cannot hold: a number too large for its type.
+            let mut pointer = String::new();
+            for segment in e.path().iter() {
+                match segment {
+                    serde_path_to_error::Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+                    serde_path_to_error::Segment::Map { key } => pointer = load::pointer_child(&pointer, key),
+                    serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+                }
+            }
+            let found = document.value.pointer(&pointer);
+            let message = match found {
+                Some(serde_json::Value::Number(number)) => {
+                    format!("the number {number} is too large to be read as one here: write it in quotes, \"{number}\"")
+                }
+                _ => e.inner().to_string(),
+            };
+            problems.push(document.error(Code::Schema, &pointer, message));
+            with_snippets(document, &mut problems[before..]);
             None
         }
     }

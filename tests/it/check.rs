@@ -187,8 +187,8 @@ fn misspelled_field_inside_a_claim() {
     assert_eq!(
         outcome.headlines(),
         [
-            format!("{FILE}:30:5: error[E0101]: \"description\" is a required property"),
-            format!("{FILE}:32:5: error[E0100]: unknown field `descripton`"),
+            format!("{FILE}:30:5: error[E0101]: an event needs the field `description`"),
+            format!("{FILE}:32:5: error[E0100]: unknown field `descripton`; did you mean `description`?"),
         ]
     );
 }
@@ -197,7 +197,7 @@ fn misspelled_field_inside_a_claim() {
 fn wrong_type() {
     expect(
         &revision_with(3, "name: [Acme]"),
-        "3:7: error[E0101]: [\"Acme\"] is not of type \"string\"",
+        "3:7: error[E0101]: `name` must be text, not a list",
     );
 }
 
@@ -206,7 +206,7 @@ fn empty_text() {
     // An empty string would read back as a missing value from CSV: say nothing instead.
     expect(
         &revision_with(10, "    name: \"\""),
-        "10:11: error[E0101]: \"\" is shorter than 1 character",
+        "10:11: error[E0101]: `name` is empty: write the text, or leave the field out",
     );
 }
 
@@ -479,7 +479,7 @@ input/profiles/acme/2020-01-01.yaml:21:12: error[E0202]: `2019-02-29` is not a d
 fn id_that_is_not_a_slug() {
     expect(
         &revision_with(1, "profile: Acme"),
-        "1:10: error[E0101]: \"Acme\" does not match",
+        "1:10: error[E0101]: `Acme` is not an id: lowercase letters and digits",
     );
 }
 
@@ -527,4 +527,52 @@ fn parse_only_parses_every_file_and_checks_nothing() {
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     assert!(outcome.stderr.contains("parsed 1 of 2 files"), "{}", outcome.stderr);
     assert_eq!(check(&work).code, 1, "the real check finds both problems");
+}
+
+#[test]
+fn a_file_that_fails_the_schema_still_gets_the_data_rules() {
+    let revision =
+        revision_with(21, "    start: 2019-02-29").replace("    kind: government_agency", "    knd: government_agency");
+    let outcome = check(&Workdir::with_revision(&revision));
+    assert_eq!(
+        outcome.headlines(),
+        [
+            format!("{FILE}:11:5: error[E0100]: unknown field `knd`; did you mean `kind`?"),
+            format!("{FILE}:21:12: error[E0202]: `2019-02-29` is not a date of the calendar"),
+        ],
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn declarations_in_a_file_that_fails_the_schema_still_count() {
+    let broken = REVISION.replace("    kind: government_agency", "    knd: government_agency");
+    let beta = format!("{BETA}  - {{id: beta-police, name: Beta Police, parent: agency}}\n");
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (REVISION_PATH, broken.as_bytes()),
+        ("profiles/beta/2020-01-01.yaml", beta.as_bytes()),
+    ]);
+    check(&work).assert_one_problem(&format!("{FILE}:11:5: error[E0100]"));
+}
+
+#[test]
+fn rules_behind_a_broken_list_item_point_at_their_own_line() {
+    // The first event lacks its description and is set aside; the second keeps its place.
+    let revision = REVISION.replace("    description: Pitch\n", "").replace(
+        "relations:\n",
+        "  - date: 2019-02-29\n    subject: acme\n    description: Second\n    sources: [report]\nrelations:\n",
+    );
+    let outcome = check(&Workdir::with_revision(&revision));
+    assert_eq!(
+        outcome.headlines(),
+        [
+            format!("{FILE}:30:5: error[E0101]: an event needs the field `description`"),
+            format!("{FILE}:33:11: error[E0202]: `2019-02-29` is not a date of the calendar"),
+        ],
+        "{}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.contains("^ at /events/1/date"), "{}", outcome.stderr);
 }

@@ -1,0 +1,134 @@
+//! The text format, for people: each problem as `path:line:column: error[code]: message`, the JSON
+//! Pointer and the bounded window of the source line with a caret, in the style of rustc; at most
+//! `max_per_file` problems of one file, then how many more there are.
+
+use super::Emitter;
+use crate::diagnostic::{Diagnostic, Snippet};
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// The rustc-style renderer.
+#[derive(Debug, Clone)]
+pub struct TextEmitter {
+    /// Most problems shown for one file.
+    pub max_per_file: usize,
+}
+
+impl Default for TextEmitter {
+    fn default() -> Self {
+        TextEmitter { max_per_file: 50 }
+    }
+}
+
+impl Emitter for TextEmitter {
+    fn emit(&mut self, out: &mut dyn Write, diagnostics: &[Diagnostic]) -> io::Result<()> {
+        for file in diagnostics.chunk_by(|a, b| a.path == b.path) {
+            // Each problem is written as soon as it is rendered: nothing is gathered.
+            for diagnostic in file.iter().take(self.max_per_file) {
+                out.write_all(render(diagnostic).as_bytes())?;
+            }
+            if let Some(more) = file.len().checked_sub(self.max_per_file).filter(|&more| more > 0) {
+                writeln!(
+                    out,
+                    "{}: {more} more problem{} in this file not shown (only the first {} of a file are; \
+                     `check --format json` lists every one)\n",
+                    file[0].path.display(),
+                    if more == 1 { "" } else { "s" },
+                    self.max_per_file
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One diagnostic as printed, with a blank line after it.
+pub fn render(d: &Diagnostic) -> String {
+    let mut out = format!(
+        "{}:{}:{}: error[{}]: {}\n",
+        d.path.display(),
+        d.position.line,
+        d.position.column,
+        d.code.as_str(),
+        d.message
+    );
+    let label = d.pointer.as_deref().map(|p| format!("at {p}"));
+    match (&d.snippet, label) {
+        (Some(snippet), label) => self::snippet(&mut out, snippet, label.as_deref().unwrap_or_default()),
+        (None, Some(label)) => {
+            let _ = writeln!(out, "  = {label}");
+        }
+        (None, None) => {}
+    }
+    for note in &d.notes {
+        let _ = writeln!(
+            out,
+            "  = note: {}: {}:{}:{}",
+            note.message,
+            note.path.display(),
+            note.position.line,
+            note.position.column
+        );
+        if let Some(snippet) = &note.snippet {
+            self::snippet(&mut out, snippet, "");
+        }
+    }
+    out.push('\n');
+    out
+}
+
+fn snippet(out: &mut String, snippet: &Snippet, label: &str) {
+    let number = snippet.line.to_string();
+    let pad = " ".repeat(number.len());
+    let caret_pad: String = snippet
+        .text
+        .chars()
+        .take(snippet.caret)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let _ = writeln!(out, "{pad} |");
+    let _ = writeln!(out, "{number} | {}", snippet.text);
+    let _ = writeln!(out, "{}", format!("{pad} | {caret_pad}^ {label}").trim_end());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::tests::{emit, sample};
+
+    #[test]
+    fn renders_in_the_style_of_rustc() {
+        let text = emit(&mut TextEmitter::default(), &sample());
+        assert_eq!(
+            text,
+            "\
+input/profiles/a,b/2020:01.yaml:1:7: error[E0101]: 100% wrong
+really
+  |
+1 | name: a, b
+  |       ^ at /name
+
+input/profiles/a,b/2020:01.yaml:2:1: error[E0100]: unknown field `sources`
+  |
+2 | sources: []
+  | ^ at /sources
+  = note: first written here: input/profiles/a,b/2020:01.yaml:1:1
+  |
+1 | name: a, b
+  | ^
+
+"
+        );
+    }
+
+    #[test]
+    fn at_most_so_many_problems_of_a_file_are_shown() {
+        let problems: Vec<_> = std::iter::repeat_n(sample(), 3).flatten().collect();
+        let text = emit(&mut TextEmitter { max_per_file: 2 }, &problems);
+        assert_eq!(text.matches(": error[").count(), 2);
+        assert!(
+            text.ends_with("input/profiles/a,b/2020:01.yaml: 4 more problems in this file not shown (only the first 2 of a file are; `check --format json` lists every one)\n\n"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,198 @@
+//! `profile-export new`: the next revision as a copy of the latest one with only the date changed,
+//! a skeleton that checks clean for a new profile, the schema line first, and never an overwrite.
+
+use crate::support::{DATASET, REVISION, REVISION_PATH, Workdir};
+
+const SCHEMA_LINE: &str = "# yaml-language-server: $schema=../../../schema/revision.schema.json";
+
+fn read(work: &Workdir, relative: &str) -> String {
+    std::fs::read_to_string(work.path("input").join(relative)).expect("the file was written")
+}
+
+#[test]
+fn the_next_revision_is_the_latest_with_only_the_date_changed() {
+    let curated = REVISION.replace(
+        "name: Acme Corp\n",
+        "name: Acme Corp   # as registered\n# a comment of the curator\n",
+    );
+    let work = Workdir::with_revision(&curated);
+    let outcome = work.run(&["new", "acme", "--updated", "2021-02-03"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let written = read(&work, "profiles/acme/2021-02-03.yaml");
+    let expected = format!(
+        "{SCHEMA_LINE}\n{}",
+        curated.replace("updated: 2020-01-01", "updated: 2021-02-03")
+    );
+    assert_eq!(written, expected);
+    assert_eq!(
+        read(&work, REVISION_PATH),
+        curated,
+        "the latest revision is left as it was"
+    );
+
+    let checked = work.run(&["check"]);
+    assert_eq!(checked.code, 0, "the new revision checks clean: {}", checked.stderr);
+    let diff = std::process::Command::new(env!("CARGO_BIN_EXE_profile-export"))
+        .args(["diff", "acme"])
+        .current_dir(work.dir.path())
+        .output()
+        .expect("diff runs");
+    let changelog = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        changelog.contains("2020-01-01 → 2021-02-03") && changelog.contains("0 added, 0 removed, 0 changed"),
+        "{changelog}"
+    );
+}
+
+#[test]
+fn an_existing_revision_is_never_overwritten() {
+    let work = Workdir::with_revision(REVISION);
+    assert_eq!(work.run(&["new", "acme", "--updated", "2021-02-03"]).code, 0);
+    std::fs::write(
+        work.path("input/profiles/acme/2021-02-03.yaml"),
+        "edited by the curator\n",
+    )
+    .expect("write");
+    let again = work.run(&["new", "acme", "--updated", "2021-02-03"]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    assert_eq!(read(&work, "profiles/acme/2021-02-03.yaml"), "edited by the curator\n");
+    let same = work.run(&["new", "acme", "--updated", "2020-01-01"]);
+    assert_eq!(same.code, 2, "{}", same.stderr);
+    assert_eq!(read(&work, REVISION_PATH), REVISION);
+    let older = work.run(&["new", "acme", "--updated", "2019-01-01"]);
+    assert_eq!(
+        older.code, 2,
+        "a revision older than the latest is refused: {}",
+        older.stderr
+    );
+}
+
+#[test]
+fn a_new_profile_gets_a_skeleton_that_checks_clean() {
+    let work = Workdir::with_revision(REVISION);
+    let outcome = work.run(&["new", "big-data-corp", "--updated", "2021-02-03"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let written = read(&work, "profiles/big-data-corp/2021-02-03.yaml");
+    assert!(written.starts_with(&format!("{SCHEMA_LINE}\n")), "{written}");
+    for section in [
+        "profile: big-data-corp\n",
+        "updated: 2021-02-03",
+        "name: Big Data Corp\n",
+        "# summary:",
+        "# headquarters:",
+        "sources:",
+        "organizations: []",
+        "systems: []",
+        "contracts: []",
+        "figures: []",
+        "events: []",
+        "relations: []",
+    ] {
+        assert!(written.contains(section), "no `{section}` in:\n{written}");
+    }
+    let checked = work.run(&["check"]);
+    assert_eq!(checked.code, 0, "the skeleton checks clean: {}", checked.stderr);
+}
+
+#[test]
+fn the_date_is_today_by_default() {
+    let work = Workdir::with_revision(REVISION);
+    let outcome = work.run(&["new", "beta"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64;
+    let day = |seconds: i64| {
+        jiff::Timestamp::from_second(seconds)
+            .expect("a time")
+            .to_string()
+            .get(..10)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let written: Vec<String> = std::fs::read_dir(work.path("input/profiles/beta"))
+        .expect("the profile folder")
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written.len(), 1);
+    // The day may have turned during the run.
+    assert!(
+        [day(seconds), day(seconds - 60)]
+            .iter()
+            .any(|d| written[0] == format!("{d}.yaml")),
+        "{written:?}"
+    );
+}
+
+#[test]
+fn a_json_revision_is_copied_as_json_naming_its_schema() {
+    let json = r#"{
+  "profile": "beta",
+  "updated": "2020-01-01",
+  "name": "Beta",
+  "sources": [{"id": "s", "title": "S"}],
+  "figures": [{"subject": "beta", "metric": "revenue", "value": 12345678901234567.89, "currency": "USD", "period": "2019", "sources": ["s"]}]
+}
+"#;
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/beta/2020-01-01.json", json.as_bytes()),
+    ]);
+    let outcome = work.run(&["new", "beta", "--updated", "2021-02-03"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let written = read(&work, "profiles/beta/2021-02-03.json");
+    assert!(
+        written.starts_with("{\n  \"$schema\": \"../../../schema/revision.schema.json\",\n  \"profile\": \"beta\",\n  \"updated\": \"2021-02-03\","),
+        "{written}"
+    );
+    assert!(
+        written.contains("12345678901234567.89"),
+        "numbers keep their digits: {written}"
+    );
+    let checked = work.run(&["check"]);
+    assert_eq!(
+        checked.code, 0,
+        "`$schema` is accepted in a JSON revision: {}",
+        checked.stderr
+    );
+}
+
+#[test]
+fn a_toml_revision_is_copied_as_toml_naming_its_schema() {
+    let toml =
+        "profile = \"beta\"\nupdated = 2020-01-01 # the day\nname = \"Beta\"\n[[sources]]\nid = \"s\"\ntitle = \"S\"\n";
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/beta/2020-01-01.toml", toml.as_bytes()),
+    ]);
+    let outcome = work.run(&["new", "beta", "--updated", "2021-02-03"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert_eq!(
+        read(&work, "profiles/beta/2021-02-03.toml"),
+        format!(
+            "#:schema ../../../schema/revision.schema.json\n{}",
+            toml.replace("2020-01-01", "2021-02-03")
+        )
+    );
+    assert_eq!(work.run(&["check"]).code, 0);
+}
+
+#[test]
+fn a_bad_date_or_profile_is_a_usage_error() {
+    let work = Workdir::with_revision(REVISION);
+    for args in [
+        ["new", "acme", "--updated", "2021-02-30"],
+        ["new", "acme", "--updated", "2021-2-3"],
+        ["new", "Acme Corp", "--updated", "2021-02-03"],
+    ] {
+        let outcome = work.run(&args);
+        assert_eq!(outcome.code, 2, "{args:?}: {}", outcome.stderr);
+    }
+    assert_eq!(
+        crate::support::tree(&work.path("input")).len(),
+        2,
+        "nothing was written"
+    );
+}
