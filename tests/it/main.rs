@@ -11,6 +11,7 @@ mod fuzz_corpus;
 #[allow(dead_code)]
 #[path = "../../examples/generate.rs"]
 mod generate;
+mod parquet_spec;
 mod parsers;
 mod repository;
 mod support;
