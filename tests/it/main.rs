@@ -8,6 +8,7 @@ mod crash;
 mod database;
 mod dictionary;
 mod diff;
+mod docs;
 mod formats;
 mod fuzz_corpus;
 #[allow(dead_code)]
