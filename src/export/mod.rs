@@ -232,7 +232,11 @@ struct FinishedTable {
 }
 
 impl TableFiles {
-    fn create<T: Row>(staging: &Path, formats: &[Format]) -> Result<TableFiles, ExportError> {
+    fn create<T: Row>(
+        staging: &Path,
+        formats: &[Format],
+        workbook: Option<&xlsx::SharedWorkbook>,
+    ) -> Result<TableFiles, ExportError> {
         let table = Table::of::<T>();
         let csv = match formats.contains(&Format::Csv) {
             true => {
@@ -249,9 +253,9 @@ impl TableFiles {
             }
             false => None,
         };
-        let xlsx = match formats.contains(&Format::Xlsx) {
-            true => Some(xlsx::Sheets::new(&table, xlsx::SHEET_ROWS)?),
-            false => None,
+        let xlsx = match workbook {
+            Some(workbook) => Some(xlsx::Sheets::new(&table, xlsx::SHEET_ROWS, workbook)?),
+            None => None,
         };
         let sqlite = match formats.contains(&Format::Sqlite) {
             true => Some(sqlite::Part::create(staging, "sqlite", &table)?),
@@ -343,23 +347,35 @@ struct TableSet {
     sources: TableFiles,
     citations: TableFiles,
     changes: TableFiles,
+    /// The workbook the tables' sheets are made from, when it is written.
+    workbook: Option<xlsx::SharedWorkbook>,
 }
 
 impl TableSet {
     fn create(staging: &Path, formats: &[Format]) -> Result<TableSet, ExportError> {
+        let workbook = match formats.contains(&Format::Xlsx) {
+            true => {
+                let folder = staging.join("xlsx");
+                std::fs::create_dir_all(&folder).map_err(|e| ExportError::Io(folder.clone(), e))?;
+                Some(xlsx::workbook(&folder)?)
+            }
+            false => None,
+        };
+        let workbook = workbook.as_ref();
         Ok(TableSet {
-            profiles: TableFiles::create::<ProfileRow>(staging, formats)?,
-            entities: TableFiles::create::<EntityRow>(staging, formats)?,
-            organizations: TableFiles::create::<OrganizationRow>(staging, formats)?,
-            systems: TableFiles::create::<SystemRow>(staging, formats)?,
-            claims: TableFiles::create::<ClaimRow>(staging, formats)?,
-            contracts: TableFiles::create::<ContractRow>(staging, formats)?,
-            figures: TableFiles::create::<FigureRow>(staging, formats)?,
-            events: TableFiles::create::<EventRow>(staging, formats)?,
-            relations: TableFiles::create::<RelationRow>(staging, formats)?,
-            sources: TableFiles::create::<SourceRow>(staging, formats)?,
-            citations: TableFiles::create::<CitationRow>(staging, formats)?,
-            changes: TableFiles::create::<ChangeRow>(staging, formats)?,
+            profiles: TableFiles::create::<ProfileRow>(staging, formats, workbook)?,
+            entities: TableFiles::create::<EntityRow>(staging, formats, workbook)?,
+            organizations: TableFiles::create::<OrganizationRow>(staging, formats, workbook)?,
+            systems: TableFiles::create::<SystemRow>(staging, formats, workbook)?,
+            claims: TableFiles::create::<ClaimRow>(staging, formats, workbook)?,
+            contracts: TableFiles::create::<ContractRow>(staging, formats, workbook)?,
+            figures: TableFiles::create::<FigureRow>(staging, formats, workbook)?,
+            events: TableFiles::create::<EventRow>(staging, formats, workbook)?,
+            relations: TableFiles::create::<RelationRow>(staging, formats, workbook)?,
+            sources: TableFiles::create::<SourceRow>(staging, formats, workbook)?,
+            citations: TableFiles::create::<CitationRow>(staging, formats, workbook)?,
+            changes: TableFiles::create::<ChangeRow>(staging, formats, workbook)?,
+            workbook: workbook.cloned(),
         })
     }
 
@@ -417,12 +433,11 @@ impl TableSet {
             parts.extend(finished.part);
         }
         csv.extend(parquet);
+        let shared = self.workbook;
         let workbook = || -> Result<Option<WrittenFile>, ExportError> {
-            if sheets.len() != tables.len() {
-                return Ok(None);
-            }
+            let Some(shared) = shared else { return Ok(None) };
             let mut file = DataFile::create(staging, &workbook_path(&meta.name))?;
-            xlsx::write_workbook(meta, &tables, sheets, &mut file)?;
+            xlsx::write_workbook(shared, meta, &tables, sheets, &mut file)?;
             file.finish().map(Some)
         };
         let database = || -> Result<Vec<WrittenFile>, ExportError> {

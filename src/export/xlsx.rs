@@ -5,7 +5,11 @@
 //! text as text, never a formula. The header row is frozen and has filters; a table longer than a
 //! sheet continues on further sheets named `<table> (2)`, `<table> (3)`, ...
 //!
-//! Nothing in the file depends on the time or the machine: its creation date is fixed.
+//! Sheets are written in "constant memory" mode: each streams its rows to an anonymous temporary file
+//! in the staging folder, so memory does not grow with the number of rows. Nothing in the file depends
+//! on the time, the machine or the order in which threads write: the creation date is fixed, strings
+//! are written inline (no shared string table filled in thread order), and every cell format is
+//! registered in a fixed order before any sheet is written.
 
 use super::ExportError;
 use super::cells::{Cell, cell};
@@ -15,6 +19,8 @@ use crate::tables::{ColumnType, Table};
 use arrow_array::RecordBatch;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 /// Rows of a sheet: Excel's limit, header included.
 pub const SHEET_ROWS: u32 = 1_048_576;
@@ -24,6 +30,40 @@ pub const CELL_CHARS: usize = 32_767;
 const MAX_WIDTH: usize = 60;
 /// The creation date the workbook records (a fixed value, so that builds are byte-identical).
 const CREATED: (u16, u8, u8) = (2000, 1, 1);
+
+/// The workbook being written. Sheets are made from it (so that they share its cell formats) by the
+/// threads that write the tables, and pushed into it, in order, at the end.
+pub type SharedWorkbook = Arc<Mutex<Workbook>>;
+
+/// A workbook whose sheets keep their rows in temporary files in `tempdir`, with every cell format
+/// registered in a fixed order.
+pub fn workbook(tempdir: &Path) -> Result<SharedWorkbook, ExportError> {
+    let error = encode("workbook");
+    let mut workbook = Workbook::new();
+    workbook.set_tempdir(tempdir).map_err(&error)?;
+    let formats = Formats::new();
+    let mut probe = workbook.new_worksheet_with_constant_memory().map_err(&error)?;
+    probe
+        .write_string_with_format(0, 0, "", &formats.header)
+        .map_err(&error)?;
+    let day = ExcelDateTime::from_ymd(2000, 1, 1).map_err(&error)?;
+    probe
+        .write_datetime_with_format(0, 1, &day, &formats.date)
+        .map_err(&error)?;
+    for (index, format) in formats.decimals.iter().enumerate() {
+        probe
+            .write_number_with_format(0, 2 + index as u16, 0.0, format)
+            .map_err(&error)?;
+    }
+    Ok(Arc::new(Mutex::new(workbook)))
+}
+
+fn new_sheet(workbook: &SharedWorkbook) -> Result<Worksheet, ExportError> {
+    let mut workbook = workbook.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    workbook
+        .new_worksheet_with_constant_memory()
+        .map_err(encode("workbook"))
+}
 
 /// How the workbook stores a column's values, as the data dictionary says it.
 pub fn cell_kind(column_type: ColumnType) -> String {
@@ -74,6 +114,7 @@ fn scale_of(decimal: Decimal) -> usize {
 /// The sheets of one table being written, a record batch at a time.
 pub struct Sheets {
     table: Table,
+    workbook: SharedWorkbook,
     /// Data rows a sheet holds (the header row not counted).
     rows_per_sheet: u32,
     formats: Formats,
@@ -86,8 +127,9 @@ pub struct Sheets {
 }
 
 impl Sheets {
-    /// The sheets of a table, each holding at most `sheet_rows` rows, header included.
-    pub fn new(table: &Table, sheet_rows: u32) -> Result<Sheets, ExportError> {
+    /// The sheets of a table, made from `workbook`, each holding at most `sheet_rows` rows, header
+    /// included.
+    pub fn new(table: &Table, sheet_rows: u32, workbook: &SharedWorkbook) -> Result<Sheets, ExportError> {
         assert!(sheet_rows >= 2, "a sheet holds its header and at least one row");
         let formats = Formats::new();
         let widths = table
@@ -103,6 +145,7 @@ impl Sheets {
             .collect();
         let mut sheets = Sheets {
             table: table.clone(),
+            workbook: Arc::clone(workbook),
             rows_per_sheet: sheet_rows - 1,
             current: Worksheet::new(),
             formats,
@@ -116,7 +159,7 @@ impl Sheets {
 
     fn start_sheet(&mut self, number: usize) -> Result<(), ExportError> {
         let error = encode(self.table.name);
-        let mut sheet = Worksheet::new();
+        let mut sheet = new_sheet(&self.workbook)?;
         let sheet_name = match number {
             1 => self.table.name.to_owned(),
             n => format!("{} ({n})", self.table.name),
@@ -279,15 +322,20 @@ fn dictionary_sheet(tables: &[Table]) -> Result<Worksheet, ExportError> {
     Ok(sheet)
 }
 
-/// Writes the workbook: the dictionary sheet, then the sheets of every table in order.
+/// Writes the workbook: the dictionary sheet, then the sheets of every table in order. Every `Sheets`
+/// made from the workbook must be finished.
 pub fn write_workbook(
+    workbook: SharedWorkbook,
     meta: &DatasetMeta,
     tables: &[Table],
     sheets: Vec<Vec<Worksheet>>,
     out: impl Write + Send,
 ) -> Result<(), ExportError> {
     let error = encode("workbook");
-    let mut workbook = Workbook::new();
+    let mut workbook = Arc::try_unwrap(workbook)
+        .map_err(|_| ExportError::Encode("xlsx: a table's sheets are still being written".into()))?
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let (year, month, day) = CREATED;
     let created = ExcelDateTime::from_ymd(year, month, day).map_err(&error)?;
     let mut properties = DocProperties::new()
@@ -326,8 +374,9 @@ mod tests {
     #[test]
     fn a_table_longer_than_a_sheet_continues_on_further_sheets() {
         let mut table = Table::of::<EntityRow>();
+        let workbook = workbook(&std::env::temp_dir()).expect("workbook");
         // Three rows a sheet, header included: two data rows.
-        let mut sheets = Sheets::new(&table, 3).expect("sheets");
+        let mut sheets = Sheets::new(&table, 3, &workbook).expect("sheets");
         for chunk in entities(5).chunks(3) {
             sheets.append(&table.batch(chunk).expect("batch")).expect("append");
             table.rows += chunk.len();
@@ -339,12 +388,13 @@ mod tests {
     #[test]
     fn a_table_that_fills_its_sheet_exactly_needs_no_other() {
         let table = Table::of::<EntityRow>();
-        let mut sheets = Sheets::new(&table, 5).expect("sheets");
+        let workbook = workbook(&std::env::temp_dir()).expect("workbook");
+        let mut sheets = Sheets::new(&table, 5, &workbook).expect("sheets");
         sheets
             .append(&table.batch(&entities(4)).expect("batch"))
             .expect("append");
         assert_eq!(sheets.finish().expect("finish").len(), 1);
-        let mut sheets = Sheets::new(&table, 5).expect("sheets");
+        let mut sheets = Sheets::new(&table, 5, &workbook).expect("sheets");
         sheets
             .append(&table.batch(&entities(5)).expect("batch"))
             .expect("append");

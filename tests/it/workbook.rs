@@ -55,7 +55,7 @@ fn text_that_looks_like_a_formula_stays_text_and_values_keep_their_types() {
         assert!(!xml.contains("<f>") && !xml.contains("<f "), "{name} holds a formula");
     }
     assert!(
-        parts["xl/sharedStrings.xml"].contains("<t>=HYPERLINK(\"http://x\")</t>"),
+        parts["xl/worksheets/sheet9.xml"].contains("t=\"inlineStr\"><is><t>=HYPERLINK(\"http://x\")</t>"),
         "the text as curated, without the CSV guard"
     );
     // contracts is the 7th sheet: its `value` (9.1 million) is a number cell, `is_latest` a boolean,
@@ -78,7 +78,8 @@ fn a_decimal_beyond_fifteen_digits_is_exact_text() {
     let outcome = work.run(&["build", "--format", "xlsx"]);
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     let parts = parts(&work.path("output/xlsx/test.xlsx"));
-    assert!(parts["xl/sharedStrings.xml"].contains("<t>12345678901234567.89</t>"));
+    // figures is the 8th sheet.
+    assert!(parts["xl/worksheets/sheet8.xml"].contains("t=\"inlineStr\"><is><t>12345678901234567.89</t>"));
 }
 
 #[test]
