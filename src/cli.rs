@@ -42,8 +42,8 @@ pub struct BuildArgs {
     /// Folder to write the dataset into; it is replaced as a whole, atomically.
     #[arg(long, default_value = "output")]
     pub output: PathBuf,
-    /// Formats to write, separated by commas.
-    #[arg(long, value_delimiter = ',', default_value = "json,csv,parquet")]
+    /// Formats to write, separated by commas (default: every format).
+    #[arg(long, value_delimiter = ',', default_value = "json,csv,parquet,xlsx,sqlite")]
     pub format: Vec<Format>,
 }
 

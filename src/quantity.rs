@@ -140,6 +140,32 @@ fn ungroup(integer: &str) -> Result<String, QuantityError> {
 }
 
 /// Plain digits, never an exponent: `177900000000`, `9100000`, `0.5`, `-12.3`.
+/// Significant digits a spreadsheet or a SQLite `REAL` keeps: a decimal with at most this many reads
+/// back from a double exactly as written.
+pub const DOUBLE_DIGITS: usize = 15;
+
+impl Decimal {
+    /// The number of significant digits: those between the first and the last non-zero digit.
+    pub fn significant_digits(self) -> usize {
+        let digits = self.units.unsigned_abs().to_string();
+        digits.trim_end_matches('0').trim_start_matches('0').len()
+    }
+
+    /// The decimal as a double, when it has at most 15 significant digits, so that the double
+    /// printed with 15 significant digits gives back exactly these digits; `None` otherwise.
+    pub fn as_double(self) -> Option<f64> {
+        (self.significant_digits() <= DOUBLE_DIGITS).then(|| self.to_string().parse().expect("plain digits"))
+    }
+
+    /// The decimal as an integer, when it is a whole number that fits 64 bits.
+    pub fn as_integer(self) -> Option<i64> {
+        let scale = 10i128.pow(SCALE);
+        (self.units % scale == 0)
+            .then(|| i64::try_from(self.units / scale).ok())
+            .flatten()
+    }
+}
+
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.units < 0 { "-" } else { "" };
@@ -158,6 +184,26 @@ impl fmt::Display for Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doubles_only_for_fifteen_significant_digits() {
+        let d = |text: &str| Decimal::parse(text).expect("decimal");
+        assert_eq!(d("177.9 billion").significant_digits(), 4);
+        assert_eq!(d("0.000000001").significant_digits(), 1);
+        assert_eq!(d("0").significant_digits(), 0);
+        assert_eq!(d("9.1").as_double(), Some(9.1));
+        assert_eq!(d("-123456789012.345").as_double(), Some(-123456789012.345));
+        assert_eq!(d("1234567890123.4567").as_double(), None, "17 digits");
+        assert_eq!(d("12345678901234567.89").as_double(), None);
+        assert_eq!(d("177.9 billion").as_integer(), Some(177_900_000_000));
+        assert_eq!(d("12345678901234567").as_integer(), Some(12_345_678_901_234_567));
+        assert_eq!(d("9.1").as_integer(), None);
+        assert_eq!(d("1e20").as_integer(), None, "beyond 64 bits");
+        for text in ["9.1", "0.1", "123456789012.345", "0.000000001", "99999999999999.9"] {
+            let double = d(text).as_double().expect("fits");
+            assert_eq!(format!("{double}"), text, "reads back as written");
+        }
+    }
 
     fn parse(text: &str) -> String {
         Decimal::parse(text)

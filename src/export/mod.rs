@@ -1,17 +1,21 @@
-//! `build`: the checked dataset written as Parquet, CSV, JSON, a Frictionless data package and a data
-//! dictionary. Everything is written into a staging folder beside the output folder, flushed to disk,
+//! `build`: the checked dataset written as Parquet, CSV, JSON, an Excel workbook, a SQLite database, a
+//! Frictionless data package and a data dictionary. Everything is written into a staging folder beside the output folder, flushed to disk,
 //! then swapped in with one atomic rename, so readers see the old dataset or the new one, never a mix.
 
+mod cells;
 mod csv;
 mod json;
 mod package;
 mod parquet;
 mod publish;
+mod sqlite;
+mod xlsx;
 
 pub use publish::{MARK, Target, claim};
 
 use crate::check::{self, Checked};
 use crate::load::Limits;
+use crate::model::DatasetMeta;
 use crate::progress::Progress;
 use crate::tables::rows::*;
 use crate::tables::{self, Normalized, Row, Table};
@@ -31,6 +35,30 @@ pub enum Format {
     Csv,
     /// `parquet/<table>.parquet`.
     Parquet,
+    /// `xlsx/<name>.xlsx`: one workbook, a sheet a table.
+    Xlsx,
+    /// `sqlite/<name>.sqlite` and its Datasette metadata, `sqlite/<name>.metadata.json`.
+    Sqlite,
+}
+
+impl Format {
+    /// Every format: what `build` writes by default.
+    pub const ALL: [Format; 5] = [Format::Json, Format::Csv, Format::Parquet, Format::Xlsx, Format::Sqlite];
+}
+
+/// The workbook of the dataset `name`, relative to the output folder.
+pub fn workbook_path(name: &str) -> String {
+    format!("xlsx/{name}.xlsx")
+}
+
+/// The SQLite database of the dataset `name`, relative to the output folder.
+pub fn database_path(name: &str) -> String {
+    format!("sqlite/{name}.sqlite")
+}
+
+/// The Datasette metadata of the database of the dataset `name`, relative to the output folder.
+pub fn datasette_metadata_path(name: &str) -> String {
+    format!("sqlite/{name}.metadata.json")
 }
 
 /// Why a build could not be written. The previous output is untouched in every case.
@@ -100,12 +128,27 @@ impl fmt::Display for Summary {
                 .collect();
             writeln!(f, "  {name:<14} {count:>9} rows   {}", sizes.join(", "))?;
         }
+        for file in &self.files {
+            let whole_dataset = ["json/", "xlsx/", "sqlite/"].iter().any(|p| file.path.starts_with(p));
+            if whole_dataset {
+                writeln!(f, "  {:<40} {:>9} B", file.path, file.bytes)?;
+            }
+        }
         write!(
             f,
             "{} tables, {rows} rows, {} files, {bytes} bytes",
             self.tables.len(),
             self.files.len()
         )
+    }
+}
+
+/// Makes a format's folder (`csv/`, ...) in the staging folder, one level only: a staging folder
+/// removed by a signal is never made again by a writer still running.
+fn format_folder(folder: &Path) -> Result<(), ExportError> {
+    match std::fs::create_dir(folder) {
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Err(ExportError::Io(folder.to_owned(), e)),
+        _ => Ok(()),
     }
 }
 
@@ -121,13 +164,10 @@ struct DataFile {
 impl DataFile {
     fn create(root: &Path, relative: &str) -> Result<DataFile, ExportError> {
         let path = root.join(relative);
-        // One level only: a staging folder removed by a signal is not made again.
         if let Some(parent) = path.parent()
             && parent != root
-            && let Err(e) = std::fs::create_dir(parent)
-            && e.kind() != io::ErrorKind::AlreadyExists
         {
-            return Err(ExportError::Io(parent.to_owned(), e));
+            format_folder(parent)?;
         }
         let file = File::create(&path).map_err(|e| ExportError::Io(path.clone(), e))?;
         Ok(DataFile {
@@ -167,15 +207,53 @@ impl Write for DataFile {
     }
 }
 
+/// A file another library wrote into the staging folder, flushed to disk, with its size and hash.
+fn written(root: &Path, relative: &str) -> Result<WrittenFile, ExportError> {
+    let path = root.join(relative);
+    let io = |e: io::Error| ExportError::Io(path.clone(), e);
+    let mut file = File::open(&path).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    let (mut hasher, mut bytes, mut buffer) = (Sha256::new(), 0, vec![0; 1 << 20]);
+    loop {
+        let read = io::Read::read(&mut file, &mut buffer).map_err(io)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        bytes += read as u64;
+    }
+    Ok(WrittenFile {
+        path: relative.to_owned(),
+        bytes,
+        sha256: hasher.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+    })
+}
+
 /// The files of one table being written, a record batch at a time.
 struct TableFiles {
     table: Table,
     csv: Option<::csv::Writer<DataFile>>,
     parquet: Option<::parquet::arrow::ArrowWriter<DataFile>>,
+    xlsx: Option<xlsx::Sheets>,
+    sqlite: Option<sqlite::Part>,
+}
+
+/// A table whose files are closed: its row count, its CSV and Parquet files, its sheets of the
+/// workbook and its part of the database.
+struct FinishedTable {
+    table: Table,
+    csv: Option<WrittenFile>,
+    parquet: Option<WrittenFile>,
+    sheets: Option<Vec<rust_xlsxwriter::Worksheet>>,
+    part: Option<PathBuf>,
 }
 
 impl TableFiles {
-    fn create<T: Row>(staging: &Path, formats: &[Format]) -> Result<TableFiles, ExportError> {
+    fn create<T: Row>(
+        staging: &Path,
+        formats: &[Format],
+        workbook: Option<&xlsx::SharedWorkbook>,
+    ) -> Result<TableFiles, ExportError> {
         let table = Table::of::<T>();
         let csv = match formats.contains(&Format::Csv) {
             true => {
@@ -192,7 +270,21 @@ impl TableFiles {
             }
             false => None,
         };
-        Ok(TableFiles { table, csv, parquet })
+        let xlsx = match workbook {
+            Some(workbook) => Some(xlsx::Sheets::new(&table, xlsx::SHEET_ROWS, workbook)?),
+            None => None,
+        };
+        let sqlite = match formats.contains(&Format::Sqlite) {
+            true => Some(sqlite::Part::create(staging, "sqlite", &table)?),
+            false => None,
+        };
+        Ok(TableFiles {
+            table,
+            csv,
+            parquet,
+            xlsx,
+            sqlite,
+        })
     }
 
     fn append<T: Row>(&mut self, rows: &[T]) -> Result<(), ExportError> {
@@ -214,11 +306,18 @@ impl TableFiles {
                 .write(&batch)
                 .map_err(|e| ExportError::Encode(format!("{name}: {e}")))?;
         }
+        if let Some(sheets) = &mut self.xlsx {
+            sheets.append(&batch)?;
+        }
+        if let Some(part) = &mut self.sqlite {
+            part.append(&self.table, &batch)?;
+        }
         Ok(())
     }
 
-    /// Closes the files: the table with its row count, and its CSV and Parquet files.
-    fn finish(self) -> Result<(Table, Option<WrittenFile>, Option<WrittenFile>), ExportError> {
+    /// Closes the files: the table with its row count, its CSV and Parquet files, its sheets and its
+    /// part of the database.
+    fn finish(self) -> Result<FinishedTable, ExportError> {
         let name = self.table.name;
         let csv = match self.csv {
             Some(writer) => {
@@ -238,7 +337,13 @@ impl TableFiles {
             }
             None => None,
         };
-        Ok((self.table, csv, parquet))
+        Ok(FinishedTable {
+            table: self.table,
+            csv,
+            parquet,
+            sheets: self.xlsx.map(xlsx::Sheets::finish).transpose()?,
+            part: self.sqlite.map(sqlite::Part::finish).transpose()?,
+        })
     }
 }
 
@@ -259,23 +364,35 @@ struct TableSet {
     sources: TableFiles,
     citations: TableFiles,
     changes: TableFiles,
+    /// The workbook the tables' sheets are made from, when it is written.
+    workbook: Option<xlsx::SharedWorkbook>,
 }
 
 impl TableSet {
     fn create(staging: &Path, formats: &[Format]) -> Result<TableSet, ExportError> {
+        let workbook = match formats.contains(&Format::Xlsx) {
+            true => {
+                let folder = staging.join("xlsx");
+                format_folder(&folder)?;
+                Some(xlsx::workbook(&folder)?)
+            }
+            false => None,
+        };
+        let workbook = workbook.as_ref();
         Ok(TableSet {
-            profiles: TableFiles::create::<ProfileRow>(staging, formats)?,
-            entities: TableFiles::create::<EntityRow>(staging, formats)?,
-            organizations: TableFiles::create::<OrganizationRow>(staging, formats)?,
-            systems: TableFiles::create::<SystemRow>(staging, formats)?,
-            claims: TableFiles::create::<ClaimRow>(staging, formats)?,
-            contracts: TableFiles::create::<ContractRow>(staging, formats)?,
-            figures: TableFiles::create::<FigureRow>(staging, formats)?,
-            events: TableFiles::create::<EventRow>(staging, formats)?,
-            relations: TableFiles::create::<RelationRow>(staging, formats)?,
-            sources: TableFiles::create::<SourceRow>(staging, formats)?,
-            citations: TableFiles::create::<CitationRow>(staging, formats)?,
-            changes: TableFiles::create::<ChangeRow>(staging, formats)?,
+            profiles: TableFiles::create::<ProfileRow>(staging, formats, workbook)?,
+            entities: TableFiles::create::<EntityRow>(staging, formats, workbook)?,
+            organizations: TableFiles::create::<OrganizationRow>(staging, formats, workbook)?,
+            systems: TableFiles::create::<SystemRow>(staging, formats, workbook)?,
+            claims: TableFiles::create::<ClaimRow>(staging, formats, workbook)?,
+            contracts: TableFiles::create::<ContractRow>(staging, formats, workbook)?,
+            figures: TableFiles::create::<FigureRow>(staging, formats, workbook)?,
+            events: TableFiles::create::<EventRow>(staging, formats, workbook)?,
+            relations: TableFiles::create::<RelationRow>(staging, formats, workbook)?,
+            sources: TableFiles::create::<SourceRow>(staging, formats, workbook)?,
+            citations: TableFiles::create::<CitationRow>(staging, formats, workbook)?,
+            changes: TableFiles::create::<ChangeRow>(staging, formats, workbook)?,
+            workbook: workbook.cloned(),
         })
     }
 
@@ -305,8 +422,9 @@ impl TableSet {
         jobs.into_par_iter().map(|job| job()).collect()
     }
 
-    /// Closes every file: the tables with their row counts, then the CSV files, then the Parquet files.
-    fn finish(self) -> Result<(Vec<Table>, Vec<WrittenFile>), ExportError> {
+    /// Closes every file: the tables with their row counts, then the CSV files, the Parquet files, the
+    /// workbook, the database and its Datasette metadata.
+    fn finish(self, staging: &Path, meta: &DatasetMeta) -> Result<(Vec<Table>, Vec<WrittenFile>), ExportError> {
         let all = [
             self.profiles,
             self.entities,
@@ -322,13 +440,39 @@ impl TableSet {
             self.changes,
         ];
         let (mut tables, mut csv, mut parquet) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut sheets, mut parts) = (Vec::new(), Vec::new());
         for files in all {
-            let (table, csv_file, parquet_file) = files.finish()?;
-            tables.push(table);
-            csv.extend(csv_file);
-            parquet.extend(parquet_file);
+            let finished = files.finish()?;
+            tables.push(finished.table);
+            csv.extend(finished.csv);
+            parquet.extend(finished.parquet);
+            sheets.extend(finished.sheets);
+            parts.extend(finished.part);
         }
         csv.extend(parquet);
+        let shared = self.workbook;
+        let workbook = || -> Result<Option<WrittenFile>, ExportError> {
+            let Some(shared) = shared else { return Ok(None) };
+            let mut file = DataFile::create(staging, &workbook_path(&meta.name))?;
+            xlsx::write_workbook(shared, meta, &tables, sheets, &mut file)?;
+            file.finish().map(Some)
+        };
+        let database = || -> Result<Vec<WrittenFile>, ExportError> {
+            if parts.len() != tables.len() {
+                return Ok(Vec::new());
+            }
+            let relative = database_path(&meta.name);
+            sqlite::assemble(&staging.join(&relative), &tables, &parts)?;
+            let database = written(staging, &relative)?;
+            let relative = datasette_metadata_path(&meta.name);
+            let mut file = DataFile::create(staging, &relative)?;
+            sqlite::write_metadata(meta, &meta.name, &tables, &mut file)
+                .map_err(|e| ExportError::Io(file.path.clone(), e))?;
+            Ok(vec![database, file.finish()?])
+        };
+        let (workbook, database) = rayon::join(workbook, database);
+        csv.extend(workbook?);
+        csv.extend(database?);
         Ok((tables, csv))
     }
 }
@@ -392,7 +536,7 @@ fn write_all(
         let rows = tables::entities(entities.by_ref().take(BATCH_ENTITIES));
         tables.append_entities(&rows)?;
     }
-    let (tables, data_files) = tables.finish()?;
+    let (tables, data_files) = tables.finish(staging, &checked.meta)?;
     let mut summary = Summary {
         tables: tables.iter().map(|t| (t.name, t.rows)).collect(),
         files: Vec::new(),
@@ -412,7 +556,7 @@ fn write_all(
     let readme = file.finish()?;
     summary.files.push(datapackage);
     summary.files.push(readme);
-    for folder in ["json", "csv", "parquet", ""] {
+    for folder in ["json", "csv", "parquet", "xlsx", "sqlite", ""] {
         publish::sync_folder(&staging.join(folder));
     }
     Ok(summary)

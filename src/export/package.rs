@@ -43,7 +43,43 @@ impl Flavour {
     }
 }
 
-fn spdx_url(license: &str) -> String {
+/// The files that hold every table at once: (resource name, path, title, description, format,
+/// media type).
+fn whole_dataset_files(
+    meta: &DatasetMeta,
+) -> [(&'static str, String, &'static str, String, &'static str, &'static str); 3] {
+    [
+        (
+            "workbook",
+            super::workbook_path(&meta.name),
+            "Every table as an Excel workbook",
+            format!(
+                "One sheet a table, with typed cells, after a first sheet that describes every column; a table longer than {} rows continues on further sheets.",
+                thousands(super::xlsx::SHEET_ROWS - 1)
+            ),
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        (
+            "database",
+            super::database_path(&meta.name),
+            "Every table as a SQLite database",
+            "The same tables and rows, with primary keys, foreign keys, indexes and full-text search; ready for Datasette.".into(),
+            "sqlite",
+            "application/vnd.sqlite3",
+        ),
+        (
+            "datasette-metadata",
+            super::datasette_metadata_path(&meta.name),
+            "Datasette metadata of the SQLite database",
+            "Title, license, source and the description of every table and column, for `datasette --metadata`.".into(),
+            "json",
+            "application/json",
+        ),
+    ]
+}
+
+pub(super) fn spdx_url(license: &str) -> String {
     format!("https://spdx.org/licenses/{license}.html")
 }
 
@@ -150,6 +186,24 @@ pub fn write_datapackage(
             resources.push(resource);
         }
     }
+    for (name, path, title, description, format, mediatype) in whole_dataset_files(meta) {
+        let Some((bytes, hash)) = file_facts(files, &path) else {
+            continue;
+        };
+        // `type: file`: frictionless checks the bytes and hash of these, and does not read them as a
+        // table (the tables are the CSV and Parquet resources).
+        resources.push(json!({
+            "name": name,
+            "type": "file",
+            "path": path,
+            "title": title,
+            "description": description,
+            "format": format,
+            "mediatype": mediatype,
+            "bytes": bytes,
+            "hash": hash,
+        }));
+    }
     let mut package = Map::new();
     package.insert("profile".into(), "data-package".into());
     package.insert("name".into(), meta.name.clone().into());
@@ -191,6 +245,157 @@ pub fn write_datapackage(
     out.write_all(b"\n")
 }
 
+/// Text from `dataset.yaml` made inert inside a line of Markdown: on one line, with HTML and the
+/// Markdown syntax of emphasis, code, links, tables and headings escaped, so that it shows as written.
+fn markdown_text(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '(' | ')' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text from `dataset.yaml` made inert as a paragraph of its own: as `markdown_text`, and what would
+/// open a list, a quote or a break at the start of the line (`- `, `+ `, `1. `, `---`) escaped too.
+fn markdown_paragraph(text: &str) -> String {
+    let mut out = markdown_text(text);
+    if out.starts_with(['-', '+', '=']) {
+        out.insert(0, '\\');
+    } else if let Some(digits) = out.find(|c: char| !c.is_ascii_digit())
+        && digits > 0
+        && out[digits..].starts_with(['.', ')'])
+    {
+        out.insert(digits, '\\');
+    }
+    out
+}
+
+/// A count with thousands separators: `1,048,575`.
+fn thousands(count: u32) -> String {
+    let digits = count.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// A URL as the target of a Markdown link written `(<url>)`: nothing in it can close the link.
+fn link_target(url: &str) -> String {
+    url.chars()
+        .map(|c| match c {
+            '<' => "%3C".to_owned(),
+            '>' => "%3E".to_owned(),
+            ' ' => "%20".to_owned(),
+            c if c.is_control() => String::new(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// The section that opens the data dictionary: how to load the data with each tool, for the formats
+/// that were written.
+fn how_to_load(meta: &DatasetMeta, tables: &[Table], files: &[WrittenFile], line: &mut impl FnMut(&str)) {
+    let written = |path: &str| files.iter().any(|f| f.path == path);
+    let example = tables
+        .iter()
+        .find(|t| t.columns.iter().any(|c| c.column_type == ColumnType::Decimal))
+        .or(tables.first());
+    let Some(example) = example else { return };
+    let decimal = example
+        .columns
+        .iter()
+        .find(|c| c.column_type == ColumnType::Decimal)
+        .map_or("value", |c| c.name.as_str());
+    let name = example.name;
+    let parquet = written(&format!("parquet/{name}.parquet"));
+    let csv = written(&format!("csv/{name}.csv"));
+    let workbook = super::workbook_path(&meta.name);
+    let database = super::database_path(&meta.name);
+    let metadata = super::datasette_metadata_path(&meta.name);
+    line("## How to load the data");
+    line("");
+    line(
+        "Paths are relative to this folder. The Parquet files carry every type; the other formats say below how they store them.",
+    );
+    line("");
+    if parquet {
+        line(
+            "**pandas** (2 or later): ask for Arrow types, or decimals and dates arrive as Python objects. Two `decimal(38, 9)` columns cannot be added as they are (the sum would need 39 digits): cast them to a narrower decimal first, which holds values below 10^19.",
+        );
+        line("");
+        line("```python");
+        line("import pandas as pd, pyarrow as pa");
+        line(&format!(
+            "{name} = pd.read_parquet(\"parquet/{name}.parquet\", dtype_backend=\"pyarrow\")"
+        ));
+        line(&format!(
+            "{decimal} = {name}[\"{decimal}\"].astype(pd.ArrowDtype(pa.decimal128(28, 9)))"
+        ));
+        line(&format!("doubled = {decimal} + {decimal}"));
+        line("```");
+        line("");
+        line("**polars**:");
+        line("");
+        line("```python");
+        line("import polars as pl");
+        line(&format!("{name} = pl.read_parquet(\"parquet/{name}.parquet\")"));
+        line("```");
+        line("");
+        line("**DuckDB**: a view per table over the Parquet files, then plain SQL.");
+        line("");
+        line("```sql");
+        for table in tables {
+            line(&format!(
+                "CREATE VIEW {0} AS SELECT * FROM read_parquet('parquet/{0}.parquet');",
+                table.name
+            ));
+        }
+        line("```");
+        line("");
+        line(
+            "**Spark** (and Hive, Athena, BigQuery): the Parquet files follow the format's own rules for lists (elements named `element`); decimals arrive as `decimal(38,9)`, dates as `date`, lists as `array<string>`.",
+        );
+        line("");
+        line("```python");
+        line(&format!("{name} = spark.read.parquet(\"parquet/{name}.parquet\")"));
+        line("```");
+        line("");
+    }
+    if written(&workbook) {
+        line(&format!(
+            "**A spreadsheet**: open `{workbook}`. Its first sheet describes every column; then comes a sheet a table, with the header row frozen and filters on. Dates are date cells (text `YYYY-MM-DD` before 1900), booleans are booleans, decimals are numbers when they have at most 15 significant digits (what a spreadsheet keeps) and text with every digit otherwise, lists are JSON text, and all other text is text, never a formula. A table longer than {} rows continues on sheets named `<table> (2)`, `<table> (3)`, ...",
+            thousands(super::xlsx::SHEET_ROWS - 1)
+        ));
+        line("");
+    }
+    if written(&database) {
+        line(&format!(
+            "**Datasette** (a browsable, searchable site with a JSON API): `datasette {database} --metadata {metadata}`. The SQLite database can be queried directly too (`sqlite3 {database}`). Its tables have the same rows, primary and foreign keys (an index on each foreign key) and full-text search over names, descriptions, notes and quotes (`<table>_fts`). Text, dates (`YYYY-MM-DD`) and lists (JSON arrays) are `TEXT`; booleans are `INTEGER` 0 or 1. Decimals are stored so that they keep every digit and sort as numbers: a whole number that fits 64 bits as an `INTEGER`, one of at most 15 significant digits as a `REAL` (which reads back as exactly those digits), any other as `TEXT` with every digit (such values sort after the numbers). Tables are `STRICT` and decimal columns `ANY`, so SQLite stores each value as written."
+        ));
+        line("");
+    }
+    if csv {
+        line(
+            "**A CSV file in a spreadsheet**: import it rather than open it, or the spreadsheet guesses: it may read UTF-8 as Windows-1252 (`’` shows as `â€™`), and turn `2019-01`, `007` or `1e5` into a date or a number. In LibreOffice Calc, open the file as *Text CSV* with character set *UTF-8*, separator *comma*, and set the columns of text to type *Text*; in Excel, use *Data › From Text/CSV* with file origin *65001: Unicode (UTF-8)* and *Do not detect data types*. A text cell that starts with `=`, `+`, `-`, `@`, tab or carriage return (and is not a number) starts with an added `'` in CSV, so that it cannot run as a formula.",
+        );
+        line("");
+    }
+}
+
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
@@ -207,29 +412,44 @@ pub fn write_dictionary(
         text.push_str(s);
         text.push('\n');
     };
-    line(&format!("# {}", meta.title));
+    line(&format!("# {}", markdown_text(&meta.title)));
     line("");
     if let Some(description) = &meta.description {
-        line(description);
+        line(&markdown_paragraph(description));
         line("");
     }
     line(&format!(
         "Version {} · licence [{}]({}){}",
-        meta.version,
+        markdown_text(&meta.version),
         meta.license,
         spdx_url(&meta.license),
         meta.publisher
             .as_ref()
-            .map(|p| format!(" · published by {p}"))
+            .map(|p| format!(" · published by {}", markdown_text(p)))
             .unwrap_or_default()
     ));
+    if !meta.sources.is_empty() {
+        let sources: Vec<String> = meta
+            .sources
+            .iter()
+            .map(|source| match &source.url {
+                Some(url) => format!("[{}](<{}>)", markdown_text(&source.title), link_target(url)),
+                None => markdown_text(&source.title),
+            })
+            .collect();
+        line("");
+        line(&format!("Sources: {}.", sources.join("; ")));
+    }
     line("");
     line("This folder is written by `profile-export build` from the curated profiles; do not edit it by hand.");
     line("`datapackage.json` describes the same files as a Frictionless Data Package.");
     line("");
+    how_to_load(meta, tables, files, &mut line);
     line("## Conventions");
     line("");
-    line("- Every table is written twice with the same rows: `csv/<table>.csv` and `parquet/<table>.parquet`.");
+    line(
+        "- Every table is written with the same rows as `csv/<table>.csv` and `parquet/<table>.parquet`, and all of them together as a sheet of the workbook and a table of the SQLite database.",
+    );
     line(
         "- A partial date `X` as curated (`2020`, `2020-06`, `2018-22` for summer 2018, `2018?`) comes with `X_from` and `X_to`, the first and last day it covers.",
     );
@@ -287,4 +507,25 @@ pub fn write_dictionary(
     }
     let mut out = out;
     out.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_text_escapes_html_and_syntax() {
+        assert_eq!(
+            markdown_text("a <b> & *c* [d](e)"),
+            r"a &lt;b&gt; &amp; \*c\* \[d\]\(e\)"
+        );
+        assert_eq!(markdown_text("1.0.0 - x"), "1.0.0 - x");
+        assert_eq!(markdown_paragraph("- item"), r"\- item");
+        assert_eq!(markdown_paragraph("12. item"), r"12\. item");
+        assert_eq!(markdown_paragraph("---"), r"\---");
+        assert_eq!(markdown_paragraph("2019 was"), "2019 was");
+        assert_eq!(thousands(1_048_575), "1,048,575");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+    }
 }

@@ -1,5 +1,7 @@
 //! Parquet for data scientists: real types (string, bool, date32, decimal128(38, 9), list<string>),
-//! zstd compression, page statistics, and each column's description as Arrow field metadata.
+//! zstd compression, page statistics, and each column's description as Arrow field metadata. Nested
+//! types follow the Parquet format's own rules (list elements named `element`), which Hive, Athena,
+//! BigQuery and Spark require.
 
 use super::ExportError;
 use crate::tables::{Table, arrow_schema};
@@ -20,6 +22,7 @@ pub fn writer<W: Write + Send>(table: &Table, out: W) -> Result<ArrowWriter<W>, 
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_coerce_types(true)
         .build();
     ArrowWriter::try_new(out, Arc::new(arrow_schema(table)), Some(properties))
         .map_err(|e| ExportError::Encode(format!("{}: {e}", table.name)))

@@ -51,7 +51,8 @@ impl ColumnType {
             ColumnType::Boolean => DataType::Boolean,
             ColumnType::Date => DataType::Date32,
             ColumnType::Decimal => DECIMAL_TYPE,
-            ColumnType::TextList => DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+            // `element`, as the Parquet format names list elements (arrow-rs would say `item`).
+            ColumnType::TextList => DataType::List(Arc::new(Field::new("element", DataType::Utf8, true))),
         }
     }
 

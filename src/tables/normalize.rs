@@ -475,8 +475,8 @@ fn change_rows(old: &CheckedRevision, new: &CheckedRevision, out: &mut Normalize
         out.changes.push(ChangeRow {
             id,
             profile: profile.clone(),
-            from: day(from),
-            to: day(to),
+            old_updated: day(from),
+            new_updated: day(to),
             revision: format!("{profile}/{to}"),
             kind: change.subject,
             key: change.key.clone(),

@@ -469,14 +469,15 @@ impl Row for CitationRow {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRow {
-    /// Id of the change: `<profile>/<from>/<to>/<kind>/<key>`, then `/<field>` for a changed field.
+    /// Id of the change: `<profile>/<old_updated>/<new_updated>/<kind>/<key>`, then `/<field>` for a
+    /// changed field.
     pub id: String,
     /// Slug of the profile.
     pub profile: String,
-    /// Day the older revision was updated.
-    pub from: Day,
-    /// Day the newer revision was updated.
-    pub to: Day,
+    /// Day the older revision was updated. (Not `from`, a word SQL reserves.)
+    pub old_updated: Day,
+    /// Day the newer revision was updated. (Not `to`, a word SQL reserves.)
+    pub new_updated: Day,
     /// Id of the newer revision (a row of `profiles`).
     pub revision: String,
     /// What changed: the profile's own fields, an organization or system it declares, or a claim.

@@ -285,7 +285,12 @@ READERS: dict[str, Callable[[str], list[dict[str, Any]]]] = {
     "csv": rows_csv,
     "json": rows_json,
 }
-RESOURCE_NAMES = [f"{table}-{fmt}" for table in TABLES for fmt in FORMATS] + ["profiles-json"]
+# The files that hold every table at once, typed `file` (frictionless checks their bytes and hash).
+WHOLE_DATASET_RESOURCES = ("workbook", "database", "datasette-metadata")
+RESOURCE_NAMES = [f"{table}-{fmt}" for table in TABLES for fmt in FORMATS] + [
+    "profiles-json",
+    *WHOLE_DATASET_RESOURCES,
+]
 
 
 def sql_string(value: object) -> str:
@@ -310,6 +315,12 @@ def test_package_lists_every_table_in_every_format():
         assert resource(table, "csv")["path"] == f"csv/{table}.csv"
         assert resource(table, "parquet")["path"] == f"parquet/{table}.parquet"
     assert resources()["profiles-json"]["path"] == "json/profiles.json"
+    name = package()["name"]
+    assert resources()["workbook"]["path"] == f"xlsx/{name}.xlsx"
+    assert resources()["database"]["path"] == f"sqlite/{name}.sqlite"
+    assert resources()["datasette-metadata"]["path"] == f"sqlite/{name}.metadata.json"
+    for whole in WHOLE_DATASET_RESOURCES:
+        assert resources()[whole]["type"] == "file", whole
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -847,13 +858,13 @@ def sha256_of(path: Path) -> str:
 @pytest.mark.parametrize("name", RESOURCE_NAMES)
 def test_resource_hash_and_bytes_match_the_file(name):
     """Declared sizes and hashes let users verify a download; stale values make it look corrupt.
-    CSV and JSON resources declare bytes and hash, Parquet resources a hash."""
+    CSV, JSON, workbook and database resources declare bytes and hash, Parquet resources a hash."""
     entry = resources()[name]
     path = OUTPUT / entry["path"]
     assert path.is_file(), entry["path"]
     assert entry["hash"].startswith("sha256:"), entry["hash"]
     assert entry["hash"] == "sha256:" + sha256_of(path)
-    if entry["format"] in ("csv", "json"):
+    if entry["format"] in ("csv", "json", "xlsx", "sqlite"):
         assert "bytes" in entry, f"{name} declares no bytes"
     if "bytes" in entry:
         assert entry["bytes"] == path.stat().st_size

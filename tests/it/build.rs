@@ -99,8 +99,8 @@ fn output_is_the_same_for_any_thread_count_and_file_order() {
     let (a, b) = (tree(&forward.path("output")), tree(&backward.path("output")));
     assert_eq!(
         a.len(),
-        2 * TABLES + 4,
-        "CSV and Parquet per table, JSON, datapackage.json, README.md, the mark"
+        2 * TABLES + 7,
+        "CSV and Parquet per table, JSON, the workbook, the database and its metadata, datapackage.json, README.md, the mark"
     );
     assert!(a == b, "two builds of the same input differ");
 }

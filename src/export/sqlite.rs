@@ -1,0 +1,309 @@
+//! `sqlite/<name>.sqlite` for Datasette and SQL users: a table a table with the same rows, every
+//! primary and foreign key declared, an index on every foreign key, full-text search on the text
+//! people search, and `sqlite/<name>.metadata.json` for Datasette (title, license, source and the
+//! description of every table and column).
+//!
+//! Tables are written in parallel, each into a part database of its own; the parts are then copied
+//! into the one database in the order of the data dictionary, so the same rows give the same bytes.
+//!
+//! Types: text, dates (ISO `YYYY-MM-DD`) and lists (JSON arrays) are `TEXT`, booleans `INTEGER` (0
+//! or 1). Decimals are numbers SQLite compares as numbers and that keep every digit: an `INTEGER` for
+//! a whole number that fits 64 bits, a `REAL` for one of at most 15 significant digits (which reads
+//! back as exactly those digits), and `TEXT` with every digit beyond that. Tables are `STRICT`, and
+//! decimal columns `ANY`, so SQLite keeps each value as written instead of rounding it to a `REAL`.
+
+use super::ExportError;
+use super::cells::{Cell, cell};
+use crate::model::DatasetMeta;
+use crate::quantity::Decimal;
+use crate::tables::{ColumnType, Table};
+use arrow_array::RecordBatch;
+use rusqlite::Connection;
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Map, Value, json};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Columns that full-text search covers, in every table that has them.
+const SEARCHED: &[&str] = &[
+    "name",
+    "abbreviation",
+    "aliases",
+    "summary",
+    "title",
+    "publisher",
+    "description",
+    "note",
+    "quote",
+    "old_value",
+    "new_value",
+];
+
+fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> ExportError + '_ {
+    move |e| ExportError::Io(path.to_owned(), io::Error::other(e))
+}
+
+/// A quoted SQL identifier.
+fn name(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+/// A quoted SQL text literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The `CREATE TABLE` statement of a table.
+pub fn create_table(table: &Table) -> String {
+    let mut lines: Vec<String> = table
+        .columns
+        .iter()
+        .map(|column| {
+            let column_name = name(&column.name);
+            let mut line = format!(
+                "  {column_name} {}",
+                match column.column_type {
+                    ColumnType::Boolean => "INTEGER",
+                    ColumnType::Decimal => "ANY",
+                    ColumnType::Text | ColumnType::Date | ColumnType::TextList => "TEXT",
+                }
+            );
+            if !column.nullable {
+                line.push_str(" NOT NULL");
+            }
+            if column.column_type == ColumnType::Boolean {
+                line.push_str(&format!(" CHECK ({column_name} IN (0, 1))"));
+            }
+            if !column.values.is_empty() {
+                let values: Vec<String> = column.values.iter().map(|v| literal(v)).collect();
+                line.push_str(&format!(" CHECK ({column_name} IN ({}))", values.join(", ")));
+            }
+            line
+        })
+        .collect();
+    let key: Vec<String> = table.primary_key.iter().map(|c| name(c)).collect();
+    lines.push(format!("  PRIMARY KEY ({})", key.join(", ")));
+    for (column, target) in table.foreign_keys {
+        lines.push(format!(
+            "  FOREIGN KEY ({}) REFERENCES {} (\"id\")",
+            name(column),
+            name(target)
+        ));
+    }
+    format!("CREATE TABLE {} (\n{}\n) STRICT", name(table.name), lines.join(",\n"))
+}
+
+/// The columns of a table that full-text search covers.
+pub fn searched_columns(table: &Table) -> Vec<&str> {
+    table
+        .columns
+        .iter()
+        .filter(|c| matches!(c.column_type, ColumnType::Text | ColumnType::TextList))
+        .map(|c| c.name.as_str())
+        .filter(|c| SEARCHED.contains(c))
+        .collect()
+}
+
+/// How a decimal is stored: see the module documentation.
+fn decimal_value(decimal: Decimal) -> SqlValue {
+    if let Some(integer) = decimal.as_integer() {
+        SqlValue::Integer(integer)
+    } else if let Some(double) = decimal.as_double() {
+        SqlValue::Real(double)
+    } else {
+        SqlValue::Text(decimal.to_string())
+    }
+}
+
+fn value(cell: Cell<'_>) -> SqlValue {
+    match cell {
+        Cell::Null => SqlValue::Null,
+        Cell::Text(text) => SqlValue::Text(text.to_owned()),
+        Cell::Boolean(b) => SqlValue::Integer(i64::from(b)),
+        Cell::Date(date) => SqlValue::Text(date.to_string()),
+        Cell::Decimal(decimal) => decimal_value(decimal),
+        Cell::List(json) => SqlValue::Text(json),
+    }
+}
+
+/// Opens a database for writing once, fast: no journal, no syncs (the file is synced when done).
+fn open(path: &Path) -> Result<Connection, ExportError> {
+    let connection = Connection::open(path).map_err(sql_error(path))?;
+    connection
+        .execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;")
+        .map_err(sql_error(path))?;
+    Ok(connection)
+}
+
+/// The rows of one table, written into a part database of their own.
+pub struct Part {
+    connection: Connection,
+    path: PathBuf,
+    insert: String,
+}
+
+impl Part {
+    /// A part database beside the final one, holding the empty table.
+    pub fn create(staging: &Path, folder: &str, table: &Table) -> Result<Part, ExportError> {
+        let dir = staging.join(folder);
+        super::format_folder(&dir)?;
+        let path = dir.join(format!("{}.part", table.name));
+        let connection = open(&path)?;
+        connection.execute(&create_table(table), []).map_err(sql_error(&path))?;
+        let columns: Vec<String> = table.columns.iter().map(|c| name(&c.name)).collect();
+        let marks = vec!["?"; columns.len()].join(", ");
+        let insert = format!(
+            "INSERT INTO {} ({}) VALUES ({marks})",
+            name(table.name),
+            columns.join(", ")
+        );
+        Ok(Part {
+            connection,
+            path,
+            insert,
+        })
+    }
+
+    /// Appends the rows of a record batch of the table.
+    pub fn append(&mut self, table: &Table, batch: &RecordBatch) -> Result<(), ExportError> {
+        let error = sql_error(&self.path);
+        let transaction = self.connection.transaction().map_err(&error)?;
+        {
+            let mut statement = transaction.prepare_cached(&self.insert).map_err(&error)?;
+            let columns: Vec<_> = batch.columns().iter().zip(&table.columns).collect();
+            for row in 0..batch.num_rows() {
+                let values = columns
+                    .iter()
+                    .map(|(array, column)| value(cell(array, column.column_type, row)));
+                statement.execute(rusqlite::params_from_iter(values)).map_err(&error)?;
+            }
+        }
+        transaction.commit().map_err(&error)
+    }
+
+    /// Closes the part database and returns its path.
+    pub fn finish(self) -> Result<PathBuf, ExportError> {
+        self.connection
+            .close()
+            .map_err(|(_, e)| ExportError::Io(self.path.clone(), io::Error::other(e)))?;
+        Ok(self.path)
+    }
+}
+
+/// Writes the database at `path` from the part databases of `tables` (in the same order), then
+/// indexes the foreign keys, builds the full-text indexes, checks every foreign key and removes the
+/// parts.
+pub fn assemble(path: &Path, tables: &[Table], parts: &[PathBuf]) -> Result<(), ExportError> {
+    let error = sql_error(path);
+    let _ = std::fs::remove_file(path);
+    let connection = open(path)?;
+    for (table, part) in tables.iter().zip(parts) {
+        connection.execute(&create_table(table), []).map_err(&error)?;
+        let part_path = part
+            .to_str()
+            .ok_or_else(|| ExportError::Io(part.clone(), io::Error::other("the path is not UTF-8")))?;
+        connection
+            .execute_batch(&format!(
+                "ATTACH DATABASE {} AS part; INSERT INTO main.{1} SELECT * FROM part.{1}; DETACH DATABASE part;",
+                literal(part_path),
+                name(table.name)
+            ))
+            .map_err(&error)?;
+        std::fs::remove_file(part).map_err(|e| ExportError::Io(part.clone(), e))?;
+    }
+    for table in tables {
+        for (column, _) in table.foreign_keys {
+            if table.primary_key.first() == Some(column) {
+                continue; // the primary key's index serves it
+            }
+            connection
+                .execute(
+                    &format!(
+                        "CREATE INDEX {} ON {} ({})",
+                        name(&format!("{}_{column}", table.name)),
+                        name(table.name),
+                        name(column)
+                    ),
+                    [],
+                )
+                .map_err(&error)?;
+        }
+        let searched = searched_columns(table);
+        if searched.is_empty() {
+            continue;
+        }
+        let fts = name(&format!("{}_fts", table.name));
+        let columns: Vec<String> = searched.iter().map(|c| name(c)).collect();
+        let columns = columns.join(", ");
+        // `content="<table>"`: the form Datasette and sqlite-utils recognise as the table's search index.
+        connection
+            .execute_batch(&format!(
+                "CREATE VIRTUAL TABLE {fts} USING fts5({columns}, content=\"{0}\");
+                 INSERT INTO {fts} (rowid, {columns}) SELECT rowid, {columns} FROM {1};",
+                table.name,
+                name(table.name)
+            ))
+            .map_err(&error)?;
+    }
+    let dangling: Vec<String> = {
+        let mut statement = connection.prepare("PRAGMA foreign_key_check").map_err(&error)?;
+        statement
+            .query_map([], |row| {
+                Ok(format!("{} row {}", row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })
+            .map_err(&error)?
+            .collect::<Result<_, _>>()
+            .map_err(&error)?
+    };
+    if !dangling.is_empty() {
+        return Err(ExportError::Encode(format!(
+            "the SQLite database has dangling foreign keys: {}",
+            dangling.join(", ")
+        )));
+    }
+    connection
+        .close()
+        .map_err(|(_, e)| ExportError::Io(path.to_owned(), io::Error::other(e)))
+}
+
+/// Writes the Datasette metadata of the database `database` (its file name without `.sqlite`):
+/// title, description, license, source, and every table's and column's description.
+pub fn write_metadata(meta: &DatasetMeta, database: &str, tables: &[Table], out: impl Write) -> io::Result<()> {
+    let mut root = Map::new();
+    root.insert("title".into(), meta.title.clone().into());
+    if let Some(description) = &meta.description {
+        root.insert("description".into(), description.clone().into());
+    }
+    root.insert("license".into(), meta.license.clone().into());
+    root.insert("license_url".into(), super::package::spdx_url(&meta.license).into());
+    if !meta.sources.is_empty() {
+        let titles: Vec<&str> = meta.sources.iter().map(|s| s.title.as_str()).collect();
+        root.insert("source".into(), titles.join("; ").into());
+        if let Some(url) = meta.sources.iter().find_map(|s| s.url.clone()) {
+            root.insert("source_url".into(), url.into());
+        }
+    }
+    if let Some(homepage) = &meta.homepage {
+        root.insert("about_url".into(), homepage.clone().into());
+        root.insert("about".into(), meta.name.clone().into());
+    }
+    let mut described = Map::new();
+    for table in tables {
+        let columns: Map<String, Value> = table
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.description.clone().into()))
+            .collect();
+        described.insert(
+            table.name.into(),
+            json!({"description": table.description, "columns": columns}),
+        );
+    }
+    root.insert(
+        "databases".into(),
+        json!({ database: {"title": meta.title, "tables": described} }),
+    );
+    let mut out = out;
+    serde_json::to_writer_pretty(&mut out, &Value::Object(root))?;
+    out.write_all(b"\n")
+}

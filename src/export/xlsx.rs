@@ -1,0 +1,411 @@
+//! `xlsx/<name>.xlsx` for spreadsheet users: one workbook, a sheet with the data dictionary first,
+//! then a sheet a table in the order of the dictionary. Every cell holds its real type: dates as date
+//! cells, booleans as booleans, decimals as numbers when their digits fit a spreadsheet's 15
+//! significant digits (as text with every digit otherwise), ids, lists (JSON arrays) and every other
+//! text as text, never a formula. The header row is frozen and has filters; a table longer than a
+//! sheet continues on further sheets named `<table> (2)`, `<table> (3)`, ...
+//!
+//! Sheets are written in "constant memory" mode: each streams its rows to an anonymous temporary file
+//! in the staging folder, so memory does not grow with the number of rows. Nothing in the file depends
+//! on the time, the machine or the order in which threads write: the creation date is fixed, strings
+//! are written inline (no shared string table filled in thread order), and every cell format is
+//! registered in a fixed order before any sheet is written.
+
+use super::ExportError;
+use super::cells::{Cell, cell};
+use crate::model::DatasetMeta;
+use crate::quantity::{DOUBLE_DIGITS, Decimal};
+use crate::tables::{ColumnType, Table};
+use arrow_array::RecordBatch;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Rows of a sheet: Excel's limit, header included.
+pub const SHEET_ROWS: u32 = 1_048_576;
+/// Characters of a cell: Excel's limit.
+pub const CELL_CHARS: usize = 32_767;
+/// The widest a column is made, in characters.
+const MAX_WIDTH: usize = 60;
+/// The creation date the workbook records (a fixed value, so that builds are byte-identical).
+const CREATED: (u16, u8, u8) = (2000, 1, 1);
+
+/// The workbook being written. Sheets are made from it (so that they share its cell formats) by the
+/// threads that write the tables, and pushed into it, in order, at the end.
+pub type SharedWorkbook = Arc<Mutex<Workbook>>;
+
+/// A workbook whose sheets keep their rows in temporary files in `tempdir`, with every cell format
+/// registered in a fixed order.
+pub fn workbook(tempdir: &Path) -> Result<SharedWorkbook, ExportError> {
+    let error = encode("workbook");
+    let mut workbook = Workbook::new();
+    workbook.set_tempdir(tempdir).map_err(&error)?;
+    let formats = Formats::new();
+    let mut probe = workbook.new_worksheet_with_constant_memory().map_err(&error)?;
+    probe
+        .write_string_with_format(0, 0, "", &formats.header)
+        .map_err(&error)?;
+    let day = ExcelDateTime::from_ymd(2000, 1, 1).map_err(&error)?;
+    probe
+        .write_datetime_with_format(0, 1, &day, &formats.date)
+        .map_err(&error)?;
+    for (index, format) in formats.decimals.iter().enumerate() {
+        probe
+            .write_number_with_format(0, 2 + index as u16, 0.0, format)
+            .map_err(&error)?;
+    }
+    Ok(Arc::new(Mutex::new(workbook)))
+}
+
+fn new_sheet(workbook: &SharedWorkbook) -> Result<Worksheet, ExportError> {
+    let mut workbook = workbook.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    workbook
+        .new_worksheet_with_constant_memory()
+        .map_err(encode("workbook"))
+}
+
+/// How the workbook stores a column's values, as the data dictionary says it.
+pub fn cell_kind(column_type: ColumnType) -> String {
+    match column_type {
+        ColumnType::Text => "text".into(),
+        ColumnType::Boolean => "boolean".into(),
+        ColumnType::Date => "date (text `YYYY-MM-DD` before 1900)".into(),
+        ColumnType::Decimal => {
+            format!("number; text with every digit when it has more than {DOUBLE_DIGITS} significant digits")
+        }
+        ColumnType::TextList => "text: a JSON array".into(),
+    }
+}
+
+fn encode(table: &str) -> impl Fn(XlsxError) -> ExportError + '_ {
+    move |e| ExportError::Encode(format!("xlsx, {table}: {e}"))
+}
+
+/// The cell formats of the workbook.
+#[derive(Clone)]
+struct Formats {
+    header: Format,
+    date: Format,
+    /// `0`, `0.0`, ... `0.000000000`: a decimal shown with exactly its digits.
+    decimals: Vec<Format>,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            header: Format::new().set_bold(),
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            decimals: (0..=crate::quantity::SCALE as usize)
+                .map(|scale| match scale {
+                    0 => Format::new().set_num_format("0"),
+                    _ => Format::new().set_num_format(format!("0.{}", "0".repeat(scale))),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Digits after the decimal point of a decimal as written.
+fn scale_of(decimal: Decimal) -> usize {
+    decimal.to_string().split_once('.').map_or(0, |(_, f)| f.len())
+}
+
+/// The sheets of one table being written, a record batch at a time.
+pub struct Sheets {
+    table: Table,
+    workbook: SharedWorkbook,
+    /// Data rows a sheet holds (the header row not counted).
+    rows_per_sheet: u32,
+    formats: Formats,
+    finished: Vec<Worksheet>,
+    current: Worksheet,
+    /// Data rows in the current sheet.
+    rows: u32,
+    /// Width of every column, in characters.
+    widths: Vec<usize>,
+}
+
+impl Sheets {
+    /// The sheets of a table, made from `workbook`, each holding at most `sheet_rows` rows, header
+    /// included.
+    pub fn new(table: &Table, sheet_rows: u32, workbook: &SharedWorkbook) -> Result<Sheets, ExportError> {
+        assert!(sheet_rows >= 2, "a sheet holds its header and at least one row");
+        let formats = Formats::new();
+        let widths = table
+            .columns
+            .iter()
+            .map(|c| match c.column_type {
+                ColumnType::Date => 11,
+                _ => 0,
+            })
+            // Room for the filter button beside the name.
+            .zip(&table.columns)
+            .map(|(width, c)| width.max(c.name.chars().count() + 3))
+            .collect();
+        let mut sheets = Sheets {
+            table: table.clone(),
+            workbook: Arc::clone(workbook),
+            rows_per_sheet: sheet_rows - 1,
+            current: Worksheet::new(),
+            formats,
+            finished: Vec::new(),
+            rows: 0,
+            widths,
+        };
+        sheets.start_sheet(1)?;
+        Ok(sheets)
+    }
+
+    fn start_sheet(&mut self, number: usize) -> Result<(), ExportError> {
+        let error = encode(self.table.name);
+        let mut sheet = new_sheet(&self.workbook)?;
+        let sheet_name = match number {
+            1 => self.table.name.to_owned(),
+            n => format!("{} ({n})", self.table.name),
+        };
+        sheet.set_name(sheet_name).map_err(&error)?;
+        for (index, column) in self.table.columns.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, index as u16, &column.name, &self.formats.header)
+                .map_err(&error)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(&error)?;
+        self.current = sheet;
+        self.rows = 0;
+        Ok(())
+    }
+
+    /// Closes the current sheet: filters over its rows, column widths.
+    fn close_sheet(&mut self) -> Result<(), ExportError> {
+        let error = encode(self.table.name);
+        let mut sheet = std::mem::replace(&mut self.current, Worksheet::new());
+        let last_column = (self.table.columns.len() - 1) as u16;
+        sheet.autofilter(0, 0, self.rows, last_column).map_err(&error)?;
+        for (index, width) in self.widths.iter().enumerate() {
+            sheet
+                .set_column_width(index as u16, (*width).min(MAX_WIDTH) as f64)
+                .map_err(&error)?;
+        }
+        self.finished.push(sheet);
+        Ok(())
+    }
+
+    /// Appends the rows of a record batch of the table.
+    pub fn append(&mut self, batch: &RecordBatch) -> Result<(), ExportError> {
+        let columns: Vec<_> = batch
+            .columns()
+            .iter()
+            .zip(&self.table.columns)
+            .map(|(array, column)| (array, column.column_type))
+            .collect();
+        for row in 0..batch.num_rows() {
+            if self.rows == self.rows_per_sheet {
+                self.close_sheet()?;
+                self.start_sheet(self.finished.len() + 1)?;
+            }
+            self.rows += 1;
+            for (index, (array, column_type)) in columns.iter().enumerate() {
+                let value = cell(array, *column_type, row);
+                let width = self.write(self.rows, index, value)?;
+                self.widths[index] = self.widths[index].max(width);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes one cell and returns how wide it shows, in characters.
+    fn write(&mut self, row: u32, index: usize, value: Cell<'_>) -> Result<usize, ExportError> {
+        let error = encode(self.table.name);
+        let sheet = &mut self.current;
+        let column = index as u16;
+        let text = |sheet: &mut Worksheet, text: &str| -> Result<usize, ExportError> {
+            let chars = text.chars().count();
+            if chars > CELL_CHARS {
+                return Err(ExportError::Encode(format!(
+                    "xlsx, {}.{}: a text of {chars} characters does not fit a workbook cell (at most {CELL_CHARS}); \
+                     shorten it or build without xlsx (`--format json,csv,parquet,sqlite`)",
+                    self.table.name, self.table.columns[index].name
+                )));
+            }
+            sheet.write_string(row, column, text).map_err(&error)?;
+            Ok(text.lines().map(|l| l.chars().count()).max().unwrap_or(0))
+        };
+        match value {
+            Cell::Null => Ok(0),
+            Cell::Text(value) => text(sheet, value),
+            Cell::List(json) => text(sheet, &json),
+            Cell::Boolean(b) => {
+                sheet.write_boolean(row, column, b).map_err(&error)?;
+                Ok(5)
+            }
+            Cell::Date(date) => {
+                let excel = u16::try_from(date.year())
+                    .ok()
+                    .and_then(|year| ExcelDateTime::from_ymd(year, date.month() as u8, date.day() as u8).ok());
+                match excel {
+                    Some(excel) if date.year() >= 1900 => {
+                        sheet
+                            .write_datetime_with_format(row, column, &excel, &self.formats.date)
+                            .map_err(&error)?;
+                        Ok(10)
+                    }
+                    _ => text(sheet, &date.to_string()),
+                }
+            }
+            Cell::Decimal(decimal) => match decimal.as_double() {
+                Some(number) => {
+                    let format = &self.formats.decimals[scale_of(decimal)];
+                    sheet
+                        .write_number_with_format(row, column, number, format)
+                        .map_err(&error)?;
+                    Ok(decimal.to_string().len())
+                }
+                None => text(sheet, &decimal.to_string()),
+            },
+        }
+    }
+
+    /// Closes the last sheet and returns every sheet of the table, in order.
+    pub fn finish(mut self) -> Result<Vec<Worksheet>, ExportError> {
+        self.close_sheet()?;
+        Ok(self.finished)
+    }
+}
+
+/// The first sheet: every column of every table with its type, how the workbook stores it and its
+/// description.
+fn dictionary_sheet(tables: &[Table]) -> Result<Worksheet, ExportError> {
+    let error = encode("dictionary");
+    let formats = Formats::new();
+    let mut sheet = Worksheet::new();
+    sheet.set_name("dictionary").map_err(&error)?;
+    let header = ["table", "column", "type", "required", "cell", "description"];
+    for (index, name) in header.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, index as u16, *name, &formats.header)
+            .map_err(&error)?;
+    }
+    let mut row = 0;
+    for table in tables {
+        row += 1;
+        sheet.write_string(row, 0, table.name).map_err(&error)?;
+        sheet
+            .write_string(row, 5, format!("{} {} rows.", table.description, table.rows))
+            .map_err(&error)?;
+        for column in &table.columns {
+            row += 1;
+            let mut description = column.description.clone();
+            if !column.values.is_empty() {
+                description.push_str(&format!(" One of {}.", column.values.join(", ")));
+            }
+            let cells = [
+                table.name.to_owned(),
+                column.name.clone(),
+                column.column_type.label().to_owned(),
+                if column.nullable { String::new() } else { "yes".into() },
+                cell_kind(column.column_type),
+                description,
+            ];
+            for (index, text) in cells.iter().enumerate() {
+                if !text.is_empty() {
+                    sheet.write_string(row, index as u16, text).map_err(&error)?;
+                }
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(&error)?;
+    sheet.autofilter(0, 0, row, 5).map_err(&error)?;
+    for (index, width) in [14.0, 22.0, 16.0, 10.0, 30.0, 100.0].into_iter().enumerate() {
+        sheet.set_column_width(index as u16, width).map_err(&error)?;
+    }
+    Ok(sheet)
+}
+
+/// Writes the workbook: the dictionary sheet, then the sheets of every table in order. Every `Sheets`
+/// made from the workbook must be finished.
+pub fn write_workbook(
+    workbook: SharedWorkbook,
+    meta: &DatasetMeta,
+    tables: &[Table],
+    sheets: Vec<Vec<Worksheet>>,
+    out: impl Write + Send,
+) -> Result<(), ExportError> {
+    let error = encode("workbook");
+    let mut workbook = Arc::try_unwrap(workbook)
+        .map_err(|_| ExportError::Encode("xlsx: a table's sheets are still being written".into()))?
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let (year, month, day) = CREATED;
+    let created = ExcelDateTime::from_ymd(year, month, day).map_err(&error)?;
+    let mut properties = DocProperties::new()
+        .set_title(&meta.title)
+        .set_creation_datetime(&created)
+        .set_comment(format!(
+            "Version {}, licence {}. The first sheet describes every column.",
+            meta.version, meta.license
+        ));
+    if let Some(publisher) = &meta.publisher {
+        properties = properties.set_author(publisher);
+    }
+    workbook.set_properties(&properties);
+    workbook.push_worksheet(dictionary_sheet(tables)?);
+    for sheet in sheets.into_iter().flatten() {
+        workbook.push_worksheet(sheet);
+    }
+    workbook.save_to_writer(out).map_err(&error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tables::rows::EntityRow;
+
+    fn entities(count: usize) -> Vec<EntityRow> {
+        (0..count)
+            .map(|i| EntityRow {
+                id: format!("e{i}"),
+                entity_type: crate::check::EntityType::Organization,
+                name: format!("Entity {i}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_table_longer_than_a_sheet_continues_on_further_sheets() {
+        let mut table = Table::of::<EntityRow>();
+        let workbook = workbook(&std::env::temp_dir()).expect("workbook");
+        // Three rows a sheet, header included: two data rows.
+        let mut sheets = Sheets::new(&table, 3, &workbook).expect("sheets");
+        for chunk in entities(5).chunks(3) {
+            sheets.append(&table.batch(chunk).expect("batch")).expect("append");
+            table.rows += chunk.len();
+        }
+        let names: Vec<String> = sheets.finish().expect("finish").iter().map(|s| s.name()).collect();
+        assert_eq!(names, ["entities", "entities (2)", "entities (3)"]);
+    }
+
+    #[test]
+    fn a_table_that_fills_its_sheet_exactly_needs_no_other() {
+        let table = Table::of::<EntityRow>();
+        let workbook = workbook(&std::env::temp_dir()).expect("workbook");
+        let mut sheets = Sheets::new(&table, 5, &workbook).expect("sheets");
+        sheets
+            .append(&table.batch(&entities(4)).expect("batch"))
+            .expect("append");
+        assert_eq!(sheets.finish().expect("finish").len(), 1);
+        let mut sheets = Sheets::new(&table, 5, &workbook).expect("sheets");
+        sheets
+            .append(&table.batch(&entities(5)).expect("batch"))
+            .expect("append");
+        assert_eq!(sheets.finish().expect("finish").len(), 2);
+    }
+
+    #[test]
+    fn decimals_show_exactly_their_digits() {
+        let d = |text: &str| Decimal::parse(text).expect("decimal");
+        assert_eq!(scale_of(d("177.9 billion")), 0);
+        assert_eq!(scale_of(d("9.25")), 2);
+        assert_eq!(scale_of(d("0.000000001")), 9);
+    }
+}
