@@ -924,10 +924,11 @@ def test_readme_describes_each_table_as_declared(table):
 
 
 def test_every_file_in_the_output_is_a_resource():
-    """A file that no resource describes is unvalidated, unhashed data (or a leftover)."""
+    """A file that no resource describes is unvalidated, unhashed data (or a leftover). Besides the
+    package and the dictionary, only the mark that tells `build` the folder is its own may be there."""
     on_disk = {
         path.relative_to(OUTPUT).as_posix() for path in OUTPUT.rglob("*") if path.is_file()
-    } - {"datapackage.json", "README.md"}
+    } - {"datapackage.json", "README.md", ".profile-export"}
     assert on_disk == {entry["path"] for entry in resources().values()}
 
 
