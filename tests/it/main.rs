@@ -10,6 +10,7 @@ mod dictionary;
 mod diff;
 mod docs;
 mod editor;
+mod facts;
 mod formats;
 mod fuzz_corpus;
 #[allow(dead_code)]
