@@ -145,9 +145,12 @@ pub fn between(old: &CheckedRevision, new: &CheckedRevision) -> Vec<Change> {
     ] {
         let before: Vec<&Item> = old_items.iter().filter(|i| i.subject == subject).collect();
         let after: Vec<&Item> = new_items.iter().filter(|i| i.subject == subject).collect();
-        let find = |items: &[&Item], key: &str| items.iter().position(|i| i.key == key);
+        // Matched through maps by key: linear in the revisions' claims, not quadratic.
+        let before_by_key: std::collections::HashMap<&str, &Item> =
+            before.iter().map(|item| (item.key.as_str(), *item)).collect();
+        let after_keys: std::collections::HashSet<&str> = after.iter().map(|item| item.key.as_str()).collect();
         for item in &after {
-            match find(&before, &item.key) {
+            match before_by_key.get(item.key.as_str()) {
                 None => changes.push(Change {
                     subject,
                     key: item.key.clone(),
@@ -159,11 +162,11 @@ pub fn between(old: &CheckedRevision, new: &CheckedRevision) -> Vec<Change> {
                     new: Some(label(item)),
                     label: label(item),
                 }),
-                Some(index) => changes.extend(field_changes(before[index], item)),
+                Some(old_item) => changes.extend(field_changes(old_item, item)),
             }
         }
         for item in &before {
-            if find(&after, &item.key).is_none() {
+            if !after_keys.contains(item.key.as_str()) {
                 changes.push(Change {
                     subject,
                     key: item.key.clone(),

@@ -2,7 +2,7 @@
 //! kind, coloured on a terminal) or for machines (`--format json`).
 
 use crate::changes::{self, Change, ChangeType, Subject};
-use crate::check::{CheckedRevision, Dataset};
+use crate::check::CheckedRevision;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -17,16 +17,12 @@ pub enum DiffFormat {
 
 /// The two revisions to compare, or why they cannot be found.
 pub fn revisions<'a>(
-    dataset: &'a Dataset,
+    revisions: &'a [CheckedRevision],
     profile: &str,
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<(&'a CheckedRevision, &'a CheckedRevision), String> {
-    let revisions: Vec<&CheckedRevision> = dataset
-        .revisions
-        .iter()
-        .filter(|r| r.revision.profile == profile)
-        .collect();
+    let revisions: Vec<&CheckedRevision> = revisions.iter().filter(|r| r.revision.profile == profile).collect();
     if revisions.is_empty() {
         return Err(format!("there is no profile `{profile}` in the input"));
     }

@@ -104,10 +104,10 @@ fn parse_only(args: &cli::CheckArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The checked dataset with every revision, or the exit code after reporting why there is none.
-fn checked(args: &cli::CheckArgs) -> Result<check::Dataset, ExitCode> {
+/// The checked revisions of `profile`, or the exit code after reporting why there are none.
+fn checked(args: &cli::CheckArgs, profile: &str) -> Result<Vec<check::CheckedRevision>, ExitCode> {
     let input = open_input(args)?;
-    check::check(&input, &args.limits(), args.quiet).map_err(|problems| {
+    check::revisions_of(&input, &args.limits(), args.quiet, profile).map_err(|problems| {
         report(&problems, OutputFormat::Text);
         ExitCode::from(EXIT_INVALID)
     })
@@ -153,11 +153,11 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
 
 fn diff(args: &cli::DiffArgs) -> ExitCode {
     use std::io::IsTerminal;
-    let dataset = match checked(&args.check) {
-        Ok(dataset) => dataset,
+    let revisions = match checked(&args.check, &args.profile) {
+        Ok(revisions) => revisions,
         Err(code) => return code,
     };
-    let (old, new) = match diff::revisions(&dataset, &args.profile, args.from.as_deref(), args.to.as_deref()) {
+    let (old, new) = match diff::revisions(&revisions, &args.profile, args.from.as_deref(), args.to.as_deref()) {
         Ok(pair) => pair,
         Err(message) => {
             say!("error: {message}");

@@ -77,18 +77,6 @@ pub enum Failure<E> {
 /// enough that a batch's revisions take little memory.
 const BATCH_FILES: usize = 512;
 
-/// The checked dataset: its description, its revisions sorted by (profile, updated), and the merged
-/// organizations and systems by id.
-#[derive(Debug)]
-pub struct Dataset {
-    /// `dataset.yaml`.
-    pub meta: DatasetMeta,
-    /// Every revision, sorted by profile, then date.
-    pub revisions: Vec<CheckedRevision>,
-    /// Every organization and system, merged across files, sorted by id.
-    pub entities: std::collections::BTreeMap<String, Entity>,
-}
-
 /// A compiled input schema, with the schema itself (messages look up the fields a mapping has) and
 /// what its documents are called in messages.
 struct Schema {
@@ -109,20 +97,25 @@ fn validator(root: serde_json::Value, noun: &'static str) -> Schema {
     Schema { validator, root, noun }
 }
 
-/// Checks the curated folder: the dataset with every revision, or every problem found, sorted.
-/// Keeps every revision in memory: for `diff` and tests; `stream` is the way for large folders.
-pub fn check(input: &Input, limits: &Limits, quiet: bool) -> Result<Dataset, Vec<Diagnostic>> {
+/// Checks the curated folder, keeping only the revisions of `profile` (sorted by date), for
+/// `diff`: every file is checked, but memory holds one profile's revisions, not the dataset's.
+pub fn revisions_of(
+    input: &Input,
+    limits: &Limits,
+    quiet: bool,
+    profile: &str,
+) -> Result<Vec<CheckedRevision>, Vec<Diagnostic>> {
     let mut revisions = Vec::new();
     let visit = |batch: Vec<CheckedRevision>| -> Result<(), std::convert::Infallible> {
-        revisions.extend(batch);
+        revisions.extend(
+            batch
+                .into_iter()
+                .filter(|revision| revision.revision.profile == profile),
+        );
         Ok(())
     };
     match stream(input, limits, quiet, visit) {
-        Ok(checked) => Ok(Dataset {
-            meta: checked.meta,
-            revisions,
-            entities: checked.entities.iter().map(|e| (e.id.clone(), e)).collect(),
-        }),
+        Ok(_) => Ok(revisions),
         Err(Failure::Problems(problems)) => Err(problems),
         Err(Failure::Visit(never)) => match never {},
     }
