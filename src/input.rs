@@ -36,6 +36,11 @@ impl Input {
         &self.path
     }
 
+    /// Whether `path` exists and really is inside the input folder, links resolved.
+    pub fn holds(&self, path: &Path) -> bool {
+        fs::canonicalize(path).is_ok_and(|real| real.starts_with(&self.root))
+    }
+
     /// The bytes of the regular file at `path` (as reached from the current folder, inside the
     /// input), at most `limit` of them.
     pub fn read(&self, path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {

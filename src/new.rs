@@ -82,7 +82,25 @@ pub fn start(input: &Path, profile: &str, updated: Option<&str>) -> Result<Start
             None,
         ),
     };
+    // Write only inside the input: neither profiles/ nor the profile's folder may be a link out.
+    let inside = crate::input::Input::open(input).map_err(Refused)?;
+    let outside = |place: &Path| {
+        Refused(format!(
+            "{} leads out of the input folder through a symbolic link; nothing was written",
+            place.display()
+        ))
+    };
+    let profiles = input.join("profiles");
+    if !inside.holds(&profiles) {
+        return Err(outside(&profiles));
+    }
+    if std::fs::symlink_metadata(&folder).is_ok() && !inside.holds(&folder) {
+        return Err(outside(&folder));
+    }
     std::fs::create_dir_all(&folder).map_err(|e| Refused(format!("cannot create {}: {e}", folder.display())))?;
+    if !inside.holds(&folder) {
+        return Err(outside(&folder));
+    }
     // `create_new`: even a file created by someone else a moment ago is never overwritten.
     let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
         Ok(file) => file,

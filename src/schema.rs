@@ -50,7 +50,12 @@ pub fn render(schema: &Value) -> String {
 pub fn write(folder: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(folder)?;
     for (name, schema) in all() {
-        std::fs::write(folder.join(name), render(&schema))?;
+        // A new file renamed into place: a link at the schema's name is replaced, never followed.
+        let mut file = tempfile::NamedTempFile::new_in(folder)?;
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        std::io::Write::write_all(&mut file, render(&schema).as_bytes())?;
+        file.persist(folder.join(name)).map_err(|e| e.error)?;
     }
     Ok(())
 }

@@ -184,8 +184,15 @@ fn recover(target: &Target) {
         if !is_folder {
             continue;
         }
-        if text.starts_with(&staging_prefix) {
-            let _ = fs::remove_dir_all(&path);
+        if let Some(suffix) = text.strip_prefix(&staging_prefix) {
+            // Only what a build of ours made: `tempfile`'s six random characters, and the mark
+            // (written first) or nothing at all. Any other folder of that name is left alone.
+            let ours = suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric());
+            if ours && is_marked(&path) {
+                let _ = fs::remove_dir_all(&path);
+            } else if ours {
+                let _ = fs::remove_dir(&path); // fails unless empty
+            }
         } else if text.starts_with(&aside_prefix) && is_marked(&path) {
             if fs::symlink_metadata(&target.output).is_err() {
                 let _ = fs::rename(&path, &target.output);
@@ -204,8 +211,18 @@ fn write_mark(staging: &Path) -> Result<(), ExportError> {
     file.sync_all().map_err(io)
 }
 
+/// Whether `folder` holds the mark: a regular file (not a link) that says what `MARK_TEXT` says.
 fn is_marked(folder: &Path) -> bool {
-    fs::symlink_metadata(folder.join(MARK)).is_ok_and(|meta| meta.is_file())
+    use std::io::Read;
+    let path = folder.join(MARK);
+    if !fs::symlink_metadata(&path).is_ok_and(|meta| meta.is_file()) {
+        return false;
+    }
+    let first_line = MARK_TEXT.lines().next().unwrap_or(MARK_TEXT);
+    let mut start = Vec::new();
+    File::open(&path)
+        .and_then(|file| file.take(first_line.len() as u64).read_to_end(&mut start))
+        .is_ok_and(|_| start == first_line.as_bytes())
 }
 
 fn is_empty(folder: &Path) -> io::Result<bool> {
@@ -369,8 +386,13 @@ mod tests {
     #[test]
     fn a_dataset_set_aside_by_an_unfinished_swap_is_put_back() {
         let root = tempfile::tempdir().expect("temporary folder");
-        let aside = folder_with(root.path(), ".output.previous-abc", MARK);
-        folder_with(root.path(), ".output.staging-def", "half.txt");
+        let aside = root.path().join(".output.previous-abc");
+        fs::create_dir_all(&aside).expect("folder");
+        write_mark(&aside).expect("mark");
+        let dead = root.path().join(".output.staging-def123");
+        fs::create_dir_all(&dead).expect("folder");
+        write_mark(&dead).expect("mark");
+        folder_with(root.path(), ".output.staging-mine", "thesis.txt");
         let target = Target {
             output: root.path().join("output"),
             absolute: root.path().join("output"),
@@ -379,7 +401,11 @@ mod tests {
         recover(&target);
         assert!(root.path().join("output").join(MARK).is_file());
         assert!(!aside.exists());
-        assert!(!root.path().join(".output.staging-def").exists());
+        assert!(!dead.exists());
+        assert!(
+            root.path().join(".output.staging-mine/thesis.txt").is_file(),
+            "not ours: kept"
+        );
     }
 
     #[test]

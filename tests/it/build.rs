@@ -135,7 +135,7 @@ fn a_rebuild_replaces_the_whole_folder() {
     let work = Workdir::with_revision(REVISION);
     build(&work);
     std::fs::write(work.path("output/stray.txt"), "left from an older layout").expect("write");
-    std::fs::create_dir_all(work.path(".output.staging-dead")).expect("a staging folder of a dead build");
+    std::fs::create_dir_all(work.path(".output.staging-dead00")).expect("a staging folder of a dead build");
     let outcome = build(&work);
     assert!(!work.path("output/stray.txt").exists());
     assert!(work.path("output/parquet/figures.parquet").exists());

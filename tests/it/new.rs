@@ -196,3 +196,38 @@ fn a_bad_date_or_profile_is_a_usage_error() {
         "nothing was written"
     );
 }
+
+#[test]
+fn a_profile_folder_linked_out_of_the_input_is_not_written_through() {
+    let work = Workdir::with_revision(REVISION);
+    std::fs::create_dir_all(work.path("elsewhere")).expect("folder");
+    std::os::unix::fs::symlink(work.path("elsewhere"), work.path("input/profiles/evil")).expect("link");
+    let outcome = work.run(&["new", "evil", "--updated", "2030-01-01"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("leads out of the input folder"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(
+        std::fs::read_dir(work.path("elsewhere")).expect("folder").count(),
+        0,
+        "nothing written outside"
+    );
+}
+
+#[test]
+fn schema_replaces_a_link_at_its_file_name_and_never_writes_through_it() {
+    let work = Workdir::with_revision(REVISION);
+    std::fs::create_dir_all(work.path("schema")).expect("folder");
+    std::fs::write(work.path("victim.json"), "precious").expect("write");
+    std::os::unix::fs::symlink(work.path("victim.json"), work.path("schema/revision.schema.json")).expect("link");
+    let outcome = work.run(&["schema", "--output", "schema"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert_eq!(
+        std::fs::read_to_string(work.path("victim.json")).expect("read"),
+        "precious"
+    );
+    let meta = std::fs::symlink_metadata(work.path("schema/revision.schema.json")).expect("schema");
+    assert!(meta.is_file(), "the link was replaced by the schema file");
+}

@@ -196,14 +196,44 @@ fn a_new_folder_an_empty_one_and_a_dataset_of_its_own_are_written() {
 fn staging_folders_of_dead_builds_are_removed_and_nothing_else() {
     let work = Workdir::with_revision(REVISION);
     assert_eq!(work.run(&["build"]).code, 0);
-    std::fs::create_dir_all(work.path(".output.staging-dead/csv")).expect("a killed build's staging");
-    std::fs::write(work.path(".output.staging-dead/csv/x.csv"), "half").expect("write");
+    // A killed build's staging folder: the name build gives it, and the mark it writes first.
+    let mark = std::fs::read(work.path("output/.profile-export")).expect("mark");
+    std::fs::create_dir_all(work.path(".output.staging-Ab12Cd/csv")).expect("a killed build's staging");
+    std::fs::write(work.path(".output.staging-Ab12Cd/.profile-export"), &mark).expect("write");
+    std::fs::write(work.path(".output.staging-Ab12Cd/csv/x.csv"), "half").expect("write");
+    std::fs::create_dir_all(work.path(".output.staging-Zz99zz")).expect("killed before the mark");
+    // Folders of the user's that only look like staging folders.
+    for name in [".output.staging-mine", ".output.staging-Xy34Wv", ".output.staging-"] {
+        std::fs::create_dir_all(work.path(name)).expect("folder");
+        std::fs::write(work.path(name).join("thesis.txt"), "precious").expect("write");
+    }
     std::fs::create_dir_all(work.path("output.tmp-1")).expect("a folder of the user's");
     assert_eq!(work.run(&["build"]).code, 0);
-    assert!(!work.path(".output.staging-dead").exists());
+    assert!(!work.path(".output.staging-Ab12Cd").exists());
+    assert!(!work.path(".output.staging-Zz99zz").exists());
+    for name in [".output.staging-mine", ".output.staging-Xy34Wv", ".output.staging-"] {
+        assert!(
+            work.path(name).join("thesis.txt").is_file(),
+            "{name} is not ours and stays"
+        );
+    }
     assert!(
         work.path("output.tmp-1").is_dir(),
         "a folder that is not a staging folder stays"
+    );
+}
+
+#[test]
+fn a_mark_must_say_what_build_writes() {
+    let work = Workdir::with_revision(REVISION);
+    std::fs::create_dir_all(work.path("mine")).expect("folder");
+    std::fs::write(work.path("mine/keep.txt"), "precious").expect("write");
+    std::fs::write(work.path("mine/.profile-export"), "").expect("an empty file of that name");
+    assert_refused(
+        work.dir.path(),
+        &["build", "--output", "mine"],
+        &[],
+        "is not a dataset written by profile-export",
     );
 }
 
