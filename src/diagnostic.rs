@@ -212,6 +212,13 @@ impl Snippet {
     }
 }
 
+/// The byte offset where each line of `text` starts: the one line index of positions and snippets.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect()
+}
+
 /// The lines of a loaded text, indexed once, to capture snippets for many problems cheaply.
 pub struct Source<'a> {
     text: &'a str,
@@ -222,12 +229,9 @@ pub struct Source<'a> {
 impl<'a> Source<'a> {
     /// Indexes the lines of `text`.
     pub fn new(text: &'a str) -> Source<'a> {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-            .collect();
         Source {
             text,
-            starts,
+            starts: line_starts(text),
             ascii: std::collections::HashMap::new(),
         }
     }

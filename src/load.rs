@@ -337,12 +337,9 @@ struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-            .collect();
         Lines {
             text,
-            starts,
+            starts: crate::diagnostic::line_starts(text),
             last: std::cell::Cell::new((0, 0, 0)),
         }
     }
