@@ -130,7 +130,7 @@ pub fn publish(
         .and_then(|summary| swap_in(&staging, &target.output).map(|()| summary));
     let mut registered = lock_staging();
     if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
+        let _ = remove_marked(&staging);
     }
     *registered = None;
     result
@@ -189,7 +189,7 @@ fn recover(target: &Target) {
             // (written first) or nothing at all. Any other folder of that name is left alone.
             let ours = suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric());
             if ours && is_marked(&path) {
-                let _ = fs::remove_dir_all(&path);
+                let _ = remove_marked(&path);
             } else if ours {
                 let _ = fs::remove_dir(&path); // fails unless empty
             }
@@ -197,10 +197,30 @@ fn recover(target: &Target) {
             if fs::symlink_metadata(&target.output).is_err() {
                 let _ = fs::rename(&path, &target.output);
             } else {
-                let _ = fs::remove_dir_all(&path);
+                let _ = remove_marked(&path);
             }
         }
     }
+}
+
+/// Removes a folder of ours, its mark last: a build killed while removing it leaves a folder that
+/// is still marked, so the next build knows it and finishes the job.
+fn remove_marked(folder: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(folder)? {
+        let entry = entry?;
+        if entry.file_name() == MARK {
+            continue;
+        }
+        match entry.file_type()?.is_dir() {
+            true => fs::remove_dir_all(entry.path())?,
+            false => fs::remove_file(entry.path())?,
+        }
+    }
+    match fs::remove_file(folder.join(MARK)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    fs::remove_dir(folder)
 }
 
 fn write_mark(staging: &Path) -> Result<(), ExportError> {
@@ -274,7 +294,7 @@ fn remove_on_signal() {
                     // Writers may still be adding files; once the folder itself is gone, none can
                     // make it again (they create files, never the staging folder).
                     for _ in 0..1000 {
-                        if fs::remove_dir_all(path).is_ok() || fs::symlink_metadata(path).is_err() {
+                        if remove_marked(path).is_ok() || fs::symlink_metadata(path).is_err() {
                             break;
                         }
                     }
@@ -303,7 +323,7 @@ fn swap_in(staging: &Path, output: &Path) -> Result<(), ExportError> {
         Ok(_) => {
             exchange(staging, output).map_err(io)?;
             // `staging` now holds the previous dataset.
-            let _ = fs::remove_dir_all(staging);
+            let _ = remove_marked(staging);
         }
     }
     if let Some(parent) = output.parent() {
