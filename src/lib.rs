@@ -68,12 +68,8 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     }
 }
 
-/// The checked input, revisions not kept, or the exit code after reporting why there is none.
-fn streamed(args: &cli::CheckArgs) -> Result<check::Checked, ExitCode> {
-    streamed_as(args, OutputFormat::Text)
-}
-
-/// `streamed`, with the problems reported in `format`.
+/// The checked input, revisions not kept, or the exit code after reporting why there is none, with
+/// the problems reported in `format`.
 fn streamed_as(args: &cli::CheckArgs, format: OutputFormat) -> Result<check::Checked, ExitCode> {
     let input = open_input(args)?;
     let ignore = |_| Ok::<(), std::convert::Infallible>(());
@@ -124,8 +120,8 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let checked = match streamed(&args.check) {
-        Ok(checked) => checked,
+    let opened = match open_input(&args.check) {
+        Ok(opened) => opened,
         Err(code) => {
             say!("error: nothing was written; {} is unchanged", args.output.display());
             return code;
@@ -134,14 +130,17 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
     let mut formats = args.format.clone();
     formats.sort();
     formats.dedup();
-    let progress = progress::Progress::new("writing", checked.entities.files().len(), args.check.quiet);
-    let result = export::build(&checked, &args.check.limits(), &progress, &target, &formats);
-    progress.finish();
+    let result = export::build(&opened, &args.check.limits(), args.check.quiet, &target, &formats);
     match result {
         Ok(summary) => {
             say!("built {} from {}:", args.output.display(), input.display());
             say!("{summary}");
             ExitCode::SUCCESS
+        }
+        Err(export::ExportError::Problems(problems)) => {
+            report(&problems, OutputFormat::Text);
+            say!("error: nothing was written; {} is unchanged", args.output.display());
+            ExitCode::from(EXIT_INVALID)
         }
         Err(e) => {
             say!("error: {e}");

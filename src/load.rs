@@ -131,14 +131,6 @@ impl Document {
 }
 
 impl Document {
-    /// A fingerprint of the text, to notice a file that changed between two reads of one build.
-    pub fn fingerprint(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        self.text.hash(&mut hasher);
-        hasher.finish()
-    }
-
     /// The text the document was parsed from (without a byte order mark): what a problem's snippet
     /// is cut from, so that no file is read again to show one.
     pub fn text(&self) -> &str {

@@ -15,19 +15,14 @@ pub fn input_dataset() -> Value {
     schemars::schema_for!(DatasetMeta).to_value()
 }
 
-/// The output schema of `json/profiles.json`: every revision, fully resolved.
-pub fn output_profiles() -> Value {
-    let mut schema = schemars::schema_for!(Vec<ProfileDocument<'static>>);
+/// The output schema of one line of `json/profiles.jsonl`: a revision, fully resolved.
+pub fn output_profile_document() -> Value {
+    let mut schema = schemars::schema_for!(ProfileDocument<'static>);
     schema.insert(
         "title".into(),
-        "Company profile revisions, fully resolved (json/profiles.json)".into(),
+        "A company profile revision, fully resolved: one line of json/profiles.jsonl".into(),
     );
     schema.to_value()
-}
-
-/// The schema of one document of `json/profiles.json`.
-pub fn output_profile_document() -> Value {
-    schemars::schema_for!(ProfileDocument<'static>).to_value()
 }
 
 /// Every schema with its file name, as written to `schema/`.
@@ -35,7 +30,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
     vec![
         ("revision.schema.json", input_revision()),
         ("dataset.schema.json", input_dataset()),
-        ("profiles.schema.json", output_profiles()),
+        ("profiles.schema.json", output_profile_document()),
     ]
 }
 

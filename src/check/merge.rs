@@ -13,7 +13,6 @@ use super::{CheckedRevision, RevisionFile};
 use crate::diagnostic::{Code, Diagnostic, Position};
 use crate::input::Input;
 use crate::load::{Limits, Locator};
-use serde_json::{Map, Value};
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -85,8 +84,9 @@ pub struct Entity {
     pub id: String,
     /// Organization or system.
     pub entity_type: EntityType,
-    /// The merged fields (name, kind, parent, ...), without `id` and `sources`.
-    pub fields: Map<String, Value>,
+    /// The merged fields (id, name, kind, parent, ...) as the text of one JSON object, without
+    /// `sources`: what the input type of the entity reads.
+    pub fields: String,
     /// The sources of every declaration, as `profile/updated/source`, sorted by (profile, updated,
     /// source) and without repeats.
     pub sources: Vec<String>,
@@ -211,14 +211,19 @@ impl Entities {
         Entity {
             id: id.to_owned(),
             entity_type: merging.entity_type,
-            fields: merging
-                .fields
-                .iter()
-                .map(|(name, value, _)| {
-                    let value = serde_json::from_str(value).expect("JSON text written by `Merging::set`");
-                    (name.to_string(), value)
-                })
-                .collect(),
+            fields: {
+                // The merged values are JSON texts already: the object is put together, not re-encoded.
+                let quoted = |text: &str| serde_json::to_string(text).expect("a text is valid JSON");
+                let mut object = format!("{{\"id\":{}", quoted(id));
+                for (name, value, _) in &merging.fields {
+                    object.push(',');
+                    object.push_str(&quoted(name));
+                    object.push(':');
+                    object.push_str(value);
+                }
+                object.push('}');
+                object
+            },
             sources: sources
                 .into_iter()
                 .map(|(profile, updated, source)| format!("{profile}/{updated}/{source}"))
@@ -282,7 +287,6 @@ impl Merger {
                 path: revision.path.clone(),
                 profile: revision.revision.profile.clone(),
                 updated: revision.revision.updated.clone(),
-                fingerprint: revision.fingerprint,
             });
         }
 

@@ -35,8 +35,6 @@ pub struct CheckedRevision {
     pub declarations: Vec<Declaration>,
     /// Every reference to an entity.
     pub references: Vec<Reference>,
-    /// A fingerprint of the file's text (see `load::Document::fingerprint`).
-    pub fingerprint: u64,
 }
 
 /// A revision file that passed checking.
@@ -48,8 +46,6 @@ pub struct RevisionFile {
     pub profile: String,
     /// Its date.
     pub updated: String,
-    /// A fingerprint of its text when it was checked.
-    pub fingerprint: u64,
 }
 
 /// What checking leaves once every revision has been seen: the revisions themselves were handed out
@@ -201,25 +197,6 @@ pub fn batches<T>(items: &[T], size: usize, together: impl Fn(&T, &T) -> bool) -
         batches.push(&items[start..]);
     }
     batches
-}
-
-/// Reads a revision file again for a build, after `stream` checked it: the same revision, or an
-/// error if the file changed in between.
-pub fn reread(file: &RevisionFile, input: &Input, limits: &Limits) -> Result<CheckedRevision, String> {
-    let changed = || format!("{} changed while the build was running", file.path.display());
-    let document = load::load_file(input, &file.path, limits).map_err(|_| changed())?;
-    if document.fingerprint() != file.fingerprint {
-        return Err(changed());
-    }
-    let mut problems = Vec::new();
-    let revision = Revision::deserialize(&*checked_value(&document)).map_err(|_| changed())?;
-    let relative = file
-        .path
-        .strip_prefix(input.path().join("profiles"))
-        .unwrap_or(&file.path);
-    rules::check_revision(&document, relative, revision, &mut problems)
-        .filter(|_| problems.is_empty())
-        .ok_or_else(changed)
 }
 
 fn load_dataset_meta(input: &Input, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<DatasetMeta> {

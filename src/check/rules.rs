@@ -484,7 +484,6 @@ pub fn check_revision(
         claims,
         declarations,
         references,
-        fingerprint: document.fingerprint(),
     })
 }
 

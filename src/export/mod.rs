@@ -13,10 +13,11 @@ mod xlsx;
 
 pub use publish::{MARK, Target, claim};
 
-use crate::check::{self, Checked};
+use crate::check::{self, CheckedRevision};
+use crate::diagnostic::Diagnostic;
+use crate::input::Input;
 use crate::load::Limits;
 use crate::model::DatasetMeta;
-use crate::progress::Progress;
 use crate::tables::rows::*;
 use crate::tables::{self, Normalized, Row, Table};
 use rayon::prelude::*;
@@ -29,7 +30,7 @@ use std::path::{Path, PathBuf};
 /// A format of the dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Format {
-    /// `json/profiles.json`.
+    /// `json/profiles.jsonl`.
     Json,
     /// `csv/<table>.csv`.
     Csv,
@@ -68,10 +69,8 @@ pub enum ExportError {
     Io(PathBuf, io::Error),
     /// The rows did not fit their Arrow or Parquet schema: a bug, reported rather than written.
     Encode(String),
-    /// A JSON document did not validate against the published schema: a bug, reported rather than written.
-    Invalid(String),
-    /// An input file changed between checking and writing.
-    Changed(String),
+    /// The input has problems: every one found, sorted. Nothing is published.
+    Problems(Vec<Diagnostic>),
     /// The output folder is not one that build may replace.
     Refused(String),
 }
@@ -81,14 +80,8 @@ impl fmt::Display for ExportError {
         match self {
             ExportError::Io(path, e) => write!(f, "{}: {e}", path.display()),
             ExportError::Encode(message) => write!(f, "cannot encode the tables: {message}"),
-            ExportError::Changed(message) => write!(f, "{message}; run the build again"),
             ExportError::Refused(message) => f.write_str(message),
-            ExportError::Invalid(message) => {
-                write!(
-                    f,
-                    "json/profiles.json would not match schema/profiles.schema.json: {message}"
-                )
-            }
+            ExportError::Problems(problems) => write!(f, "the input has {} problems", problems.len()),
         }
     }
 }
@@ -477,74 +470,65 @@ impl TableSet {
     }
 }
 
-/// Revisions are read again and written a batch of whole profiles at a time.
-const BATCH_FILES: usize = 512;
 /// Entities are written this many at a time.
 const BATCH_ENTITIES: usize = 8192;
 
-/// Writes the checked dataset into the target in the given formats, replacing what was there
-/// atomically. The revision files are read again, a batch at a time, so that memory holds one batch
-/// of rows and not the dataset; a file that changed since it was checked stops the build.
+/// Checks the input and writes the dataset in the given formats in the same pass, replacing the
+/// target atomically. Each batch of checked revisions goes into the staging folder as it comes, so
+/// every file is read and parsed once and memory holds one batch of rows, not the dataset; what
+/// needs every file (the entity tables, the entities each document names) is written at the end.
+/// A problem anywhere stops the writing, and the staging folder is discarded: bad input publishes
+/// nothing, and the previous output stays.
 pub fn build(
-    checked: &Checked,
+    input: &Input,
     limits: &Limits,
-    progress: &Progress,
+    quiet: bool,
     target: &Target,
     formats: &[Format],
 ) -> Result<Summary, ExportError> {
-    publish::publish(target, |staging| write_all(checked, limits, progress, formats, staging))
+    publish::publish(target, |staging| write_all(input, limits, quiet, formats, staging))
 }
 
 fn write_all(
-    checked: &Checked,
+    input: &Input,
     limits: &Limits,
-    progress: &Progress,
+    quiet: bool,
     formats: &[Format],
     staging: &Path,
 ) -> Result<Summary, ExportError> {
-    let mut json = match formats.contains(&Format::Json) {
-        true => Some(DataFile::create(staging, "json/profiles.json")?),
+    let mut documents = match formats.contains(&Format::Json) {
+        true => Some(json::Documents::create(staging)?),
         false => None,
     };
-    let json_io = |e: io::Error| ExportError::Io("json/profiles.json".into(), e);
-    if let Some(file) = &mut json {
-        file.write_all(b"[").map_err(json_io)?;
-    }
     let mut tables = TableSet::create(staging, formats)?;
-    let mut first = true;
-    for batch in check::batches(checked.entities.files(), BATCH_FILES, |a, b| a.profile == b.profile) {
-        let revisions = batch
-            .par_iter()
-            .map(|file| check::reread(file, &checked.input, limits))
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(ExportError::Changed)?;
-        let rows = tables::revisions(&revisions, &checked.entities);
-        let documents = || json.is_some().then(|| json::documents(&rows)).transpose();
-        let (appended, documents) = rayon::join(|| tables.append_revisions(&rows), documents);
-        appended?;
-        if let (Some(file), Some(documents)) = (&mut json, documents?) {
-            for document in documents {
-                file.write_all(if first { b"\n" } else { b",\n" }).map_err(json_io)?;
-                file.write_all(document.as_bytes()).map_err(json_io)?;
-                first = false;
-            }
-        }
-        progress.advance(batch.len());
-    }
+    let write = |revisions: Vec<CheckedRevision>| -> Result<(), ExportError> {
+        let rows = tables::revisions(&revisions);
+        drop(revisions);
+        let append_documents = || documents.as_mut().map_or(Ok(()), |documents| documents.append(&rows));
+        let (appended, documents) = rayon::join(|| tables.append_revisions(&rows), append_documents);
+        appended.and(documents)
+    };
+    let checked = check::stream(input, limits, quiet, write).map_err(|failure| match failure {
+        check::Failure::Problems(problems) => ExportError::Problems(problems),
+        check::Failure::Visit(error) => error,
+    })?;
     let mut entities = checked.entities.iter().peekable();
     while entities.peek().is_some() {
         let rows = tables::entities(entities.by_ref().take(BATCH_ENTITIES));
         tables.append_entities(&rows)?;
     }
-    let (tables, data_files) = tables.finish(staging, &checked.meta)?;
+    let finish_documents = || {
+        documents
+            .map(|documents| documents.finish(staging, &checked.entities))
+            .transpose()
+    };
+    let (finished, documents) = rayon::join(|| tables.finish(staging, &checked.meta), finish_documents);
+    let (tables, data_files) = finished?;
     let mut summary = Summary {
         tables: tables.iter().map(|t| (t.name, t.rows)).collect(),
         files: Vec::new(),
     };
-    if let Some(mut file) = json {
-        file.write_all(b"\n]\n").map_err(json_io)?;
-        summary.files.push(file.finish()?);
-    }
+    summary.files.extend(documents?);
     summary.files.extend(data_files);
     let mut file = DataFile::create(staging, "datapackage.json")?;
     package::write_datapackage(&checked.meta, &tables, &summary.files, &mut file)

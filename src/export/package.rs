@@ -141,14 +141,16 @@ pub fn write_datapackage(
     out: impl Write,
 ) -> io::Result<()> {
     let mut resources = Vec::new();
-    if let Some((bytes, hash)) = file_facts(files, "json/profiles.json") {
+    if let Some((bytes, hash)) = file_facts(files, super::json::PATH) {
         resources.push(json!({
-            "name": "profiles-json",
-            "path": "json/profiles.json",
+            "name": "profiles-jsonl",
+            "path": super::json::PATH,
+            // A file, not a table: frictionless would read JSON Lines as rows of a table.
+            "type": "file",
             "title": "Profile revisions, fully resolved",
-            "description": "Every profile revision as one JSON document, valid against schema/profiles.schema.json in the repository that publishes this dataset.",
-            "format": "json",
-            "mediatype": "application/json",
+            "description": "JSON Lines: every profile revision as one JSON document a line, valid against schema/profiles.schema.json in the repository that publishes this dataset.",
+            "format": "jsonl",
+            "mediatype": "application/jsonl",
             "encoding": "utf-8",
             "bytes": bytes,
             "hash": hash,

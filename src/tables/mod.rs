@@ -5,7 +5,7 @@
 mod normalize;
 pub mod rows;
 
-pub use normalize::{Normalized, entities, revisions};
+pub use normalize::{Names, Normalized, entities, named, revisions};
 
 use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, FieldRef, Schema as ArrowSchema};

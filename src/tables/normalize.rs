@@ -8,8 +8,7 @@ use crate::claim::ClaimKind;
 use crate::date::DateSpan;
 use crate::model::{Amount, ClaimFields, Organization, PartialDate, Qualifier, System};
 use crate::quantity::Decimal;
-use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 /// Every row of every table, and where each revision's rows are.
@@ -44,23 +43,27 @@ pub struct RevisionSpan {
     pub relations: Range<usize>,
     /// Changes since the previous revision of the profile.
     pub changes: Range<usize>,
-    /// Rows of `organizations` the revision declares or refers to, by id.
-    pub organizations: Vec<usize>,
-    /// Rows of `systems` the revision declares or refers to, by id.
-    pub systems: Vec<usize>,
+    /// Every entity the revision declares or refers to, by id, each with the local ids of the
+    /// sources the revision cites for it.
+    pub named: Names,
 }
 
+/// Entities a revision names, by id, each with the local ids of the sources it cites for them.
+pub type Names = Vec<(String, Vec<String>)>;
+
 impl Normalized {
-    /// The JSON document of one revision.
-    pub fn document(&self, index: usize) -> ProfileDocument<'_> {
+    /// The document of one revision, without the entities it names (see `named`).
+    pub fn document(&self, index: usize) -> RevisionDocument<'_> {
         let span = &self.spans[index];
+        // Every citation of a revision starts with the revision's id and a `/`.
+        let prefix = self.profiles[index].id.len() + 1;
         let mut claim = span.claims.start;
         let mut cite = |count: usize| -> Vec<Vec<&str>> {
             let cited = (claim..claim + count)
                 .map(|c| {
                     self.citations[self.cited[c].clone()]
                         .iter()
-                        .map(|row| row.source_id.as_str())
+                        .map(|row| &row.source_id[prefix..])
                         .collect()
                 })
                 .collect();
@@ -71,24 +74,42 @@ impl Normalized {
         let figures = cite(span.figures.len());
         let events = cite(span.events.len());
         let relations = cite(span.relations.len());
-        ProfileDocument {
+        RevisionDocument {
             profile: &self.profiles[index],
-            sources: self.sources[span.sources.clone()].iter().collect(),
-            organizations: span.organizations.iter().map(|&i| &self.organizations[i]).collect(),
-            systems: span.systems.iter().map(|&i| &self.systems[i]).collect(),
-            contracts: with_sources(&self.contracts[span.contracts.clone()], contracts),
-            figures: with_sources(&self.figures[span.figures.clone()], figures),
-            events: with_sources(&self.events[span.events.clone()], events),
-            relations: with_sources(&self.relations[span.relations.clone()], relations),
-            changes: self.changes[span.changes.clone()].iter().collect(),
+            sources: self.sources[span.sources.clone()]
+                .iter()
+                .map(|row| Cited {
+                    local_id: &row.local_id,
+                    source: &row.source,
+                })
+                .collect(),
+            contracts: claimed(&self.contracts[span.contracts.clone()], contracts, |r| {
+                (&r.head, &r.contract)
+            }),
+            figures: claimed(&self.figures[span.figures.clone()], figures, |r| (&r.head, &r.figure)),
+            events: claimed(&self.events[span.events.clone()], events, |r| (&r.head, &r.event)),
+            relations: claimed(&self.relations[span.relations.clone()], relations, |r| {
+                (&r.head, &r.relation)
+            }),
         }
     }
 }
 
-fn with_sources<'a, T>(rows: &'a [T], cited: Vec<Vec<&'a str>>) -> Vec<Cited<'a, T>> {
+fn claimed<'a, R, T>(
+    rows: &'a [R],
+    cited: Vec<Vec<&'a str>>,
+    parts: impl Fn(&'a R) -> (&'a ClaimHead, &'a T),
+) -> Vec<Claimed<'a, T>> {
     rows.iter()
         .zip(cited)
-        .map(|(row, sources)| Cited { row, sources })
+        .map(|(row, sources)| {
+            let (head, claim) = parts(row);
+            Claimed {
+                key: &head.key,
+                claim,
+                sources,
+            }
+        })
         .collect()
 }
 
@@ -139,11 +160,9 @@ fn text(value: Option<&crate::model::Slug>) -> Option<String> {
 }
 
 /// Rows of a batch of whole profiles (revisions sorted by profile and date) for every table but the
-/// entity tables. `organizations` and `systems` hold instead the rows the batch's documents embed:
-/// each entity as merged across the dataset, with the sources that revision cites for it.
-pub fn revisions(revisions: &[CheckedRevision], entities: &Entities) -> Normalized {
+/// entity tables, with the entities each revision names.
+pub fn revisions(revisions: &[CheckedRevision]) -> Normalized {
     let mut out = Normalized::default();
-    let mut merged: HashMap<&str, Option<EntityRows>> = HashMap::new();
     for (index, checked) in revisions.iter().enumerate() {
         let is_latest = revisions
             .get(index + 1)
@@ -156,45 +175,20 @@ pub fn revisions(revisions: &[CheckedRevision], entities: &Entities) -> Normaliz
             change_rows(previous, checked, &mut out);
         }
         span.changes = start..out.changes.len();
-
-        let revision_id = format!("{}/{}", checked.revision.profile, checked.revision.updated);
-        let mut cited: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+        let mut named: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for declaration in &checked.declarations {
-            cited
+            named
                 .entry(&declaration.id)
                 .or_default()
                 .extend(declaration.sources.iter().map(String::as_str));
         }
-        let mut ids: BTreeSet<&str> = checked.declarations.iter().map(|d| d.id.as_str()).collect();
-        ids.extend(checked.references.iter().map(|r| r.id.as_str()));
-        for id in ids {
-            let rows = merged
-                .entry(id)
-                .or_insert_with(|| entities.get_fields(id).map(|entity| entity_rows(&entity)));
-            let source_ids: Vec<String> = cited
-                .get(id)
-                .into_iter()
-                .flatten()
-                .map(|source| format!("{revision_id}/{source}"))
-                .collect();
-            match rows {
-                Some(EntityRows::Organization(_, row)) => {
-                    span.organizations.push(out.organizations.len());
-                    out.organizations.push(OrganizationRow {
-                        source_ids,
-                        ..row.clone()
-                    });
-                }
-                Some(EntityRows::System(_, row)) => {
-                    span.systems.push(out.systems.len());
-                    out.systems.push(SystemRow {
-                        source_ids,
-                        ..row.clone()
-                    });
-                }
-                None => {} // a checked dataset resolves every reference
-            }
+        for reference in &checked.references {
+            named.entry(&reference.id).or_default();
         }
+        span.named = named
+            .into_iter()
+            .map(|(id, sources)| (id.to_owned(), sources.into_iter().map(str::to_owned).collect()))
+            .collect();
         out.spans.push(span);
     }
     out
@@ -204,74 +198,83 @@ pub fn revisions(revisions: &[CheckedRevision], entities: &Entities) -> Normaliz
 pub fn entities(entities: impl IntoIterator<Item = Entity>) -> Normalized {
     let mut out = Normalized::default();
     for entity in entities {
-        match entity_rows(&entity) {
-            EntityRows::Organization(row, organization) => {
-                out.entities.push(row);
-                out.organizations.push(organization);
+        let source_ids = entity.sources.clone();
+        match columns(&entity) {
+            Columns::Organization(organization) => {
+                out.entities.push(entity_row(&entity, &organization.name));
+                out.organizations.push(OrganizationRow {
+                    organization,
+                    source_ids,
+                });
             }
-            EntityRows::System(row, system) => {
-                out.entities.push(row);
-                out.systems.push(system);
+            Columns::System(system) => {
+                out.entities.push(entity_row(&entity, &system.name));
+                out.systems.push(SystemRow { system, source_ids });
             }
         }
     }
     out
 }
 
-/// An entity's row of `entities` and of its own table.
-enum EntityRows {
-    Organization(EntityRow, OrganizationRow),
-    System(EntityRow, SystemRow),
+/// The entities a revision names, as merged across the dataset, each with the sources the revision
+/// cites for it: what its document embeds.
+pub fn named(entities: &Entities, named: Names) -> (Vec<Named<OrganizationColumns>>, Vec<Named<SystemColumns>>) {
+    let (mut organizations, mut systems) = (Vec::new(), Vec::new());
+    for (id, sources) in named {
+        // A checked dataset resolves every reference.
+        let Some(entity) = entities.get_fields(&id) else {
+            continue;
+        };
+        match columns(&entity) {
+            Columns::Organization(entity) => organizations.push(Named { entity, sources }),
+            Columns::System(entity) => systems.push(Named { entity, sources }),
+        }
+    }
+    (organizations, systems)
 }
 
-fn entity_rows(entity: &Entity) -> EntityRows {
-    let source_ids = entity.sources.clone();
-    let name = entity
-        .fields
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let row = EntityRow {
+fn entity_row(entity: &Entity, name: &str) -> EntityRow {
+    EntityRow {
         id: entity.id.clone(),
         entity_type: entity.entity_type,
-        name,
-    };
+        name: name.to_owned(),
+    }
+}
+
+/// What the dataset says of an entity.
+enum Columns {
+    Organization(OrganizationColumns),
+    System(SystemColumns),
+}
+
+fn columns(entity: &Entity) -> Columns {
     match entity.entity_type {
         EntityType::Organization => {
             let o: Organization = declared(entity);
-            EntityRows::Organization(
-                row,
-                OrganizationRow {
-                    id: entity.id.clone(),
-                    name: o.name.unwrap_or_default(),
-                    abbreviation: o.abbreviation,
-                    aliases: o.aliases.unwrap_or_default(),
-                    kind: o.kind.map(|k| k.0),
-                    parent: text(o.parent.as_ref()),
-                    country: o.country.map(|c| c.0),
-                    description: o.description,
-                    source_ids,
-                },
-            )
+            Columns::Organization(OrganizationColumns {
+                id: entity.id.clone(),
+                name: o.name.unwrap_or_default(),
+                abbreviation: o.abbreviation,
+                aliases: o.aliases.unwrap_or_default(),
+                kind: o.kind.map(|k| k.0),
+                parent: text(o.parent.as_ref()),
+                country: o.country.map(|c| c.0),
+                description: o.description,
+            })
         }
         EntityType::System => {
             let s: System = declared(entity);
-            EntityRows::System(
-                row,
-                SystemRow {
-                    id: entity.id.clone(),
-                    name: s.name.unwrap_or_default(),
-                    abbreviation: s.abbreviation,
-                    aliases: s.aliases.unwrap_or_default(),
-                    kind: s.kind.map(|k| k.0),
-                    operator: text(s.operator.as_ref()),
-                    developer: text(s.developer.as_ref()),
-                    replaces: text(s.replaces.as_ref()),
-                    description: s.description,
-                    source_ids,
-                },
-            )
+            Columns::System(SystemColumns {
+                id: entity.id.clone(),
+                name: s.name.unwrap_or_default(),
+                abbreviation: s.abbreviation,
+                aliases: s.aliases.unwrap_or_default(),
+                kind: s.kind.map(|k| k.0),
+                operator: text(s.operator.as_ref()),
+                developer: text(s.developer.as_ref()),
+                replaces: text(s.replaces.as_ref()),
+                description: s.description,
+            })
         }
     }
 }
@@ -279,9 +282,7 @@ fn entity_rows(entity: &Entity) -> EntityRows {
 /// The merged fields of an entity as its input type. They were read from that type, so reading them
 /// back cannot fail.
 fn declared<T: serde::de::DeserializeOwned>(entity: &Entity) -> T {
-    let mut fields = entity.fields.clone();
-    fields.insert("id".into(), Value::String(entity.id.clone()));
-    serde_json::from_value(Value::Object(fields)).expect("merged fields come from the input type")
+    serde_json::from_str(&entity.fields).expect("merged fields come from the input type")
 }
 
 fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalized) -> RevisionSpan {
@@ -317,19 +318,23 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
         let (accessed, accessed_from, accessed_to) = date(source.accessed.as_ref());
         out.sources.push(SourceRow {
             id: format!("{revision_id}/{}", source.id.0),
-            local_id: source.id.0.clone(),
+            local_id: SourceId {
+                local_id: source.id.0.clone(),
+            },
             profile: r.profile.clone(),
             updated,
             revision: revision_id.clone(),
-            title: source.title.clone(),
-            url: source.url.clone(),
-            publisher: source.publisher.clone(),
-            published,
-            published_from,
-            published_to,
-            accessed,
-            accessed_from,
-            accessed_to,
+            source: SourceColumns {
+                title: source.title.clone(),
+                url: source.url.clone(),
+                publisher: source.publisher.clone(),
+                published,
+                published_from,
+                published_to,
+                accessed,
+                accessed_from,
+                accessed_to,
+            },
         });
     }
     span.sources.end = out.sources.len();
@@ -363,7 +368,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
         });
         ClaimHead {
             id,
-            key,
+            key: ClaimKey { key },
             profile: r.profile.clone(),
             updated,
             is_latest,
@@ -377,21 +382,23 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
         let (end, end_from, end_to) = date(c.end.as_ref());
         out.contracts.push(ContractRow {
             head,
-            buyer: text(c.buyer.as_ref()),
-            supplier: text(c.supplier.as_ref()),
-            description: c.description.clone(),
-            amount: c
-                .amount
-                .as_ref()
-                .map(amount)
-                .unwrap_or_else(|| amount(&Amount::default())),
-            start,
-            start_from,
-            start_to,
-            end,
-            end_from,
-            end_to,
-            tail: tail(&c.claim),
+            contract: ContractColumns {
+                buyer: text(c.buyer.as_ref()),
+                supplier: text(c.supplier.as_ref()),
+                description: c.description.clone(),
+                amount: c
+                    .amount
+                    .as_ref()
+                    .map(amount)
+                    .unwrap_or_else(|| amount(&Amount::default())),
+                start,
+                start_from,
+                start_to,
+                end,
+                end_from,
+                end_to,
+                tail: tail(&c.claim),
+            },
         });
     }
     span.contracts.end = out.contracts.len();
@@ -403,17 +410,19 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
         let (period, period_from, period_to) = date(f.period.as_ref());
         out.figures.push(FigureRow {
             head,
-            subject: f.subject.0.clone(),
-            metric: f.metric.0.clone(),
-            amount: amount(&f.amount),
-            as_of,
-            as_of_from,
-            as_of_to,
-            period,
-            period_from,
-            period_to,
-            note: f.note.clone(),
-            tail: tail(&f.claim),
+            figure: FigureColumns {
+                subject: f.subject.0.clone(),
+                metric: f.metric.0.clone(),
+                amount: amount(&f.amount),
+                as_of,
+                as_of_from,
+                as_of_to,
+                period,
+                period_from,
+                period_to,
+                note: f.note.clone(),
+                tail: tail(&f.claim),
+            },
         });
     }
     span.figures.end = out.figures.len();
@@ -424,13 +433,15 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
         let (date, date_from, date_to) = date(Some(&e.date));
         out.events.push(EventRow {
             head,
-            date: date.unwrap_or_default(),
-            date_from: date_from.expect("checked date"),
-            date_to: date_to.expect("checked date"),
-            subject: text(e.subject.as_ref()),
-            kind: e.kind.as_ref().map(|k| k.0.clone()),
-            description: e.description.clone(),
-            tail: tail(&e.claim),
+            event: EventColumns {
+                date: date.unwrap_or_default(),
+                date_from: date_from.expect("checked date"),
+                date_to: date_to.expect("checked date"),
+                subject: text(e.subject.as_ref()),
+                kind: e.kind.as_ref().map(|k| k.0.clone()),
+                description: e.description.clone(),
+                tail: tail(&e.claim),
+            },
         });
     }
     span.events.end = out.events.len();
@@ -442,17 +453,19 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
         let (end, end_from, end_to) = date(rel.end.as_ref());
         out.relations.push(RelationRow {
             head,
-            subject: rel.subject.0.clone(),
-            predicate: rel.predicate.0.clone(),
-            object: rel.object.0.clone(),
-            start,
-            start_from,
-            start_to,
-            end,
-            end_from,
-            end_to,
-            description: rel.description.clone(),
-            tail: tail(&rel.claim),
+            relation: RelationColumns {
+                subject: rel.subject.0.clone(),
+                predicate: rel.predicate.0.clone(),
+                object: rel.object.0.clone(),
+                start,
+                start_from,
+                start_to,
+                end,
+                end_from,
+                end_to,
+                description: rel.description.clone(),
+                tail: tail(&rel.claim),
+            },
         });
     }
     span.relations.end = out.relations.len();

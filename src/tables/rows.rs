@@ -1,6 +1,6 @@
 //! The rows of every published table. These types are the single source of truth for the output:
 //! their doc comments become the column descriptions of the Parquet field metadata, the Table
-//! Schemas of `datapackage.json`, the data dictionary and the JSON Schema of `json/profiles.json`.
+//! Schemas of `datapackage.json`, the data dictionary and the JSON Schema of `json/profiles.jsonl`.
 
 use super::Row;
 use crate::changes::{ChangeType, Subject};
@@ -61,6 +61,7 @@ impl JsonSchema for Exact {
 }
 
 /// A revision of a company profile.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileRow {
@@ -99,6 +100,7 @@ impl Row for ProfileRow {
 }
 
 /// An organization or system: the one table every entity reference points to.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntityRow {
@@ -119,9 +121,20 @@ impl Row for EntityRow {
 
 /// A company, subsidiary, government agency, police department or contractor, merged across every
 /// revision that declares it.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationRow {
+    #[serde(flatten)]
+    pub organization: OrganizationColumns,
+    /// Ids of the sources (rows of `sources`) of every declaration of the organization.
+    pub source_ids: Vec<String>,
+}
+
+/// What the dataset says of an organization, merged across every revision that declares it.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct OrganizationColumns {
     /// Id of the organization (a row of `entities`).
     pub id: String,
     /// Full name.
@@ -138,9 +151,6 @@ pub struct OrganizationRow {
     pub country: Option<String>,
     /// Short description.
     pub description: Option<String>,
-    /// Ids of the sources (rows of `sources`) of every declaration of the organization. In a
-    /// revision's JSON document: only the sources that revision cites for it.
-    pub source_ids: Vec<String>,
 }
 
 impl Row for OrganizationRow {
@@ -150,9 +160,20 @@ impl Row for OrganizationRow {
 }
 
 /// A database, piece of software, device or platform, merged across every revision that declares it.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SystemRow {
+    #[serde(flatten)]
+    pub system: SystemColumns,
+    /// Ids of the sources (rows of `sources`) of every declaration of the system.
+    pub source_ids: Vec<String>,
+}
+
+/// What the dataset says of a system, merged across every revision that declares it.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SystemColumns {
     /// Id of the system (a row of `entities`).
     pub id: String,
     /// Full name.
@@ -171,9 +192,6 @@ pub struct SystemRow {
     pub replaces: Option<String>,
     /// Short description.
     pub description: Option<String>,
-    /// Ids of the sources (rows of `sources`) of every declaration of the system. In a revision's
-    /// JSON document: only the sources that revision cites for it.
-    pub source_ids: Vec<String>,
 }
 
 impl Row for SystemRow {
@@ -189,6 +207,7 @@ impl Row for SystemRow {
 
 /// Every claim (contract, figure, event or relation) of every revision: the one table `citations`
 /// points to.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimRow {
@@ -218,8 +237,8 @@ impl Row for ClaimRow {
 pub struct ClaimHead {
     /// Id of the claim (a row of `claims`): `<profile>/<updated>/<key>`.
     pub id: String,
-    /// Key of the claim, the same in every revision that makes it.
-    pub key: String,
+    #[serde(flatten)]
+    pub key: ClaimKey,
     /// Slug of the profile that makes the claim.
     pub profile: String,
     /// Day the revision that makes the claim was updated.
@@ -228,7 +247,15 @@ pub struct ClaimHead {
     pub is_latest: bool,
 }
 
+/// What names a claim across revisions.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ClaimKey {
+    /// Key of the claim, the same in every revision that makes it.
+    pub key: String,
+}
+
 /// The columns that close every claim table.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ClaimTail {
     /// Status of the claim: reported (the default), planned or disputed.
@@ -240,6 +267,7 @@ pub struct ClaimTail {
 }
 
 /// An exact quantity and how it bounds the truth.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AmountColumns {
     /// The value as curated, exact; empty for a range.
@@ -262,11 +290,20 @@ pub struct AmountColumns {
 }
 
 /// A contract between a buyer and a supplier.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractRow {
     #[serde(flatten)]
     pub head: ClaimHead,
+    #[serde(flatten)]
+    pub contract: ContractColumns,
+}
+
+/// What a contract claim says, as one revision curates it.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ContractColumns {
     /// Id of the organization that buys.
     pub buyer: Option<String>,
     /// Id of the organization that supplies.
@@ -303,11 +340,20 @@ impl Row for ContractRow {
 }
 
 /// A quantity about an entity: revenue, employees, records held, transactions per day.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FigureRow {
     #[serde(flatten)]
     pub head: ClaimHead,
+    #[serde(flatten)]
+    pub figure: FigureColumns,
+}
+
+/// What a figure claim says, as one revision curates it.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FigureColumns {
     /// Id of the entity the figure is about.
     pub subject: String,
     /// What is measured, e.g. `revenue`, `employees`, `transactions`.
@@ -340,11 +386,20 @@ impl Row for FigureRow {
 }
 
 /// Something that happened (or is planned) at a date.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventRow {
     #[serde(flatten)]
     pub head: ClaimHead,
+    #[serde(flatten)]
+    pub event: EventColumns,
+}
+
+/// What an event claim says, as one revision curates it.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct EventColumns {
     /// When it happened, as curated (a partial date).
     pub date: String,
     /// First day `date` covers.
@@ -369,11 +424,20 @@ impl Row for EventRow {
 }
 
 /// A relation between two entities: `subject predicate object`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RelationRow {
     #[serde(flatten)]
     pub head: ClaimHead,
+    #[serde(flatten)]
+    pub relation: RelationColumns,
+}
+
+/// What a relation claim says, as one revision curates it.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RelationColumns {
     /// Id of the entity the relation starts from.
     pub subject: String,
     /// What links them, e.g. `hosts`, `develops`.
@@ -410,19 +474,35 @@ impl Row for RelationRow {
 }
 
 /// A document that a revision cites.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceRow {
     /// Id of the source: `<profile>/<updated>/<local_id>`.
     pub id: String,
-    /// Id of the source as curated, local to its revision.
-    pub local_id: String,
+    #[serde(flatten)]
+    pub local_id: SourceId,
     /// Slug of the profile that cites the source.
     pub profile: String,
     /// Day the revision that cites the source was updated.
     pub updated: Day,
     /// Id of the revision that cites the source (a row of `profiles`).
     pub revision: String,
+    #[serde(flatten)]
+    pub source: SourceColumns,
+}
+
+/// How a revision names a source it cites.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SourceId {
+    /// Id of the source as curated, local to its revision.
+    pub local_id: String,
+}
+
+/// What a revision says of a source it cites.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SourceColumns {
     /// Title of the source.
     pub title: String,
     /// Address of the source.
@@ -450,6 +530,7 @@ impl Row for SourceRow {
 }
 
 /// A claim citing a source.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CitationRow {
@@ -466,6 +547,7 @@ impl Row for CitationRow {
 }
 
 /// One fact added, removed or changed between two consecutive revisions of a profile.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRow {
@@ -512,41 +594,70 @@ impl Row for ChangeRow {
     ];
 }
 
-/// A claim in `json/profiles.json`: its row, with the sources it cites.
+/// A claim in a revision's document: what it says, with the sources it cites.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "Cited{T}")]
-pub struct Cited<'a, T> {
+#[schemars(rename = "Claimed{T}")]
+pub struct Claimed<'a, T> {
     #[serde(flatten)]
-    pub row: &'a T,
-    /// Ids of the sources (rows of `sources`) the claim cites.
+    pub key: &'a ClaimKey,
+    #[serde(flatten)]
+    pub claim: &'a T,
+    /// Local ids of the sources (`local_id` in `sources`) the claim cites.
     pub sources: Vec<&'a str>,
 }
 
-/// One profile revision in `json/profiles.json`, fully resolved: its own columns, its sources, every
-/// claim with the sources it cites, and every organization and system it declares or refers to, as
-/// merged across the whole dataset.
+/// An organization or system in a revision's document: as merged across the dataset, with the
+/// sources this revision cites for it (the dataset-wide list is in its table).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Named{T}")]
+pub struct Named<T> {
+    #[serde(flatten)]
+    pub entity: T,
+    /// Local ids of the sources (`local_id` in `sources`) this revision cites for the entity.
+    pub sources: Vec<String>,
+}
+
+/// A source in a revision's document.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cited<'a> {
+    #[serde(flatten)]
+    pub local_id: &'a SourceId,
+    #[serde(flatten)]
+    pub source: &'a SourceColumns,
+}
+
+/// What one revision curates, as its document in `json/profiles.jsonl` holds it before the entities
+/// it names are added: its own columns, its sources and every claim with the sources it cites.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevisionDocument<'a> {
+    #[serde(flatten)]
+    pub profile: &'a ProfileRow,
+    /// The sources this revision cites.
+    pub sources: Vec<Cited<'a>>,
+    /// Contracts of this revision.
+    pub contracts: Vec<Claimed<'a, ContractColumns>>,
+    /// Figures of this revision.
+    pub figures: Vec<Claimed<'a, FigureColumns>>,
+    /// Events of this revision.
+    pub events: Vec<Claimed<'a, EventColumns>>,
+    /// Relations of this revision.
+    pub relations: Vec<Claimed<'a, RelationColumns>>,
+}
+
+/// One line of `json/profiles.jsonl`: a profile revision, fully resolved. It holds the revision's own
+/// facts (absent members have no value) and every organization and system it declares or refers to,
+/// once; what changed between revisions is in the `changes` table.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileDocument<'a> {
     #[serde(flatten)]
-    pub profile: &'a ProfileRow,
-    /// The sources this revision cites.
-    pub sources: Vec<&'a SourceRow>,
-    /// The organizations this revision declares or refers to, merged across the dataset, each with
-    /// the sources this revision cites for it (the dataset-wide list is in `organizations.csv`).
-    pub organizations: Vec<&'a OrganizationRow>,
-    /// The systems this revision declares or refers to, merged across the dataset, each with the
-    /// sources this revision cites for it (the dataset-wide list is in `systems.csv`).
-    pub systems: Vec<&'a SystemRow>,
-    /// Contracts of this revision.
-    pub contracts: Vec<Cited<'a, ContractRow>>,
-    /// Figures of this revision.
-    pub figures: Vec<Cited<'a, FigureRow>>,
-    /// Events of this revision.
-    pub events: Vec<Cited<'a, EventRow>>,
-    /// Relations of this revision.
-    pub relations: Vec<Cited<'a, RelationRow>>,
-    /// What changed since the previous revision of the profile (empty for the first).
-    pub changes: Vec<&'a ChangeRow>,
+    pub revision: RevisionDocument<'a>,
+    /// The organizations this revision declares or refers to.
+    pub organizations: Vec<Named<OrganizationColumns>>,
+    /// The systems this revision declares or refers to.
+    pub systems: Vec<Named<SystemColumns>>,
 }

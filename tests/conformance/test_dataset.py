@@ -55,10 +55,17 @@ REQUIRED_TABLES = (
     "sources",
     "citations",
 )
-# Tables nested in json/profiles.json as rows (`profiles` being the documents themselves).
+# Tables nested in json/profiles.jsonl as rows (`profiles` being the documents themselves).
 # organizations and systems are embedded too, but as merged entities; tested separately.
 REQUIRED_JSON_TABLES = ("profiles", "sources", "contracts", "figures", "events", "relations")
 MERGED_JSON_TABLES = ("organizations", "systems")
+
+
+def read_documents() -> list[dict[str, Any]]:
+    """json/profiles.jsonl: one JSON document a line, every line ending in a newline."""
+    text = (OUTPUT / "json" / "profiles.jsonl").read_text(encoding="utf-8")
+    assert text.endswith("\n"), "the last line ends in a newline"
+    return [json.loads(line) for line in text.split("\n")[:-1]]
 
 
 def discover_tables() -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -76,7 +83,7 @@ def discover_tables() -> tuple[tuple[str, ...], tuple[str, ...]]:
         declared = []
     tables = tuple(declared) + tuple(t for t in REQUIRED_TABLES if t not in declared)
     try:
-        documents = json.loads((OUTPUT / "json" / "profiles.json").read_text(encoding="utf-8"))
+        documents = read_documents()
         nested = {key for document in documents for key, value in document.items()
                   if isinstance(value, list)}
     except (OSError, ValueError, AttributeError):
@@ -250,7 +257,7 @@ def rows_csv(table: str) -> list[dict[str, Any]]:
 
 @cache
 def profile_documents() -> tuple[dict[str, Any], ...]:
-    return tuple(json.loads((OUTPUT / "json" / "profiles.json").read_text(encoding="utf-8")))
+    return tuple(read_documents())
 
 
 def from_json_value(value: Any, column: Column) -> Any:
@@ -267,15 +274,35 @@ def from_json_value(value: Any, column: Column) -> Any:
 
 
 def rows_json(table: str) -> list[dict[str, Any]]:
-    """The rows of a table found in json/profiles.json: the documents themselves for `profiles`,
-    the nested lists for the other tables (claims keep their cited `sources` out of the row)."""
+    """The rows of a table found in json/profiles.jsonl: the documents themselves for `profiles`,
+    the nested lists for the other tables. A nested row holds what its revision curates: the
+    columns its document holds once (profile, updated, is_latest, the revision's id) are added
+    back, ids are rebuilt from the document's id and the local key, and a member left out is
+    empty. Claims keep their cited `sources` out of the row; embedded entities theirs too (the
+    table's `source_ids` are dataset-wide)."""
     names = [column.name for column in columns(table)]
     by_name = {column.name: column for column in columns(table)}
-    if table == "profiles":
-        nested = [dict(document) for document in profile_documents()]
-    else:
-        nested = [row for document in profile_documents() for row in document.get(table, [])]
-    return [{name: from_json_value(row[name], by_name[name]) for name in names} for row in nested]
+    nested = []
+    for document in profile_documents():
+        revision = {"profile": document["profile"], "updated": document["updated"]}
+        if table == "profiles":
+            nested.append(dict(document))
+        elif table == "sources":
+            nested.extend(
+                {**row, **revision, "id": f"{document['id']}/{row['local_id']}", "revision": document["id"]}
+                for row in document[table]
+            )
+        elif table in MERGED_JSON_TABLES:
+            nested.extend(
+                {**row, "source_ids": [f"{document['id']}/{source}" for source in row["sources"]]}
+                for row in document[table]
+            )
+        else:
+            nested.extend(
+                {**row, **revision, "id": f"{document['id']}/{row['key']}", "is_latest": document["is_latest"]}
+                for row in document[table]
+            )
+    return [{name: from_json_value(row.get(name), by_name[name]) for name in names} for row in nested]
 
 
 READERS: dict[str, Callable[[str], list[dict[str, Any]]]] = {
@@ -288,7 +315,7 @@ READERS: dict[str, Callable[[str], list[dict[str, Any]]]] = {
 # The files that hold every table at once, typed `file` (frictionless checks their bytes and hash).
 WHOLE_DATASET_RESOURCES = ("workbook", "database", "datasette-metadata")
 RESOURCE_NAMES = [f"{table}-{fmt}" for table in TABLES for fmt in FORMATS] + [
-    "profiles-json",
+    "profiles-jsonl",
     *WHOLE_DATASET_RESOURCES,
 ]
 
@@ -314,7 +341,7 @@ def test_package_lists_every_table_in_every_format():
     for table in TABLES:
         assert resource(table, "csv")["path"] == f"csv/{table}.csv"
         assert resource(table, "parquet")["path"] == f"parquet/{table}.parquet"
-    assert resources()["profiles-json"]["path"] == "json/profiles.json"
+    assert resources()["profiles-jsonl"]["path"] == "json/profiles.jsonl"
     name = package()["name"]
     assert resources()["workbook"]["path"] == f"xlsx/{name}.xlsx"
     assert resources()["database"]["path"] == f"sqlite/{name}.sqlite"
@@ -752,15 +779,38 @@ def profiles_validator() -> Draft202012Validator:
 
 
 def test_profiles_json_is_valid_against_its_schema():
-    """json/profiles.json promises to be valid against schema/profiles.schema.json, formats
-    included (dates are real days, decimals are plain-digit strings)."""
+    """Every line of json/profiles.jsonl promises to be valid against schema/profiles.schema.json,
+    formats included (dates are real days, decimals are plain-digit strings)."""
     documents = list(profile_documents())
-    assert documents, "json/profiles.json holds no documents"
+    assert documents, "json/profiles.jsonl holds no documents"
     errors = [
-        (list(error.absolute_path), error.message)
-        for error in profiles_validator().iter_errors(documents)
+        (line, list(error.absolute_path), error.message)
+        for line, document in enumerate(documents, 1)
+        for error in profiles_validator().iter_errors(document)
     ]
     assert errors == []
+
+
+def test_profiles_json_is_lean():
+    """A document holds the revision's own facts: no member is null, no nested row repeats the
+    revision's profile, date or id, and what lives between revisions (changes) is left to its table."""
+
+    def members(value: Any, path: str):
+        if isinstance(value, dict):
+            for key, member in value.items():
+                yield f"{path}/{key}", key, member
+                yield from members(member, f"{path}/{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from members(item, f"{path}/{index}")
+
+    for document in profile_documents():
+        assert "changes" not in document, document["id"]
+        for key in ("sources", "contracts", "figures", "events", "relations", "organizations", "systems"):
+            for row in document[key]:
+                assert not {"profile", "updated", "revision", "is_latest"} & set(row), (document["id"], key)
+        nulls = [path for path, _, member in members(document, "") if member is None]
+        assert nulls == [], (document["id"], nulls)
 
 
 def set_value(document: dict[str, Any], path: list[Any], value: Any) -> list[Any]:
@@ -773,7 +823,7 @@ def set_value(document: dict[str, Any], path: list[Any], value: Any) -> list[Any
 
 
 def a_figure_value(document: dict[str, Any]) -> list[Any]:
-    index = next(i for i, figure in enumerate(document["figures"]) if figure["value"] is not None)
+    index = next(i for i, figure in enumerate(document["figures"]) if figure.get("value") is not None)
     return ["figures", index, "value"]
 
 
@@ -790,8 +840,8 @@ def test_profiles_schema_rejects_a_broken_document(breakage):
     """Proves the schema check can fail: one wrong value in one document must be rejected, with
     the error pointing at that value."""
     document = copy.deepcopy(next(d for d in profile_documents() if d["figures"]))
-    path = [0, *BROKEN_DOCUMENTS[breakage](document)]
-    errors = [list(error.absolute_path) for error in profiles_validator().iter_errors([document])]
+    path = BROKEN_DOCUMENTS[breakage](document)
+    errors = [list(error.absolute_path) for error in profiles_validator().iter_errors(document)]
     assert any(error[: len(path)] == path for error in errors), (path, errors)
 
 
@@ -834,16 +884,15 @@ def test_profiles_json_nests_rows_under_their_revision_and_cites_the_citations()
     claim_tables = [value + "s" for value in kind["constraints"]["enum"]]
     assert set(claim_tables) <= set(JSON_TABLES)
     for document in profile_documents():
-        for table in JSON_TABLES[1:]:
-            for row in document[table]:
-                where = (document["id"], table, row["id"])
-                if "revision" in row:
-                    assert row["revision"] == document["id"], where
-                else:
-                    assert row["id"].startswith(document["id"] + "/"), where
+        local_ids = [source["local_id"] for source in document["sources"]]
         for table in claim_tables:
             for row in document[table]:
-                assert sorted(row["sources"]) == sorted(cited.get(row["id"], [])), row["id"]
+                claim_id = f"{document['id']}/{row['key']}"
+                assert sorted(f"{document['id']}/{s}" for s in row["sources"]) == sorted(cited.get(claim_id, [])), claim_id
+                assert set(row["sources"]) <= set(local_ids), claim_id
+        for table in MERGED_JSON_TABLES:
+            for row in document[table]:
+                assert set(row["sources"]) <= set(local_ids), (document["id"], row["id"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -864,7 +913,7 @@ def test_resource_hash_and_bytes_match_the_file(name):
     assert path.is_file(), entry["path"]
     assert entry["hash"].startswith("sha256:"), entry["hash"]
     assert entry["hash"] == "sha256:" + sha256_of(path)
-    if entry["format"] in ("csv", "json", "xlsx", "sqlite"):
+    if entry["format"] in ("csv", "json", "jsonl", "xlsx", "sqlite"):
         assert "bytes" in entry, f"{name} declares no bytes"
     if "bytes" in entry:
         assert entry["bytes"] == path.stat().st_size

@@ -288,9 +288,9 @@ fn curated_values_reach_csv_and_parquet_exactly() {
 fn json_documents_resolve_every_reference() {
     let work = Workdir::with_revision(REVISION);
     build(&work);
-    let text = std::fs::read_to_string(work.path("output/json/profiles.json")).expect("json");
-    let documents: serde_json::Value = serde_json::from_str(&text).expect("json");
-    let document = &documents[0];
+    let text = std::fs::read_to_string(work.path("output/json/profiles.jsonl")).expect("json");
+    assert_eq!(text.lines().count(), 1, "one revision, one line");
+    let document: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(document["id"], "acme/2020-01-01");
     let organizations: Vec<&str> = document["organizations"]
         .as_array()
@@ -300,7 +300,8 @@ fn json_documents_resolve_every_reference() {
         .collect();
     assert_eq!(organizations, ["acme", "agency"]);
     assert_eq!(document["systems"][0]["operator"], "agency");
-    assert_eq!(document["contracts"][0]["sources"][0], "acme/2020-01-01/report");
+    assert_eq!(document["contracts"][0]["sources"][0], "report", "local source ids");
+    assert_eq!(document["sources"][0]["local_id"], "report");
     assert_eq!(
         document["contracts"][0]["value"], "9100000",
         "decimals are strings in JSON"

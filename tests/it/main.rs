@@ -9,6 +9,7 @@ mod database;
 mod dictionary;
 mod diff;
 mod docs;
+mod documents;
 mod editor;
 mod facts;
 mod formats;
