@@ -895,6 +895,10 @@ def main() -> int:
     print(write())
     if not args.dry:
         print(f"wrote {args.results}", file=sys.stderr)
+    invalid = [r["count"] for r in relations if r.get("invalid")]
+    if invalid:
+        print(f"error: the relations input of {', '.join(map(str, invalid))} did not pass `check`; it was not timed", file=sys.stderr)
+        return 1
     return 0
 
 
