@@ -25,8 +25,10 @@ pub const PATH: &str = "json/profiles.jsonl";
 /// The part file, in the staging folder only.
 const PART: &str = "json/.profiles.part";
 
-/// Documents finished this many at a time, in parallel.
+/// Documents are finished in parallel, this many at a time, or fewer once their text reaches
+/// `BATCH_BYTES`: a few large revisions must not fill memory.
 const BATCH_DOCUMENTS: usize = 4096;
+const BATCH_BYTES: usize = 64 << 20;
 
 /// The documents being written.
 pub struct Documents {
@@ -74,12 +76,15 @@ impl Documents {
         let mut lines = BufReader::with_capacity(1 << 20, File::open(&path).map_err(io)?).lines();
         let mut out = DataFile::create(staging, PATH)?;
         loop {
-            let mut batch = Vec::with_capacity(BATCH_DOCUMENTS);
+            let (mut batch, mut bytes) = (Vec::new(), 0);
             while batch.len() < BATCH_DOCUMENTS
+                && bytes < BATCH_BYTES
                 && let Some(own) = lines.next()
             {
                 let named = lines.next().ok_or_else(|| encode("a document without its entities"))?;
-                batch.push((own.map_err(io)?, named.map_err(io)?));
+                let (own, named) = (own.map_err(io)?, named.map_err(io)?);
+                bytes += own.len() + named.len();
+                batch.push((own, named));
             }
             if batch.is_empty() {
                 break;

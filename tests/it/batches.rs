@@ -87,4 +87,6 @@ fn a_reference_no_batch_declares_is_reported_where_it_was_written() {
         line + 1
     ));
     assert!(!dir.path().join("out").exists(), "nothing written");
+    // Every batch was staged before the reference was found unresolved: the staging folder is gone.
+    assert_eq!(crate::support::leftovers(dir.path(), &["in"]), Vec::<String>::new());
 }
