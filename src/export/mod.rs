@@ -284,20 +284,25 @@ impl TableFiles {
         if rows.is_empty() {
             return Ok(());
         }
+        self.table.rows += rows.len();
+        if self.csv.is_none() && self.parquet.is_none() && self.xlsx.is_none() && self.sqlite.is_none() {
+            return Ok(()); // only JSON is written, which needs no record batch
+        }
         let name = self.table.name;
         let batch = self
             .table
             .batch(rows)
             .map_err(|e| ExportError::Encode(format!("{name}: {e}")))?;
-        self.table.rows += rows.len();
         if let Some(writer) = &mut self.csv {
             csv::write(&self.table, &batch, writer)
                 .map_err(|e| ExportError::Io(format!("csv/{name}.csv").into(), e))?;
         }
         if let Some(writer) = &mut self.parquet {
-            writer
-                .write(&batch)
-                .map_err(|e| ExportError::Encode(format!("{name}: {e}")))?;
+            let encode = |e: ::parquet::errors::ParquetError| ExportError::Encode(format!("{name}: {e}"));
+            writer.write(&batch).map_err(encode)?;
+            if writer.memory_size() > parquet::ROW_GROUP_BYTES {
+                writer.flush().map_err(encode)?;
+            }
         }
         if let Some(sheets) = &mut self.xlsx {
             sheets.append(&batch)?;
@@ -473,6 +478,34 @@ impl TableSet {
 /// Entities are written this many at a time.
 const BATCH_ENTITIES: usize = 8192;
 
+/// Checks the input on this thread and hands each batch of checked revisions to `write` on a thread
+/// of its own, so that one batch is written while the next is checked. Batches are written one at a
+/// time and in order, so the output does not depend on timing. Problems in the input win over an
+/// error of the writer: they are what the curator must fix.
+fn check_while_writing(
+    input: &Input,
+    limits: &Limits,
+    quiet: bool,
+    mut write: impl FnMut(Vec<CheckedRevision>) -> Result<(), ExportError> + Send,
+) -> Result<check::Checked, ExportError> {
+    std::thread::scope(|scope| {
+        // One batch waits while another is written: memory holds three batches at most.
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<CheckedRevision>>(1);
+        let writer = scope.spawn(move || receiver.into_iter().try_for_each(&mut write));
+        // Sending fails only once the writer has stopped, on an error of its own.
+        let checked = check::stream(input, limits, quiet, |revisions| sender.send(revisions));
+        drop(sender);
+        let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        match checked {
+            Ok(checked) => written.map(|()| checked),
+            Err(check::Failure::Problems(problems)) => Err(ExportError::Problems(problems)),
+            Err(check::Failure::Visit(_)) => Err(written
+                .err()
+                .unwrap_or_else(|| ExportError::Encode("the writer stopped without saying why".into()))),
+        }
+    })
+}
+
 /// Checks the input and writes the dataset in the given formats in the same pass, replacing the
 /// target atomically. Each batch of checked revisions goes into the staging folder as it comes, so
 /// every file is read and parsed once and memory holds one batch of rows, not the dataset; what
@@ -508,10 +541,7 @@ fn write_all(
         let (appended, documents) = rayon::join(|| tables.append_revisions(&rows), append_documents);
         appended.and(documents)
     };
-    let checked = check::stream(input, limits, quiet, write).map_err(|failure| match failure {
-        check::Failure::Problems(problems) => ExportError::Problems(problems),
-        check::Failure::Visit(error) => error,
-    })?;
+    let checked = check_while_writing(input, limits, quiet, write)?;
     let mut entities = checked.entities.iter().peekable();
     while entities.peek().is_some() {
         let rows = tables::entities(entities.by_ref().take(BATCH_ENTITIES));

@@ -15,6 +15,11 @@ use std::sync::Arc;
 /// enough for good compression and few footers.
 const ROW_GROUP_ROWS: usize = 256 * 1024;
 
+/// A row group is closed once its buffered pages take this many bytes: twelve tables are written
+/// at once, and a wide table's row group of `ROW_GROUP_ROWS` rows would otherwise hold tens of MB.
+/// The boundary depends on the rows only, so the same input gives the same file.
+pub const ROW_GROUP_BYTES: usize = 8 << 20;
+
 /// A Parquet writer for a table; record batches are appended with `write` and the file is closed
 /// with `into_inner`.
 pub fn writer<W: Write + Send>(table: &Table, out: W) -> Result<ArrowWriter<W>, ExportError> {

@@ -28,6 +28,8 @@ pub const SHEET_ROWS: u32 = 1_048_576;
 pub const CELL_CHARS: usize = 32_767;
 /// The widest a column is made, in characters.
 const MAX_WIDTH: usize = 60;
+/// The zip compression level of the workbook.
+const ZIP_LEVEL: u8 = 3;
 /// The creation date the workbook records (a fixed value, so that builds are byte-identical).
 const CREATED: (u16, u8, u8) = (2000, 1, 1);
 
@@ -41,6 +43,10 @@ pub fn workbook(tempdir: &Path) -> Result<SharedWorkbook, ExportError> {
     let error = encode("workbook");
     let mut workbook = Workbook::new();
     workbook.set_tempdir(tempdir).map_err(&error)?;
+    // Deflate at level 6 (the default) was a seventh of a whole build, on one core. At 10,000
+    // profiles level 3 writes the workbook in 33 s instead of 59 s, for 163 MB instead of 140 MB
+    // (level 1: 27 s, 234 MB).
+    workbook.set_zip_compression_level(ZIP_LEVEL);
     let formats = Formats::new();
     let mut probe = workbook.new_worksheet_with_constant_memory().map_err(&error)?;
     probe

@@ -90,3 +90,37 @@ fn a_reference_no_batch_declares_is_reported_where_it_was_written() {
     // Every batch was staged before the reference was found unresolved: the staging folder is gone.
     assert_eq!(crate::support::leftovers(dir.path(), &["in"]), Vec::<String>::new());
 }
+
+#[test]
+fn a_writer_that_fails_on_the_first_batch_stops_the_build_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let aaa = folder(dir.path(), true);
+    // `aaa` is in the first batch; its text fits the input's limits but not a workbook cell.
+    let long = aaa.replace("description: Pitch", &format!("description: {}", "x".repeat(40_000)));
+    std::fs::write(dir.path().join("in/profiles/aaa/2020-01-01.yaml"), long).expect("file");
+    let outcome = run_with_env(
+        dir.path(),
+        &[
+            "build",
+            "--input",
+            "in",
+            "--output",
+            "out",
+            "--format",
+            "xlsx",
+            "--max-text-length",
+            "50000",
+        ],
+        &[],
+    );
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .contains("events.description: a text of 40000 characters does not fit a workbook cell"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!dir.path().join("out").exists(), "nothing written");
+    assert_eq!(crate::support::leftovers(dir.path(), &["in"]), Vec::<String>::new());
+}

@@ -92,3 +92,24 @@ fn decimals_keep_every_digit_and_sort_as_numbers() {
         "REAL and INTEGER sort together; beyond 15 significant digits, exact text"
     );
 }
+
+#[test]
+fn constraints_refuse_what_the_tables_do_not_allow() {
+    let (_work, db) = build(REVISION);
+    let refused = |sql: &str| {
+        let error = db.execute(sql, []).expect_err(sql).to_string();
+        assert!(error.contains("CHECK constraint failed"), "{sql}: {error}");
+    };
+    refused("UPDATE contracts SET is_latest = 2");
+    refused("UPDATE contracts SET status = 'rumoured'");
+    refused("UPDATE contracts SET qualifier = 'roughly'");
+    // What the tables allow, NULL included in an optional column, still goes in.
+    for sql in [
+        "UPDATE contracts SET is_latest = 0",
+        "UPDATE contracts SET status = 'disputed'",
+        "UPDATE contracts SET qualifier = NULL",
+        "UPDATE contracts SET qualifier = 'at_least'",
+    ] {
+        assert_eq!(db.execute(sql, []).expect(sql), 1, "{sql}");
+    }
+}
