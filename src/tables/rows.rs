@@ -270,7 +270,7 @@ pub struct ClaimTail {
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AmountColumns {
-    /// The value as curated, exact; empty for a range.
+    /// The value, exact, as a plain number: `9.1 million` is 9100000, `12.30` is 12.3; empty for a range.
     pub value: Option<Exact>,
     /// How `value` bounds the true quantity: exact (the default), about, at_least, at_most, more_than,
     /// less_than; empty for a range.

@@ -280,8 +280,33 @@ fn curated_values_reach_csv_and_parquet_exactly() {
     let field = batch.schema().field_with_name("value").expect("field").clone();
     assert_eq!(
         field.metadata().get("description").map(String::as_str),
-        Some("The value as curated, exact; empty for a range.")
+        Some("The value, exact, as a plain number: `9.1 million` is 9100000, `12.30` is 12.3; empty for a range.")
     );
+}
+
+#[test]
+fn a_decimal_is_written_as_its_description_says_a_plain_number_without_trailing_zeros() {
+    let revision = REVISION.replace("value: 9.1 million", "value: \"12.30\"");
+    let work = Workdir::with_revision(&revision);
+    build(&work);
+    let contracts = csv_rows(&work.path("output/csv/contracts.csv"));
+    assert_eq!(
+        (contracts[0]["value"].as_str(), contracts[0]["low"].as_str()),
+        ("12.3", "12.3")
+    );
+    let text = std::fs::read_to_string(work.path("output/json/profiles.jsonl")).expect("json");
+    let document: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(document["contracts"][0]["value"], "12.3");
+    let batch = read_parquet(&work.path("output/parquet/contracts.parquet"));
+    let value = batch
+        .column_by_name("value")
+        .expect("column")
+        .as_primitive::<Decimal128Type>();
+    assert_eq!(value.value(0), 12_300_000_000, "12.3 at scale 9");
+    let field = batch.schema().field_with_name("value").expect("field").clone();
+    let description = field.metadata().get("description").expect("description");
+    assert!(!description.contains("as curated"), "{description}");
+    assert!(description.contains("`12.30` is 12.3"), "{description}");
 }
 
 #[test]

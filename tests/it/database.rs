@@ -70,7 +70,7 @@ fn rows_keys_and_types_are_those_of_the_tables() {
     assert_eq!(metadata["license"], "CC-BY-4.0");
     assert_eq!(
         metadata["databases"]["test"]["tables"]["contracts"]["columns"]["value"],
-        "The value as curated, exact; empty for a range."
+        "The value, exact, as a plain number: `9.1 million` is 9100000, `12.30` is 12.3; empty for a range."
     );
 }
 
