@@ -480,8 +480,10 @@ const BATCH_ENTITIES: usize = 8192;
 
 /// Checks the input on this thread and hands each batch of checked revisions to `write` on a thread
 /// of its own, so that one batch is written while the next is checked. Batches are written one at a
-/// time and in order, so the output does not depend on timing. Problems in the input win over an
-/// error of the writer: they are what the curator must fix.
+/// time and in order, so the output does not depend on timing. Once the writer has stopped on an
+/// error, checking still goes on to the end (the batches are dropped): problems in the input win
+/// over an error of the writer, as they are what the curator must fix, and which error a build
+/// reports must not depend on whether the checker or the writer was ahead.
 fn check_while_writing(
     input: &Input,
     limits: &Limits,
@@ -492,16 +494,20 @@ fn check_while_writing(
         // One batch waits while another is written: memory holds three batches at most.
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<CheckedRevision>>(1);
         let writer = scope.spawn(move || receiver.into_iter().try_for_each(&mut write));
-        // Sending fails only once the writer has stopped, on an error of its own.
-        let checked = check::stream(input, limits, quiet, |revisions| sender.send(revisions));
+        let mut sender = Some(sender);
+        let checked = check::stream(input, limits, quiet, |revisions| {
+            // Sending fails only once the writer has stopped, on an error of its own.
+            if sender.as_ref().is_some_and(|s| s.send(revisions).is_err()) {
+                sender = None;
+            }
+            Ok::<(), std::convert::Infallible>(())
+        });
         drop(sender);
         let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         match checked {
             Ok(checked) => written.map(|()| checked),
             Err(check::Failure::Problems(problems)) => Err(ExportError::Problems(problems)),
-            Err(check::Failure::Visit(_)) => Err(written
-                .err()
-                .unwrap_or_else(|| ExportError::Encode("the writer stopped without saying why".into()))),
+            Err(check::Failure::Visit(never)) => match never {},
         }
     })
 }

@@ -124,3 +124,62 @@ fn a_writer_that_fails_on_the_first_batch_stops_the_build_and_writes_nothing() {
     assert!(!dir.path().join("out").exists(), "nothing written");
     assert_eq!(crate::support::leftovers(dir.path(), &["in"]), Vec::<String>::new());
 }
+
+#[test]
+fn problems_in_a_later_batch_win_over_a_writer_that_failed_earlier_whatever_the_timing() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let input = dir.path().join("in");
+    generate::generate(800, 3, &input).expect("generated input");
+    // `aaa`, in the first batch, fits the input's limits but not a workbook cell: the writer stops
+    // there. `zzz`, batches later, has a field the schema does not know.
+    let aaa = REVISION
+        .replace("acme", "aaa")
+        .replace("description: Pitch", &format!("description: {}", "x".repeat(40_000)));
+    let zzz = REVISION
+        .replace("acme", "zzz")
+        .replace("id: agency", "id: zzz-agency")
+        .replace("id: db", "id: zzz-db")
+        .replace("subject: db", "subject: zzz-db")
+        .replace("operator: agency", "operator: zzz-agency")
+        .replace("buyer: agency", "buyer: zzz-agency")
+        .replace("description: Pitch", "descriptionx: Pitch");
+    for (name, text) in [("aaa", aaa), ("zzz", zzz)] {
+        let folder = input.join("profiles").join(name);
+        std::fs::create_dir_all(&folder).expect("folder");
+        std::fs::write(folder.join("2020-01-01.yaml"), text).expect("file");
+    }
+    let count = walk(&input.join("profiles"));
+    assert!(
+        count > 3 * 512,
+        "{count} files: `zzz` is at least two batches after `aaa`"
+    );
+    // One thread checks slowly, so the writer fails first; more threads let the checker run ahead.
+    for threads in ["1", "3"] {
+        let outcome = run_with_env(
+            dir.path(),
+            &[
+                "build",
+                "--input",
+                "in",
+                "--output",
+                "out",
+                "--format",
+                "xlsx",
+                "--max-text-length",
+                "50000",
+            ],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
+        assert_eq!(outcome.code, 1, "{threads} threads: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains("profiles/zzz/2020-01-01.yaml:")
+                && outcome.stderr.contains("unknown field")
+                && outcome.stderr.contains("descriptionx"),
+            "{threads} threads: {}",
+            outcome.stderr
+        );
+        assert!(!outcome.stderr.contains("workbook cell"), "{}", outcome.stderr);
+        assert!(!dir.path().join("out").exists(), "nothing written");
+        assert_eq!(crate::support::leftovers(dir.path(), &["in"]), Vec::<String>::new());
+    }
+}
