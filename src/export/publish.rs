@@ -186,10 +186,13 @@ fn recover(target: &Target) {
         }
         if let Some(suffix) = text.strip_prefix(&staging_prefix) {
             // Only what a build of ours made: `tempfile`'s six random characters, and the mark
-            // (written first) or nothing at all. Any other folder of that name is left alone.
+            // (written first), the start of it (a build killed while writing it) or nothing at
+            // all. Any other folder of that name is left alone.
             let ours = suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric());
             if ours && is_marked(&path) {
                 let _ = remove_marked(&path);
+            } else if ours && holds_only_an_unfinished_mark(&path) {
+                let _ = fs::remove_file(path.join(MARK)).and_then(|()| fs::remove_dir(&path));
             } else if ours {
                 let _ = fs::remove_dir(&path); // fails unless empty
             }
@@ -243,6 +246,28 @@ fn is_marked(folder: &Path) -> bool {
     File::open(&path)
         .and_then(|file| file.take(first_line.len() as u64).read_to_end(&mut start))
         .is_ok_and(|_| start == first_line.as_bytes())
+}
+
+/// Whether the only thing in `folder` is a mark cut short: a regular file whose bytes are the start
+/// of `MARK_TEXT` (none at all included), which is what a build killed between creating the mark
+/// and writing it leaves.
+fn holds_only_an_unfinished_mark(folder: &Path) -> bool {
+    use std::io::Read;
+    let names: Vec<_> = match fs::read_dir(folder) {
+        Ok(entries) => entries.take(2).map(|entry| entry.map(|e| e.file_name())).collect(),
+        Err(_) => return false,
+    };
+    if !matches!(names.as_slice(), [Ok(name)] if name == MARK) {
+        return false;
+    }
+    let path = folder.join(MARK);
+    if !fs::symlink_metadata(&path).is_ok_and(|meta| meta.is_file()) {
+        return false;
+    }
+    let mut text = Vec::new();
+    File::open(&path)
+        .and_then(|file| file.take(MARK_TEXT.len() as u64).read_to_end(&mut text))
+        .is_ok_and(|_| text.len() < MARK_TEXT.len() && MARK_TEXT.as_bytes().starts_with(&text))
 }
 
 fn is_empty(folder: &Path) -> io::Result<bool> {
@@ -426,6 +451,33 @@ mod tests {
             root.path().join(".output.staging-mine/thesis.txt").is_file(),
             "not ours: kept"
         );
+    }
+
+    #[test]
+    fn a_staging_folder_killed_while_its_mark_was_written_is_removed_and_no_other() {
+        let root = tempfile::tempdir().expect("temporary folder");
+        let with_mark = |name: &str, text: &[u8]| {
+            let folder = root.path().join(name);
+            fs::create_dir_all(&folder).expect("folder");
+            fs::write(folder.join(MARK), text).expect("mark");
+            folder
+        };
+        let empty_mark = with_mark(".output.staging-abc123", b"");
+        let half_mark = with_mark(".output.staging-def456", &MARK_TEXT.as_bytes()[..20]);
+        let other_text = with_mark(".output.staging-ghi789", b"my notes");
+        let more_files = with_mark(".output.staging-jkl012", b"");
+        fs::write(more_files.join("thesis.txt"), "mine").expect("file");
+        let target = Target {
+            output: root.path().join("output"),
+            absolute: root.path().join("output"),
+            input: root.path().join("input"),
+        };
+        recover(&target);
+        assert!(!empty_mark.exists(), "an empty mark: removed");
+        assert!(!half_mark.exists(), "the start of the mark: removed");
+        assert_eq!(fs::read(other_text.join(MARK)).expect("kept"), b"my notes");
+        assert!(more_files.join("thesis.txt").is_file(), "not only a mark: kept");
+        assert!(more_files.join(MARK).is_file());
     }
 
     #[test]

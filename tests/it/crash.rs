@@ -60,5 +60,14 @@ fn a_killed_build_leaves_the_old_dataset_or_the_new_one() {
 
     // The next build removes the staging folders of the killed ones.
     build_into(dir.path(), "a");
-    assert_eq!(leftovers(dir.path(), &["a", "b", "output"]), Vec::<String>::new());
+    let left = leftovers(dir.path(), &["a", "b", "output"]);
+    // What a leftover holds says which step of a build it was killed at.
+    let inside: Vec<Vec<(String, usize)>> = left
+        .iter()
+        .map(|name| {
+            let files = tree(&dir.path().join(name));
+            files.into_iter().map(|(path, bytes)| (path, bytes.len())).collect()
+        })
+        .collect();
+    assert_eq!(left, Vec::<String>::new(), "{inside:?}");
 }
