@@ -17,8 +17,8 @@ pub enum Cell<'a> {
     Boolean(bool),
     Date(jiff::civil::Date),
     Decimal(Decimal),
-    /// A list, as JSON text (`["a","b"]`), as in CSV.
-    List(String),
+    /// A list, its items in order.
+    List(Vec<&'a str>),
 }
 
 /// The cell of `array` at `row`.
@@ -34,9 +34,17 @@ pub fn cell(array: &ArrayRef, column_type: ColumnType, row: usize) -> Cell<'_> {
             units: array.as_primitive::<Decimal128Type>().value(row),
         }),
         ColumnType::TextList => {
-            let list = array.as_list::<i32>().value(row);
-            let items: Vec<&str> = list.as_string::<i32>().iter().flatten().collect();
-            Cell::List(serde_json::to_string(&items).unwrap_or_default())
+            // The items borrow from `array`'s values, in the range its offsets give for the row.
+            let list = array.as_list::<i32>();
+            let values = list.values().as_string::<i32>();
+            let offsets = list.value_offsets();
+            let range = offsets[row] as usize..offsets[row + 1] as usize;
+            Cell::List(range.filter(|&i| values.is_valid(i)).map(|i| values.value(i)).collect())
         }
     }
+}
+
+/// A list as JSON text (`["a","b"]`), as in CSV.
+pub fn json_list(items: &[&str]) -> String {
+    serde_json::to_string(items).unwrap_or_default()
 }

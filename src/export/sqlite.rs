@@ -127,7 +127,7 @@ fn value(cell: Cell<'_>) -> SqlValue {
         Cell::Boolean(b) => SqlValue::Integer(i64::from(b)),
         Cell::Date(date) => SqlValue::Text(date.to_string()),
         Cell::Decimal(decimal) => decimal_value(decimal),
-        Cell::List(json) => SqlValue::Text(json),
+        Cell::List(items) => SqlValue::Text(super::cells::json_list(&items)),
     }
 }
 

@@ -12,7 +12,7 @@
 //! registered in a fixed order before any sheet is written.
 
 use super::ExportError;
-use super::cells::{Cell, cell};
+use super::cells::{self, Cell, cell};
 use crate::model::DatasetMeta;
 use crate::quantity::{DOUBLE_DIGITS, Decimal};
 use crate::tables::{ColumnType, Table};
@@ -80,8 +80,39 @@ pub fn cell_kind(column_type: ColumnType) -> String {
         ColumnType::Decimal => {
             format!("number; text with every digit when it has more than {DOUBLE_DIGITS} significant digits")
         }
-        ColumnType::TextList => "text: a JSON array".into(),
+        ColumnType::TextList => format!(
+            "text: a JSON array; one longer than a cell's {CELL_CHARS} characters (a list merged across many \
+             profiles) keeps the items that fit, whole, and says how many it leaves out"
+        ),
     }
+}
+
+/// A list as the JSON text of a cell. A list merged across many profiles (the sources of an agency
+/// that hundreds of profiles name) can outgrow a cell while every curated text fits: the cell then
+/// holds the items that fit, whole, and says how many are left out and where the whole list is.
+fn fitted_list(items: &[&str]) -> String {
+    let json = cells::json_list(items);
+    if json.chars().count() <= CELL_CHARS {
+        return json;
+    }
+    let note = |left_out: usize| {
+        format!(
+            " … and {left_out} more of {} (too many for a cell: the CSV, Parquet, JSON Lines and SQLite files hold every one)",
+            items.len()
+        )
+    };
+    let room = CELL_CHARS - note(items.len()).chars().count() - 2; // the brackets
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for item in items {
+        let item_chars = cells::json_list(&[item]).chars().count() - 2 + usize::from(!kept.is_empty());
+        if used + item_chars > room {
+            break;
+        }
+        used += item_chars;
+        kept.push(*item);
+    }
+    cells::json_list(&kept) + &note(items.len() - kept.len())
 }
 
 fn encode(table: &str) -> impl Fn(XlsxError) -> ExportError + '_ {
@@ -240,7 +271,7 @@ impl Sheets {
         match value {
             Cell::Null => Ok(0),
             Cell::Text(value) => text(sheet, value),
-            Cell::List(json) => text(sheet, &json),
+            Cell::List(items) => text(sheet, &fitted_list(&items)),
             Cell::Boolean(b) => {
                 sheet.write_boolean(row, column, b).map_err(&error)?;
                 Ok(5)

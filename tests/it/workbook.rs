@@ -137,3 +137,48 @@ fn the_workbook_and_database_are_byte_identical_for_any_thread_count() {
     );
     assert!(a == b, "two builds of the same input differ");
 }
+
+#[test]
+fn a_list_too_long_for_a_cell_keeps_the_items_that_fit_and_says_how_many_it_leaves_out() {
+    let aliases: Vec<String> = (0..3000).map(|i| format!("alias-{i:05}")).collect();
+    let revision = REVISION.replace(
+        "    kind: government_agency\n",
+        &format!("    kind: government_agency\n    aliases: [{}]\n", aliases.join(", ")),
+    );
+    let work = Workdir::with_revision(&revision);
+    let outcome = work.run(&["build"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    // The cell: JSON of the first items, whole, then what is left out. 3,000 aliases of 13
+    // characters (quotes included) and a comma each are 42,001 characters with the brackets. The
+    // note takes 108 characters, so 32,767 - 108 - 2 = 32,657 are left for the items: the first,
+    // and 2,331 more of 14 characters.
+    let parts = parts(&work.path("output/xlsx/test.xlsx"));
+    let sheet = parts
+        .values()
+        .find(|xml| xml.contains("alias-00000"))
+        .expect("a sheet with the aliases");
+    let start = sheet.find("[\"alias-00000").expect("the cell");
+    let end = start + sheet[start..].find("</t>").expect("end of the cell");
+    let cell = &sheet[start..end];
+    let (json, note) = cell.split_at(cell.find(']').expect("the array") + 1);
+    let kept: Vec<String> = serde_json::from_str(json).expect("the kept items are a JSON array");
+    assert_eq!(kept, aliases[..kept.len()], "the first items, in order, whole");
+    assert_eq!(kept.len(), 2332);
+    assert_eq!(
+        note,
+        format!(
+            " … and {} more of 3000 (too many for a cell: the CSV, Parquet, JSON Lines and SQLite files hold every one)",
+            3000 - kept.len()
+        )
+    );
+    assert!(cell.chars().count() <= 32_767, "{} characters", cell.chars().count());
+    // The other formats hold every item.
+    let csv = std::fs::read_to_string(work.path("output/csv/organizations.csv")).expect("csv");
+    assert!(csv.contains(&serde_json::to_string(&aliases).expect("json").replace('"', "\"\"")));
+    // The dictionary sheet says what such a cell holds.
+    assert!(
+        parts
+            .values()
+            .any(|xml| xml.contains("keeps the items that fit, whole"))
+    );
+}
