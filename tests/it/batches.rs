@@ -91,15 +91,10 @@ fn a_reference_no_batch_declares_is_reported_where_it_was_written() {
     assert_eq!(crate::support::leftovers(dir.path(), &["in"]), Vec::<String>::new());
 }
 
-#[test]
-fn a_writer_that_fails_on_the_first_batch_stops_the_build_and_writes_nothing() {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let aaa = folder(dir.path(), true);
-    // `aaa` is in the first batch; its text fits the input's limits but not a workbook cell.
-    let long = aaa.replace("description: Pitch", &format!("description: {}", "x".repeat(40_000)));
-    std::fs::write(dir.path().join("in/profiles/aaa/2020-01-01.yaml"), long).expect("file");
-    let outcome = run_with_env(
-        dir.path(),
+/// `build` of `in/` into `out/`, the workbook only, with texts allowed that are longer than a cell.
+fn build_workbook(dir: &Path, threads: &str) -> crate::support::Outcome {
+    run_with_env(
+        dir,
         &[
             "build",
             "--input",
@@ -111,8 +106,18 @@ fn a_writer_that_fails_on_the_first_batch_stops_the_build_and_writes_nothing() {
             "--max-text-length",
             "50000",
         ],
-        &[],
-    );
+        &[("RAYON_NUM_THREADS", threads)],
+    )
+}
+
+#[test]
+fn a_writer_that_fails_on_the_first_batch_stops_the_build_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let aaa = folder(dir.path(), true);
+    // `aaa` is in the first batch; its text fits the input's limits but not a workbook cell.
+    let long = aaa.replace("description: Pitch", &format!("description: {}", "x".repeat(40_000)));
+    std::fs::write(dir.path().join("in/profiles/aaa/2020-01-01.yaml"), long).expect("file");
+    let outcome = build_workbook(dir.path(), "1");
     assert_eq!(outcome.code, 2, "{}", outcome.stderr);
     assert!(
         outcome
@@ -155,21 +160,7 @@ fn problems_in_a_later_batch_win_over_a_writer_that_failed_earlier_whatever_the_
     );
     // One thread checks slowly, so the writer fails first; more threads let the checker run ahead.
     for threads in ["1", "3"] {
-        let outcome = run_with_env(
-            dir.path(),
-            &[
-                "build",
-                "--input",
-                "in",
-                "--output",
-                "out",
-                "--format",
-                "xlsx",
-                "--max-text-length",
-                "50000",
-            ],
-            &[("RAYON_NUM_THREADS", threads)],
-        );
+        let outcome = build_workbook(dir.path(), threads);
         assert_eq!(outcome.code, 1, "{threads} threads: {}", outcome.stderr);
         assert!(
             outcome.stderr.contains("profiles/zzz/2020-01-01.yaml:")
