@@ -14,13 +14,7 @@ fn folder(dir: &Path, with_zzz: bool) -> String {
     let aaa = REVISION
         .replace("acme", "aaa")
         .replace("buyer: agency", "buyer: zzz-agency");
-    let zzz = REVISION
-        .replace("acme", "zzz")
-        .replace("id: agency", "id: zzz-agency")
-        .replace("id: db", "id: zzz-db")
-        .replace("subject: db", "subject: zzz-db")
-        .replace("operator: agency", "operator: zzz-agency")
-        .replace("buyer: agency", "buyer: zzz-agency");
+    let zzz = zzz_revision();
     let mut files = vec![("profiles/aaa/2020-01-01.yaml", aaa.clone())];
     if with_zzz {
         files.push(("profiles/zzz/2020-01-01.yaml", zzz));
@@ -33,6 +27,17 @@ fn folder(dir: &Path, with_zzz: bool) -> String {
     let count = walk(&input.join("profiles"));
     assert!(count > 512, "{count} files: more than one batch");
     aaa
+}
+
+/// The profile `zzz`, sorted after every generated one, declaring entities of its own names.
+fn zzz_revision() -> String {
+    REVISION
+        .replace("acme", "zzz")
+        .replace("id: agency", "id: zzz-agency")
+        .replace("id: db", "id: zzz-db")
+        .replace("subject: db", "subject: zzz-db")
+        .replace("operator: agency", "operator: zzz-agency")
+        .replace("buyer: agency", "buyer: zzz-agency")
 }
 
 fn walk(folder: &Path) -> usize {
@@ -140,14 +145,7 @@ fn problems_in_a_later_batch_win_over_a_writer_that_failed_earlier_whatever_the_
     let aaa = REVISION
         .replace("acme", "aaa")
         .replace("description: Pitch", &format!("description: {}", "x".repeat(40_000)));
-    let zzz = REVISION
-        .replace("acme", "zzz")
-        .replace("id: agency", "id: zzz-agency")
-        .replace("id: db", "id: zzz-db")
-        .replace("subject: db", "subject: zzz-db")
-        .replace("operator: agency", "operator: zzz-agency")
-        .replace("buyer: agency", "buyer: zzz-agency")
-        .replace("description: Pitch", "descriptionx: Pitch");
+    let zzz = zzz_revision().replace("description: Pitch", "descriptionx: Pitch");
     for (name, text) in [("aaa", aaa), ("zzz", zzz)] {
         let folder = input.join("profiles").join(name);
         std::fs::create_dir_all(&folder).expect("folder");
@@ -173,4 +171,30 @@ fn problems_in_a_later_batch_win_over_a_writer_that_failed_earlier_whatever_the_
         assert!(!dir.path().join("out").exists(), "nothing written");
         assert_eq!(crate::support::leftovers(dir.path(), &["in"]), Vec::<String>::new());
     }
+}
+
+#[test]
+fn a_parquet_row_group_is_closed_by_its_bytes_and_the_file_keeps_every_row() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    generate::generate(800, 3, &dir.path().join("in")).expect("generated input");
+    let outcome = run_with_env(
+        dir.path(),
+        &["build", "--input", "in", "--output", "out", "--format", "parquet,csv"],
+        &[],
+    );
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let file = std::fs::File::open(dir.path().join("out/parquet/changes.parquet")).expect("parquet");
+    let metadata = parquet::file::reader::SerializedFileReader::new(file).expect("footer");
+    let metadata = parquet::file::reader::FileReader::metadata(&metadata);
+    let rows: Vec<i64> = metadata.row_groups().iter().map(|group| group.num_rows()).collect();
+    // Far fewer rows than the 262,144 a row group may hold: the groups were closed by their size.
+    assert!(rows.len() >= 2, "{rows:?}");
+    assert!(rows.iter().all(|&n| n > 0 && n < 262_144), "{rows:?}");
+    let csv = std::fs::read_to_string(dir.path().join("out/csv/changes.csv")).expect("csv");
+    let csv_rows = csv::Reader::from_reader(csv.as_bytes()).records().count();
+    assert_eq!(
+        rows.iter().sum::<i64>(),
+        csv_rows as i64,
+        "every row in one row group or another"
+    );
 }
