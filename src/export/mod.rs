@@ -226,7 +226,7 @@ fn written(root: &Path, relative: &str) -> Result<WrittenFile, ExportError> {
 struct TableFiles {
     table: Table,
     csv: Option<::csv::Writer<DataFile>>,
-    parquet: Option<::parquet::arrow::ArrowWriter<DataFile>>,
+    parquet: Option<parquet::TableWriter<DataFile>>,
     xlsx: Option<xlsx::Sheets>,
     sqlite: Option<sqlite::Part>,
 }
@@ -259,7 +259,9 @@ impl TableFiles {
         let parquet = match formats.contains(&Format::Parquet) {
             true => {
                 let file = DataFile::create(staging, &format!("parquet/{}.parquet", table.name))?;
-                Some(parquet::writer(&table, file)?)
+                let writer = parquet::TableWriter::new(&table, file)
+                    .map_err(|e| ExportError::Encode(format!("{}: {e}", table.name)))?;
+                Some(writer)
             }
             false => None,
         };
@@ -298,11 +300,9 @@ impl TableFiles {
                 .map_err(|e| ExportError::Io(format!("csv/{name}.csv").into(), e))?;
         }
         if let Some(writer) = &mut self.parquet {
-            let encode = |e: ::parquet::errors::ParquetError| ExportError::Encode(format!("{name}: {e}"));
-            writer.write(&batch).map_err(encode)?;
-            if writer.memory_size() > parquet::ROW_GROUP_BYTES {
-                writer.flush().map_err(encode)?;
-            }
+            writer
+                .write(batch.clone())
+                .map_err(|e| ExportError::Encode(format!("{name}: {e}")))?;
         }
         if let Some(sheets) = &mut self.xlsx {
             sheets.append(&batch)?;
@@ -329,7 +329,7 @@ impl TableFiles {
         let parquet = match self.parquet {
             Some(writer) => {
                 let file = writer
-                    .into_inner()
+                    .finish()
                     .map_err(|e| ExportError::Encode(format!("{name}: {e}")))?;
                 Some(file.finish()?)
             }

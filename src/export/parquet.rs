@@ -3,10 +3,11 @@
 //! types follow the Parquet format's own rules (list elements named `element`), which Hive, Athena,
 //! BigQuery and Spark require.
 
-use super::ExportError;
 use crate::tables::{Table, arrow_schema};
+use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
+use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use std::io::Write;
 use std::sync::Arc;
@@ -15,20 +16,59 @@ use std::sync::Arc;
 /// enough for good compression and few footers.
 const ROW_GROUP_ROWS: usize = 256 * 1024;
 
-/// A row group is closed once its buffered pages take this many bytes: twelve tables are written
-/// at once, and a wide table's row group of `ROW_GROUP_ROWS` rows would otherwise hold tens of MB.
-/// The boundary depends on the rows only, so the same input gives the same file.
-pub const ROW_GROUP_BYTES: usize = 8 << 20;
+/// A table's record batches are held until they take this many bytes, then written as one row group
+/// at once. The `parquet` crate gives each column of an open row group a zstd context of its own;
+/// with twelve tables (about 180 columns) each keeping a row group open, those contexts and their
+/// buffered pages stayed in memory all along. Written this way, only a row group being closed holds
+/// any. The boundary depends on the rows only, so the same input gives the same file.
+pub const ROW_GROUP_BYTES: usize = 4 << 20;
 
-/// A Parquet writer for a table; record batches are appended with `write` and the file is closed
-/// with `into_inner`.
-pub fn writer<W: Write + Send>(table: &Table, out: W) -> Result<ArrowWriter<W>, ExportError> {
-    let properties = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_statistics_enabled(EnabledStatistics::Page)
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .set_coerce_types(true)
-        .build();
-    ArrowWriter::try_new(out, Arc::new(arrow_schema(table)), Some(properties))
-        .map_err(|e| ExportError::Encode(format!("{}: {e}", table.name)))
+/// A table's Parquet file being written: record batches are appended with `write` and the file is
+/// closed with `finish`.
+pub struct TableWriter<W: Write + Send> {
+    writer: ArrowWriter<W>,
+    held: Vec<RecordBatch>,
+    held_bytes: usize,
+}
+
+impl<W: Write + Send> TableWriter<W> {
+    /// A writer of `table` into `out`.
+    pub fn new(table: &Table, out: W) -> Result<TableWriter<W>, ParquetError> {
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::default()))
+            .set_statistics_enabled(EnabledStatistics::Page)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .set_coerce_types(true)
+            .build();
+        Ok(TableWriter {
+            writer: ArrowWriter::try_new(out, Arc::new(arrow_schema(table)), Some(properties))?,
+            held: Vec::new(),
+            held_bytes: 0,
+        })
+    }
+
+    /// Appends a batch; once the held batches reach `ROW_GROUP_BYTES`, they are written as a row
+    /// group.
+    pub fn write(&mut self, batch: RecordBatch) -> Result<(), ParquetError> {
+        self.held_bytes += batch.get_array_memory_size();
+        self.held.push(batch);
+        match self.held_bytes > ROW_GROUP_BYTES {
+            true => self.write_held(),
+            false => Ok(()),
+        }
+    }
+
+    fn write_held(&mut self) -> Result<(), ParquetError> {
+        for batch in self.held.drain(..) {
+            self.writer.write(&batch)?;
+        }
+        self.held_bytes = 0;
+        self.writer.flush()
+    }
+
+    /// Writes what is held and the footer, and gives back the file.
+    pub fn finish(mut self) -> Result<W, ParquetError> {
+        self.write_held()?;
+        self.writer.into_inner()
+    }
 }
