@@ -2,7 +2,6 @@
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// The four kinds of claim.
@@ -50,19 +49,21 @@ pub fn claim_key(kind: ClaimKind, id: Option<&str>, identifying: &[(&str, Option
     }
     let mut fields: Vec<_> = identifying.to_vec();
     fields.sort_by_key(|(name, _)| *name);
-    let canonical: Map<String, Value> = fields
-        .into_iter()
-        .map(|(name, value)| {
-            (
-                name.to_owned(),
-                value.map_or(Value::Null, |v| Value::String(v.to_owned())),
-            )
-        })
-        .collect();
-    let json = serde_json::to_string(&canonical).unwrap_or_default();
-    let digest = Sha256::digest(json.as_bytes());
-    let hex: String = digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect();
-    format!("{}:{hex}", kind.as_str())
+    // The canonical JSON written as it is read: the keys are distinct field names, sorted.
+    let mut canonical = Vec::with_capacity(128);
+    canonical.push(b'{');
+    for (index, (name, value)) in fields.iter().enumerate() {
+        if index > 0 {
+            canonical.push(b',');
+        }
+        serde_json::to_writer(&mut canonical, name).expect("a text is valid JSON");
+        canonical.push(b':');
+        serde_json::to_writer(&mut canonical, value).expect("a text is valid JSON");
+    }
+    canonical.push(b'}');
+    let digest = Sha256::digest(&canonical);
+    let first = u64::from_be_bytes(digest[..8].try_into().expect("a SHA-256 has 32 bytes"));
+    format!("{}:{first:016x}", kind.as_str())
 }
 
 #[cfg(test)]
@@ -95,5 +96,14 @@ mod tests {
             ],
         );
         assert_eq!(key, reordered);
+    }
+
+    #[test]
+    fn absent_fields_are_null_and_texts_are_escaped_in_the_canonical_json() {
+        let key = claim_key(ClaimKind::Figure, None, &[("entity", Some("a\"b/é")), ("as_of", None)]);
+        // Written by hand: the escaping serde_json gives a JSON text (a quote escaped, `/` and `é` as they are).
+        let expected = Sha256::digest(r#"{"as_of":null,"entity":"a\"b/é"}"#.as_bytes());
+        let hex: String = expected.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        assert_eq!(key, format!("figure:{hex}"));
     }
 }
