@@ -14,8 +14,9 @@ use crate::diagnostic::{Code, Diagnostic, Position};
 use crate::input::Input;
 use crate::load::{Limits, Locator};
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Organization or system: the two types of entity, sharing one id namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
@@ -99,7 +100,7 @@ pub struct Entity {
 struct Merging {
     entity_type: EntityType,
     first: Origin,
-    fields: Vec<(Box<str>, Box<str>, Origin)>,
+    fields: Vec<(Arc<str>, Box<str>, Origin)>,
     sources: Vec<(u32, u32)>,
 }
 
@@ -113,7 +114,7 @@ impl Merging {
         }
     }
 
-    fn field(&self, name: &str) -> Option<&(Box<str>, Box<str>, Origin)> {
+    fn field(&self, name: &str) -> Option<&(Arc<str>, Box<str>, Origin)> {
         self.fields
             .binary_search_by(|(n, _, _)| (**n).cmp(name))
             .ok()
@@ -122,10 +123,10 @@ impl Merging {
 
     /// Sets a field to a value as JSON text, replacing the value it had (a newer revision of the
     /// same profile).
-    fn set(&mut self, name: &str, value: Box<str>, origin: Origin) {
+    fn set(&mut self, name: &Arc<str>, value: Box<str>, origin: Origin) {
         match self.fields.binary_search_by(|(n, _, _)| (**n).cmp(name)) {
-            Ok(i) => self.fields[i] = (name.into(), value, origin),
-            Err(i) => self.fields.insert(i, (name.into(), value, origin)),
+            Ok(i) => self.fields[i] = (name.clone(), value, origin),
+            Err(i) => self.fields.insert(i, (name.clone(), value, origin)),
         }
     }
 }
@@ -146,6 +147,8 @@ pub struct Merger {
     /// Source ids, interned.
     source_ids: Vec<String>,
     source_index: HashMap<String, u32>,
+    /// Field names, interned: every entity has the same few.
+    field_names: HashSet<Arc<str>>,
     merged: BTreeMap<String, Merging>,
     pending: Vec<Pending>,
     /// How many more ids may be compared for "did you mean": a bound on the time suggestions take.
@@ -240,6 +243,7 @@ impl Merger {
             files: Vec::new(),
             source_ids: Vec::new(),
             source_index: HashMap::new(),
+            field_names: HashSet::new(),
             merged: BTreeMap::new(),
             pending: Vec::new(),
             suggestion_budget: 20_000_000,
@@ -260,6 +264,15 @@ impl Merger {
         self.source_ids.push(id.to_owned());
         self.source_index.insert(id.to_owned(), index);
         index
+    }
+
+    fn field_name(&mut self, name: &str) -> Arc<str> {
+        if let Some(interned) = self.field_names.get(name) {
+            return interned.clone();
+        }
+        let interned: Arc<str> = name.into();
+        self.field_names.insert(interned.clone());
+        interned
     }
 
     /// Merges a batch of whole profiles, sorted by profile and date, and resolves their references
@@ -311,7 +324,8 @@ impl Merger {
                         continue;
                     }
                     for (name, value) in &declaration.fields {
-                        entry.set(name, value.to_string().into(), origin);
+                        let name = self.field_name(name);
+                        entry.set(&name, value.to_string().into(), origin);
                     }
                     for source in &declaration.sources {
                         let source = self.source(source);
@@ -346,6 +360,8 @@ impl Merger {
     fn agree(&mut self, id: &str, view: Merging, problems: &mut Vec<Diagnostic>) {
         let entity = match self.merged.entry(id.to_owned()) {
             Entry::Vacant(slot) => {
+                let mut view = view;
+                view.fields.shrink_to_fit(); // kept to the end, for every entity
                 slot.insert(view);
                 return;
             }
