@@ -357,10 +357,9 @@ impl Merger {
         }
     }
 
-    fn agree(&mut self, id: &str, view: Merging, problems: &mut Vec<Diagnostic>) {
+    fn agree(&mut self, id: &str, mut view: Merging, problems: &mut Vec<Diagnostic>) {
         let entity = match self.merged.entry(id.to_owned()) {
             Entry::Vacant(slot) => {
-                let mut view = view;
                 view.fields.shrink_to_fit(); // kept to the end, for every entity
                 slot.insert(view);
                 return;

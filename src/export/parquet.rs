@@ -21,7 +21,7 @@ const ROW_GROUP_ROWS: usize = 256 * 1024;
 /// with twelve tables (about 180 columns) each keeping a row group open, those contexts and their
 /// buffered pages stayed in memory all along. Written this way, only a row group being closed holds
 /// any. The boundary depends on the rows only, so the same input gives the same file.
-pub const ROW_GROUP_BYTES: usize = 4 << 20;
+const ROW_GROUP_BYTES: usize = 4 << 20;
 
 /// A table's Parquet file being written: record batches are appended with `write` and the file is
 /// closed with `finish`.
