@@ -7,12 +7,13 @@
 //! `changed` change per field whose value differs. Source citations are left out of the comparison:
 //! source ids are local to a file, so the same id in two revisions may name different documents.
 
+mod flat;
+
 use crate::check::CheckedRevision;
 use crate::claim::ClaimKind;
-use crate::quantity::Decimal;
+use flat::Fields;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
 /// What a change is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
@@ -122,11 +123,11 @@ pub struct Change {
     pub label: String,
 }
 
-/// One thing of a revision that can change: its key and its fields, flattened.
+/// One thing of a revision that can change: its key and its fields, flattened to text.
 struct Item {
     subject: Subject,
     key: String,
-    fields: Vec<(String, Value)>,
+    fields: Fields,
 }
 
 /// The changes from `old` to `new`, two revisions of one profile: grouped by subject in the order of
@@ -191,34 +192,31 @@ fn field_changes(old: &Item, new: &Item) -> Vec<Change> {
             names.push(name);
         }
     }
-    let value = |item: &Item, name: &str| item.fields.iter().find(|(n, _)| n == name).map(|(_, v)| text(v));
-    let description = label(new);
-    names
-        .into_iter()
-        .filter_map(|name| {
-            let (before, after) = (value(old, name), value(new, name));
-            (before != after).then(|| Change {
+    let mut changes = Vec::new();
+    let mut description = None;
+    for name in names {
+        let (before, after) = (value(old, name), value(new, name));
+        if before != after {
+            let label = description.get_or_insert_with(|| label(new));
+            changes.push(Change {
                 subject: new.subject,
                 key: new.key.clone(),
                 in_old: true,
                 in_new: true,
                 change: ChangeType::Changed,
                 field: Some(name.to_owned()),
-                old: before,
-                new: after,
-                label: description.clone(),
-            })
-        })
-        .collect()
+                old: before.map(str::to_owned),
+                new: after.map(str::to_owned),
+                label: label.clone(),
+            });
+        }
+    }
+    changes
 }
 
-/// A value as one line of text: strings as they are, numbers as their digits, lists as JSON.
-pub fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
+/// The text of an item's field, if it has it.
+fn value<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
 }
 
 /// A short description of a thing, for added and removed changes.
@@ -227,7 +225,7 @@ fn label(item: &Item) -> String {
         item.fields
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, v)| text(v))
+            .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
     let join = |parts: Vec<String>| {
@@ -335,25 +333,22 @@ fn amount_text(qualifier: &str, value: &str, low: &str, high: &str) -> String {
 fn items(checked: &CheckedRevision) -> Vec<Item> {
     let revision = &checked.revision;
     let mut items = Vec::new();
-    let mut top = fields(revision);
-    top.retain(|(name, _)| {
-        !matches!(
-            name.split('.').next().unwrap_or_default(),
-            "profile"
-                | "updated"
-                | "sources"
-                | "organizations"
-                | "systems"
-                | "contracts"
-                | "figures"
-                | "events"
-                | "relations"
-        )
-    });
+    // The profile's own fields: what it holds besides its identity and its lists of things.
+    let lists = [
+        "profile",
+        "updated",
+        "sources",
+        "organizations",
+        "systems",
+        "contracts",
+        "figures",
+        "events",
+        "relations",
+    ];
     items.push(Item {
         subject: Subject::Profile,
         key: revision.profile.clone(),
-        fields: top,
+        fields: flat::fields(revision, &lists),
     });
     // Declarations, without the implicit one of the profiled company (its fields are the profile's).
     for declaration in checked.declarations.iter().skip(1) {
@@ -361,65 +356,26 @@ fn items(checked: &CheckedRevision) -> Vec<Item> {
             crate::check::EntityType::Organization => Subject::Organization,
             crate::check::EntityType::System => Subject::System,
         };
-        let mut flat = Vec::new();
-        flatten("", &Value::Object(declaration.fields.clone()), &mut flat);
         items.push(Item {
             subject,
             key: declaration.id.clone(),
-            fields: flat,
+            fields: flat::fields_of_map(&declaration.fields),
         });
     }
+    // A claim's id is its key, and its sources are left out (see the module's comment).
+    let own = ["id", "sources"];
     for claim in &checked.claims {
-        let value = match claim.kind {
-            ClaimKind::Contract => serde_json::to_value(&revision.contracts[claim.index]),
-            ClaimKind::Figure => serde_json::to_value(&revision.figures[claim.index]),
-            ClaimKind::Event => serde_json::to_value(&revision.events[claim.index]),
-            ClaimKind::Relation => serde_json::to_value(&revision.relations[claim.index]),
+        let fields = match claim.kind {
+            ClaimKind::Contract => flat::fields(&revision.contracts[claim.index], &own),
+            ClaimKind::Figure => flat::fields(&revision.figures[claim.index], &own),
+            ClaimKind::Event => flat::fields(&revision.events[claim.index], &own),
+            ClaimKind::Relation => flat::fields(&revision.relations[claim.index], &own),
         };
-        let mut flat = Vec::new();
-        flatten("", &value.unwrap_or_default(), &mut flat);
-        flat.retain(|(name, _)| name != "id" && name != "sources");
         items.push(Item {
             subject: Subject::of_claim(claim.kind),
             key: claim.key.clone(),
-            fields: flat,
+            fields,
         });
     }
     items
-}
-
-fn fields<T: Serialize>(value: &T) -> Vec<(String, Value)> {
-    let mut flat = Vec::new();
-    flatten("", &serde_json::to_value(value).unwrap_or_default(), &mut flat);
-    flat
-}
-
-/// Nested objects become dotted field names; amounts become plain digits, so that `9.1 million` and
-/// `9100000` are the same value.
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
-    match value {
-        Value::Object(map) => {
-            for (name, value) in map {
-                let name = if prefix.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{prefix}.{name}")
-                };
-                flatten(&name, value, out);
-            }
-        }
-        _ => {
-            let leaf = prefix.rsplit('.').next().unwrap_or(prefix);
-            let value = match (leaf, value) {
-                ("value" | "low" | "high", Value::String(s)) => Decimal::parse(s)
-                    .map(|d| Value::String(d.to_string()))
-                    .unwrap_or_else(|_| value.clone()),
-                ("value" | "low" | "high", Value::Number(n)) => Decimal::parse(&n.to_string())
-                    .map(|d| Value::String(d.to_string()))
-                    .unwrap_or_else(|_| value.clone()),
-                _ => value.clone(),
-            };
-            out.push((prefix.to_owned(), value));
-        }
-    }
 }

@@ -1,0 +1,496 @@
+//! A value flattened into dotted field names, each with its value as one line of text: what
+//! `changes` compares. Typed values are flattened straight from their `Serialize` impl, so the field
+//! names are serde's and no `serde_json::Value` is built on the way.
+//!
+//! The text of a value: strings as they are, a missing value (`null`) as nothing, numbers as their
+//! digits, lists as compact JSON; an amount's `value`, `low` and `high` as plain digits, so that
+//! `9.1 million` and `9100000` are the same value.
+
+use crate::quantity::Decimal;
+use serde::Serialize;
+use serde::ser::{self, Impossible};
+use serde_json::Value;
+use std::fmt;
+
+/// How serde_json (with `arbitrary_precision`) serializes a number: a struct of this name with one
+/// field of this name holding its digits.
+const NUMBER: &str = "$serde_json::private::Number";
+
+/// Dotted field names with the text of their values, in serialization order.
+pub type Fields = Vec<(String, String)>;
+
+/// The fields of `value`, a struct or a map, leaving out its own members named in `skip` (nested
+/// members are never skipped).
+pub fn fields<T: Serialize + ?Sized>(value: &T, skip: &[&str]) -> Fields {
+    let mut out = Fields::new();
+    let node = Node {
+        prefix: String::new(),
+        skip,
+        out: &mut out,
+    };
+    // The model's types serialize to nothing but the shapes handled here.
+    value.serialize(node).expect("a curated value flattens into fields");
+    out
+}
+
+/// The fields of a JSON mapping, as `fields` gives them for a typed value.
+pub fn fields_of_map(map: &serde_json::Map<String, Value>) -> Fields {
+    let mut out = Fields::new();
+    for (name, value) in map {
+        flatten_value(name.clone(), value, &mut out);
+    }
+    out
+}
+
+fn flatten_value(prefix: String, value: &Value, out: &mut Fields) {
+    match value {
+        Value::Object(map) => {
+            for (name, value) in map {
+                flatten_value(join(&prefix, name), value, out);
+            }
+        }
+        Value::String(text) => push_scalar(prefix, text.clone(), out),
+        Value::Number(number) => push_scalar(prefix, number.to_string(), out),
+        Value::Null => out.push((prefix, String::new())),
+        other => out.push((prefix, other.to_string())),
+    }
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    match prefix.is_empty() {
+        true => name.to_owned(),
+        false => format!("{prefix}.{name}"),
+    }
+}
+
+/// A string or a number; amounts' bounds as plain digits.
+fn push_scalar(name: String, text: String, out: &mut Fields) {
+    let leaf = name.rsplit('.').next().unwrap_or(&name);
+    let text = match leaf {
+        "value" | "low" | "high" => Decimal::parse(&text).map_or(text, |d| d.to_string()),
+        _ => text,
+    };
+    out.push((name, text));
+}
+
+/// Why a value could not be flattened: a shape the model does not have (a map with a key that is
+/// not text).
+#[derive(Debug)]
+pub struct Unflattened(String);
+
+impl fmt::Display for Unflattened {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unflattened {}
+
+impl ser::Error for Unflattened {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        Unflattened(message.to_string())
+    }
+}
+
+/// The value at one dotted name: a scalar or a list becomes one field, a struct or map its members.
+struct Node<'a> {
+    prefix: String,
+    /// Members left out, at the top level only.
+    skip: &'a [&'a str],
+    out: &'a mut Fields,
+}
+
+impl Node<'_> {
+    fn scalar(self, text: String) -> Result<(), Unflattened> {
+        push_scalar(self.prefix, text, self.out);
+        Ok(())
+    }
+
+    fn leaf(self, text: String) -> Result<(), Unflattened> {
+        self.out.push((self.prefix, text));
+        Ok(())
+    }
+
+    fn member(&mut self, name: &str) -> Option<Node<'_>> {
+        if self.prefix.is_empty() && self.skip.contains(&name) {
+            return None;
+        }
+        Some(Node {
+            prefix: join(&self.prefix, name),
+            skip: &[],
+            out: &mut *self.out,
+        })
+    }
+}
+
+impl<'a> ser::Serializer for Node<'a> {
+    type Ok = ();
+    type Error = Unflattened;
+    type SerializeSeq = List<'a>;
+    type SerializeTuple = List<'a>;
+    type SerializeTupleStruct = List<'a>;
+    type SerializeTupleVariant = Impossible<(), Unflattened>;
+    type SerializeMap = Members<'a>;
+    type SerializeStruct = Members<'a>;
+    type SerializeStructVariant = Impossible<(), Unflattened>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Unflattened> {
+        self.leaf(v.to_string())
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), Unflattened> {
+        self.scalar(v.to_string())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), Unflattened> {
+        self.scalar(v.to_string())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), Unflattened> {
+        self.scalar(v.to_string())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), Unflattened> {
+        self.scalar(v.to_string())
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), Unflattened> {
+        self.scalar(v.to_string())
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), Unflattened> {
+        self.scalar(v.to_string())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), Unflattened> {
+        self.scalar(v.to_string())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), Unflattened> {
+        self.scalar(v.to_string())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), Unflattened> {
+        self.scalar(v.to_string())
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), Unflattened> {
+        self.scalar(v.to_string())
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), Unflattened> {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), Unflattened> {
+        match Value::from(v) {
+            Value::Null => self.leaf(String::new()),
+            number => self.scalar(number.to_string()),
+        }
+    }
+    fn serialize_char(self, v: char) -> Result<(), Unflattened> {
+        self.scalar(v.to_string())
+    }
+    fn serialize_str(self, v: &str) -> Result<(), Unflattened> {
+        self.scalar(v.to_owned())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Unflattened> {
+        self.leaf(serde_json::to_string(v).map_err(ser::Error::custom)?)
+    }
+    fn serialize_none(self) -> Result<(), Unflattened> {
+        self.leaf(String::new())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Unflattened> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), Unflattened> {
+        self.leaf(String::new())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Unflattened> {
+        self.leaf(String::new())
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Unflattened> {
+        self.scalar(variant.to_owned())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Unflattened> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        mut self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Unflattened> {
+        match self.member(variant) {
+            Some(node) => value.serialize(node),
+            None => Ok(()),
+        }
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<List<'a>, Unflattened> {
+        Ok(List {
+            node: self,
+            json: String::from("["),
+        })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<List<'a>, Unflattened> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<List<'a>, Unflattened> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        name: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Unflattened> {
+        Err(ser::Error::custom(format!("{name}::{variant}: a tuple variant")))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Members<'a>, Unflattened> {
+        Ok(Members { node: self, key: None })
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Members<'a>, Unflattened> {
+        Ok(Members { node: self, key: None })
+    }
+    fn serialize_struct_variant(
+        self,
+        name: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Unflattened> {
+        Err(ser::Error::custom(format!("{name}::{variant}: a struct variant")))
+    }
+}
+
+/// A list: one field, its text the list as compact JSON.
+pub struct List<'a> {
+    node: Node<'a>,
+    json: String,
+}
+
+impl List<'_> {
+    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unflattened> {
+        if self.json.len() > 1 {
+            self.json.push(',');
+        }
+        self.json
+            .push_str(&serde_json::to_string(value).map_err(ser::Error::custom)?);
+        Ok(())
+    }
+
+    fn close(mut self) -> Result<(), Unflattened> {
+        self.json.push(']');
+        self.node.leaf(self.json)
+    }
+}
+
+impl ser::SerializeSeq for List<'_> {
+    type Ok = ();
+    type Error = Unflattened;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unflattened> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), Unflattened> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTuple for List<'_> {
+    type Ok = ();
+    type Error = Unflattened;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unflattened> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), Unflattened> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTupleStruct for List<'_> {
+    type Ok = ();
+    type Error = Unflattened;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unflattened> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), Unflattened> {
+        self.close()
+    }
+}
+
+/// The members of a struct or a map, each flattened under its name.
+pub struct Members<'a> {
+    node: Node<'a>,
+    /// The key of a map entry whose value comes next.
+    key: Option<String>,
+}
+
+impl ser::SerializeStruct for Members<'_> {
+    type Ok = ();
+    type Error = Unflattened;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Unflattened> {
+        if name == NUMBER {
+            // A JSON number, which serde_json hands over as its digits.
+            let node = Node {
+                prefix: self.node.prefix.clone(),
+                skip: &[],
+                out: &mut *self.node.out,
+            };
+            return value.serialize(node);
+        }
+        match self.node.member(name) {
+            Some(node) => value.serialize(node),
+            None => Ok(()),
+        }
+    }
+    fn end(self) -> Result<(), Unflattened> {
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for Members<'_> {
+    type Ok = ();
+    type Error = Unflattened;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Unflattened> {
+        // A key as serde_json writes it: text as it is, anything else refused.
+        match serde_json::to_value(key).map_err(ser::Error::custom)? {
+            Value::String(key) => {
+                self.key = Some(key);
+                Ok(())
+            }
+            other => Err(ser::Error::custom(format!("a map key that is not text: {other}"))),
+        }
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unflattened> {
+        let key = self.key.take().unwrap_or_default();
+        match self.node.member(&key) {
+            Some(node) => value.serialize(node),
+            None => Ok(()),
+        }
+    }
+    fn end(self) -> Result<(), Unflattened> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// What the fields of a value were before this module: the value as JSON, flattened.
+    fn through_json<T: Serialize>(value: &T, skip: &[&str]) -> Fields {
+        let Value::Object(mut map) = serde_json::to_value(value).expect("json") else {
+            panic!("not a mapping")
+        };
+        map.retain(|name, _| !skip.contains(&name.as_str()));
+        fields_of_map(&map)
+    }
+
+    #[derive(Serialize)]
+    struct Inner {
+        value: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        low: Option<String>,
+        unit: &'static str,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        OneWay,
+    }
+
+    #[derive(Serialize)]
+    struct Extra {
+        sources: Vec<String>,
+        quote: Option<String>,
+    }
+
+    #[derive(Serialize)]
+    struct Outer {
+        id: &'static str,
+        name: String,
+        amount: Inner,
+        empty: Option<Inner>,
+        kind: Kind,
+        flag: bool,
+        count: u64,
+        list: Vec<String>,
+        #[serde(flatten)]
+        extra: Extra,
+    }
+
+    fn outer() -> Outer {
+        Outer {
+            id: "x",
+            name: "Straße \"quoted\"".into(),
+            amount: Inner {
+                value: Some("$9.1 million".into()),
+                low: None,
+                unit: "high",
+            },
+            empty: None,
+            kind: Kind::OneWay,
+            flag: true,
+            count: 12,
+            list: vec!["a\"b".into(), "ü".into()],
+            extra: Extra {
+                sources: vec!["s1".into()],
+                quote: None,
+            },
+        }
+    }
+
+    #[test]
+    fn typed_values_flatten_to_names_and_text() {
+        let expected: Fields = [
+            ("name", "Straße \"quoted\""),
+            ("amount.value", "9100000"),
+            ("amount.unit", "high"),
+            ("empty", ""),
+            ("kind", "one_way"),
+            ("flag", "true"),
+            ("count", "12"),
+            ("list", r#"["a\"b","ü"]"#),
+            ("quote", ""),
+        ]
+        .into_iter()
+        .map(|(name, text)| (name.to_owned(), text.to_owned()))
+        .collect();
+        assert_eq!(fields(&outer(), &["id", "sources"]), expected);
+    }
+
+    #[test]
+    fn typed_values_flatten_as_their_json_does() {
+        assert_eq!(fields(&outer(), &[]), through_json(&outer(), &[]));
+        assert_eq!(
+            fields(&outer(), &["id", "sources"]),
+            through_json(&outer(), &["id", "sources"])
+        );
+    }
+
+    #[test]
+    fn only_top_level_members_are_skipped() {
+        let value = json!({"value": "1", "amount": {"value": "2 thousand", "id": "kept"}, "id": "gone"});
+        let flat = fields(&value, &["id", "value"]);
+        assert_eq!(
+            flat,
+            [
+                ("amount.value".to_owned(), "2000".to_owned()),
+                ("amount.id".to_owned(), "kept".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn json_numbers_flatten_to_their_digits() {
+        let value = json!({"count": 12, "amount": {"low": 5, "high": 1.50}});
+        let expected = fields_of_map(value.as_object().expect("map"));
+        assert_eq!(fields(&value, &[]), expected);
+        assert_eq!(expected[0], ("count".to_owned(), "12".to_owned()));
+        assert_eq!(expected[2], ("amount.high".to_owned(), "1.5".to_owned()));
+    }
+
+    #[test]
+    fn a_bound_that_is_not_a_decimal_stays_as_written() {
+        let flat = fields_of_map(json!({"high": "unknown", "low": 5}).as_object().expect("map"));
+        assert_eq!(
+            flat,
+            [
+                ("high".to_owned(), "unknown".to_owned()),
+                ("low".to_owned(), "5".to_owned())
+            ]
+        );
+    }
+}
