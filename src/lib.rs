@@ -72,7 +72,11 @@ pub fn run(cli: cli::Cli) -> ExitCode {
 /// the problems reported in `format`.
 fn streamed_as(args: &cli::CheckArgs, format: OutputFormat) -> Result<check::Checked, ExitCode> {
     let input = open_input(args)?;
-    let ignore = |_| Ok::<(), std::convert::Infallible>(());
+    // Freeing a batch's revisions takes a while: the pool does it while this thread checks on.
+    let ignore = |revisions: Vec<check::CheckedRevision>| {
+        rayon::spawn(move || drop(revisions));
+        Ok::<(), std::convert::Infallible>(())
+    };
     check::stream(&input, &args.limits(), args.quiet, ignore).map_err(|failure| {
         match failure {
             check::Failure::Problems(problems) => report(&problems, format),

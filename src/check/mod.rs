@@ -70,8 +70,9 @@ pub enum Failure<E> {
 }
 
 /// Files are checked in parallel a batch at a time: large enough to keep every core busy, small
-/// enough that a batch's revisions take little memory.
-const BATCH_FILES: usize = 512;
+/// enough that a batch's revisions take little memory (up to four batches are in flight in
+/// `build`: one checked, one merged, one queued, one written).
+pub const BATCH_FILES: usize = 256;
 
 /// A compiled input schema, with the schema itself (messages look up the fields a mapping has) and
 /// what its documents are called in messages.
@@ -140,31 +141,35 @@ pub fn stream<E>(
     problems.extend(walk_problems);
     let mut merger = merge::Merger::new(input, limits);
     let progress = Progress::new("checking", files.len(), quiet);
-    for batch in batches(&files, BATCH_FILES, |a, b| a.parent() == b.parent()) {
-        let results: Vec<(Option<CheckedRevision>, Vec<Diagnostic>)> = batch
-            .par_iter()
-            .map(|path| {
-                let mut problems = Vec::new();
-                let checked = check_file(input, path, limits, &mut problems);
-                (checked, problems)
-            })
-            .collect();
-        let mut revisions = Vec::with_capacity(results.len());
-        for (checked, file_problems) in results {
-            problems.extend(file_problems);
-            revisions.extend(checked);
+    let mut batches = batches(&files, BATCH_FILES, |a, b| a.parent() == b.parent()).into_iter();
+    // The merger is serial: it takes each batch while the next one is checked, so no core idles.
+    let mut merging: Option<Vec<CheckedRevision>> = None;
+    loop {
+        let batch = batches.next();
+        if batch.is_none() && merging.is_none() {
+            break;
         }
-        revisions.sort_by(|a, b| {
-            (&a.revision.profile, &a.revision.updated, &a.path).cmp(&(
-                &b.revision.profile,
-                &b.revision.updated,
-                &b.path,
-            ))
-        });
-        progress.advance(batch.len());
-        merger.add(&revisions, &mut problems);
-        if problems.is_empty() && meta.is_some() {
+        let check_batch = || batch.map(|batch| check_batch(input, batch, limits));
+        let merge = || {
+            let mut found = Vec::new();
+            if let Some(revisions) = &merging {
+                merger.add(revisions, &mut found);
+            }
+            found
+        };
+        let (checked, merge_problems) = rayon::join(check_batch, merge);
+        problems.extend(merge_problems);
+        // Handed out on this thread, never from the pool: a visitor may block (the writer's queue).
+        if let Some(revisions) = merging.take()
+            && problems.is_empty()
+            && meta.is_some()
+        {
             visit(revisions).map_err(Failure::Visit)?;
+        }
+        if let Some((revisions, file_problems)) = checked {
+            problems.extend(file_problems);
+            progress.advance(batch.map_or(0, <[PathBuf]>::len));
+            merging = Some(revisions);
         }
     }
     progress.finish();
@@ -180,6 +185,29 @@ pub fn stream<E>(
         }),
         _ => Err(Failure::Problems(problems)),
     }
+}
+
+/// Checks a batch of files in parallel: its revisions, sorted by profile and date, and the
+/// problems of its files.
+fn check_batch(input: &Input, batch: &[PathBuf], limits: &Limits) -> (Vec<CheckedRevision>, Vec<Diagnostic>) {
+    let results: Vec<(Option<CheckedRevision>, Vec<Diagnostic>)> = batch
+        .par_iter()
+        .map(|path| {
+            let mut problems = Vec::new();
+            let checked = check_file(input, path, limits, &mut problems);
+            (checked, problems)
+        })
+        .collect();
+    let mut revisions = Vec::with_capacity(results.len());
+    let mut problems = Vec::new();
+    for (checked, file_problems) in results {
+        problems.extend(file_problems);
+        revisions.extend(checked);
+    }
+    revisions.sort_by(|a, b| {
+        (&a.revision.profile, &a.revision.updated, &a.path).cmp(&(&b.revision.profile, &b.revision.updated, &b.path))
+    });
+    (revisions, problems)
 }
 
 /// Sorted items in batches of at least `size` (but the last), never splitting a run of items that
@@ -596,6 +624,10 @@ fn deserialize<T: DeserializeOwned>(
     problems: &mut Vec<Diagnostic>,
     before: usize,
 ) -> Option<T> {
+    // Tracking the path costs a fifth of reading; it is needed only to say where a value failed.
+    if let Ok(value) = T::deserialize(value) {
+        return Some(value);
+    }
     match serde_path_to_error::deserialize(value) {
         Ok(value) => Some(value),
         Err(e) => {

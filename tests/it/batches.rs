@@ -1,9 +1,10 @@
-//! Large folders are checked and written a batch of whole profiles at a time (512 files): a
+//! Large folders are checked and written a batch of whole profiles at a time (`check::BATCH_FILES` files): a
 //! reference may point to an entity that only a later batch declares, its problems are still
 //! reported at their exact place, and the output does not depend on the number of threads.
 
 use crate::generate;
 use crate::support::{REVISION, run_with_env, tree};
+use profile_export::check::BATCH_FILES;
 use std::path::Path;
 
 /// `aaa` sorts before the generated `company-N` profiles and `zzz` after them: with more than one
@@ -25,7 +26,7 @@ fn folder(dir: &Path, with_zzz: bool) -> String {
         std::fs::write(path, text).expect("file");
     }
     let count = walk(&input.join("profiles"));
-    assert!(count > 512, "{count} files: more than one batch");
+    assert!(count > BATCH_FILES, "{count} files: more than one batch");
     aaa
 }
 
@@ -153,7 +154,7 @@ fn problems_in_a_later_batch_win_over_a_writer_that_failed_earlier_whatever_the_
     }
     let count = walk(&input.join("profiles"));
     assert!(
-        count > 3 * 512,
+        count > 3 * BATCH_FILES,
         "{count} files: `zzz` is at least two batches after `aaa`"
     );
     // One thread checks slowly, so the writer fails first; more threads let the checker run ahead.
