@@ -493,7 +493,8 @@ fn check_while_writing(
     mut write: impl FnMut(Vec<CheckedRevision>) -> Result<(), ExportError> + Send,
 ) -> Result<check::Checked, ExportError> {
     std::thread::scope(|scope| {
-        // One batch waits while another is written: memory holds three batches at most.
+        // One batch waits while another is written: memory holds four batches at most (one checked,
+        // one merged, one queued, one written).
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<CheckedRevision>>(1);
         let writer = scope.spawn(move || receiver.into_iter().try_for_each(&mut write));
         let mut sender = Some(sender);
