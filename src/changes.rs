@@ -329,26 +329,31 @@ fn amount_text(qualifier: &str, value: &str, low: &str, high: &str) -> String {
     }
 }
 
+/// A revision's members that are not its own fields: its identity and its lists of things.
+const PROFILE_LISTS: &[&str] = &[
+    "profile",
+    "updated",
+    "sources",
+    "organizations",
+    "systems",
+    "contracts",
+    "figures",
+    "events",
+    "relations",
+];
+
+/// A claim's members that are not compared: its id is its key, and its sources are left out (see
+/// the module's comment).
+const CLAIM_OWN: &[&str] = &["id", "sources"];
+
 /// Every thing of a revision that can change.
 fn items(checked: &CheckedRevision) -> Vec<Item> {
     let revision = &checked.revision;
     let mut items = Vec::new();
-    // The profile's own fields: what it holds besides its identity and its lists of things.
-    let lists = [
-        "profile",
-        "updated",
-        "sources",
-        "organizations",
-        "systems",
-        "contracts",
-        "figures",
-        "events",
-        "relations",
-    ];
     items.push(Item {
         subject: Subject::Profile,
         key: revision.profile.clone(),
-        fields: flat::fields(revision, &lists),
+        fields: flat::fields(revision, PROFILE_LISTS),
     });
     // Declarations, without the implicit one of the profiled company (its fields are the profile's).
     for declaration in checked.declarations.iter().skip(1) {
@@ -362,14 +367,12 @@ fn items(checked: &CheckedRevision) -> Vec<Item> {
             fields: flat::fields_of_map(&declaration.fields),
         });
     }
-    // A claim's id is its key, and its sources are left out (see the module's comment).
-    let own = ["id", "sources"];
     for claim in &checked.claims {
         let fields = match claim.kind {
-            ClaimKind::Contract => flat::fields(&revision.contracts[claim.index], &own),
-            ClaimKind::Figure => flat::fields(&revision.figures[claim.index], &own),
-            ClaimKind::Event => flat::fields(&revision.events[claim.index], &own),
-            ClaimKind::Relation => flat::fields(&revision.relations[claim.index], &own),
+            ClaimKind::Contract => flat::fields(&revision.contracts[claim.index], CLAIM_OWN),
+            ClaimKind::Figure => flat::fields(&revision.figures[claim.index], CLAIM_OWN),
+            ClaimKind::Event => flat::fields(&revision.events[claim.index], CLAIM_OWN),
+            ClaimKind::Relation => flat::fields(&revision.relations[claim.index], CLAIM_OWN),
         };
         items.push(Item {
             subject: Subject::of_claim(claim.kind),

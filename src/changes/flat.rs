@@ -8,7 +8,7 @@
 
 use crate::quantity::Decimal;
 use serde::Serialize;
-use serde::ser::{self, Impossible};
+use serde::ser;
 use serde_json::Value;
 use std::fmt;
 
@@ -74,7 +74,7 @@ fn push_scalar(name: String, text: String, out: &mut Fields) {
 }
 
 /// Why a value could not be flattened: a shape the model does not have (a map with a key that is
-/// not text).
+/// a list or a mapping), or an error of a value's own `Serialize`.
 #[derive(Debug)]
 pub struct Unflattened(String);
 
@@ -100,7 +100,7 @@ struct Node<'a> {
     out: &'a mut Fields,
 }
 
-impl Node<'_> {
+impl<'a> Node<'a> {
     fn scalar(self, text: String) -> Result<(), Unflattened> {
         push_scalar(self.prefix, text, self.out);
         Ok(())
@@ -121,6 +121,27 @@ impl Node<'_> {
             out: &mut *self.out,
         })
     }
+
+    /// The node of member `name`, which takes this one's place (an enum variant, as serde_json
+    /// writes it: a mapping of the variant's name to its content).
+    fn into_member(self, name: &str) -> Option<Node<'a>> {
+        if self.prefix.is_empty() && self.skip.contains(&name) {
+            return None;
+        }
+        Some(Node {
+            prefix: join(&self.prefix, name),
+            skip: &[],
+            out: self.out,
+        })
+    }
+
+    /// A float as serde_json writes it: its shortest digits, or `null` if it is not finite.
+    fn float(self, number: Value) -> Result<(), Unflattened> {
+        match number {
+            Value::Null => self.leaf(String::new()),
+            number => self.scalar(number.to_string()),
+        }
+    }
 }
 
 impl<'a> ser::Serializer for Node<'a> {
@@ -129,10 +150,10 @@ impl<'a> ser::Serializer for Node<'a> {
     type SerializeSeq = List<'a>;
     type SerializeTuple = List<'a>;
     type SerializeTupleStruct = List<'a>;
-    type SerializeTupleVariant = Impossible<(), Unflattened>;
+    type SerializeTupleVariant = List<'a>;
     type SerializeMap = Members<'a>;
     type SerializeStruct = Members<'a>;
-    type SerializeStructVariant = Impossible<(), Unflattened>;
+    type SerializeStructVariant = Members<'a>;
 
     fn serialize_bool(self, v: bool) -> Result<(), Unflattened> {
         self.leaf(v.to_string())
@@ -168,13 +189,11 @@ impl<'a> ser::Serializer for Node<'a> {
         self.scalar(v.to_string())
     }
     fn serialize_f32(self, v: f32) -> Result<(), Unflattened> {
-        self.serialize_f64(f64::from(v))
+        // Not widened to f64: 0.1f32 is `0.1` in JSON, `0.10000000149011612` as an f64.
+        self.float(Value::from(v))
     }
     fn serialize_f64(self, v: f64) -> Result<(), Unflattened> {
-        match Value::from(v) {
-            Value::Null => self.leaf(String::new()),
-            number => self.scalar(number.to_string()),
-        }
+        self.float(Value::from(v))
     }
     fn serialize_char(self, v: char) -> Result<(), Unflattened> {
         self.scalar(v.to_string())
@@ -204,22 +223,19 @@ impl<'a> ser::Serializer for Node<'a> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        mut self,
+        self,
         _: &'static str,
         _: u32,
         variant: &'static str,
         value: &T,
     ) -> Result<(), Unflattened> {
-        match self.member(variant) {
+        match self.into_member(variant) {
             Some(node) => value.serialize(node),
             None => Ok(()),
         }
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<List<'a>, Unflattened> {
-        Ok(List {
-            node: self,
-            json: String::from("["),
-        })
+        Ok(List::new(Some(self)))
     }
     fn serialize_tuple(self, len: usize) -> Result<List<'a>, Unflattened> {
         self.serialize_seq(Some(len))
@@ -229,38 +245,49 @@ impl<'a> ser::Serializer for Node<'a> {
     }
     fn serialize_tuple_variant(
         self,
-        name: &'static str,
+        _: &'static str,
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Unflattened> {
-        Err(ser::Error::custom(format!("{name}::{variant}: a tuple variant")))
+    ) -> Result<List<'a>, Unflattened> {
+        Ok(List::new(self.into_member(variant)))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Members<'a>, Unflattened> {
-        Ok(Members { node: self, key: None })
+        Ok(Members::new(Some(self)))
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Members<'a>, Unflattened> {
-        Ok(Members { node: self, key: None })
+        Ok(Members::new(Some(self)))
     }
     fn serialize_struct_variant(
         self,
-        name: &'static str,
+        _: &'static str,
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeStructVariant, Unflattened> {
-        Err(ser::Error::custom(format!("{name}::{variant}: a struct variant")))
+    ) -> Result<Members<'a>, Unflattened> {
+        Ok(Members::new(self.into_member(variant)))
     }
 }
 
 /// A list: one field, its text the list as compact JSON.
 pub struct List<'a> {
-    node: Node<'a>,
+    /// Where the list goes; none if it is a member left out.
+    node: Option<Node<'a>>,
     json: String,
 }
 
-impl List<'_> {
+impl<'a> List<'a> {
+    fn new(node: Option<Node<'a>>) -> List<'a> {
+        List {
+            node,
+            json: String::from("["),
+        }
+    }
+
     fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unflattened> {
+        if self.node.is_none() {
+            return Ok(());
+        }
         if self.json.len() > 1 {
             self.json.push(',');
         }
@@ -271,7 +298,10 @@ impl List<'_> {
 
     fn close(mut self) -> Result<(), Unflattened> {
         self.json.push(']');
-        self.node.leaf(self.json)
+        match self.node {
+            Some(node) => node.leaf(self.json),
+            None => Ok(()),
+        }
     }
 }
 
@@ -308,11 +338,36 @@ impl ser::SerializeTupleStruct for List<'_> {
     }
 }
 
-/// The members of a struct or a map, each flattened under its name.
+impl ser::SerializeTupleVariant for List<'_> {
+    type Ok = ();
+    type Error = Unflattened;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unflattened> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), Unflattened> {
+        self.close()
+    }
+}
+
+/// The members of a struct, a map or a struct variant, each flattened under its name.
 pub struct Members<'a> {
-    node: Node<'a>,
+    /// Where the members go; none if they are a member left out.
+    node: Option<Node<'a>>,
     /// The key of a map entry whose value comes next.
     key: Option<String>,
+}
+
+impl<'a> Members<'a> {
+    fn new(node: Option<Node<'a>>) -> Members<'a> {
+        Members { node, key: None }
+    }
+
+    fn member<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Unflattened> {
+        match self.node.as_mut().and_then(|node| node.member(name)) {
+            Some(node) => value.serialize(node),
+            None => Ok(()),
+        }
+    }
 }
 
 impl ser::SerializeStruct for Members<'_> {
@@ -321,17 +376,27 @@ impl ser::SerializeStruct for Members<'_> {
     fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Unflattened> {
         if name == NUMBER {
             // A JSON number, which serde_json hands over as its digits.
-            let node = Node {
-                prefix: self.node.prefix.clone(),
-                skip: &[],
-                out: &mut *self.node.out,
+            return match &mut self.node {
+                Some(node) => value.serialize(Node {
+                    prefix: node.prefix.clone(),
+                    skip: &[],
+                    out: &mut *node.out,
+                }),
+                None => Ok(()),
             };
-            return value.serialize(node);
         }
-        match self.node.member(name) {
-            Some(node) => value.serialize(node),
-            None => Ok(()),
-        }
+        self.member(name, value)
+    }
+    fn end(self) -> Result<(), Unflattened> {
+        Ok(())
+    }
+}
+
+impl ser::SerializeStructVariant for Members<'_> {
+    type Ok = ();
+    type Error = Unflattened;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Unflattened> {
+        self.member(name, value)
     }
     fn end(self) -> Result<(), Unflattened> {
         Ok(())
@@ -342,31 +407,36 @@ impl ser::SerializeMap for Members<'_> {
     type Ok = ();
     type Error = Unflattened;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Unflattened> {
-        // A key as serde_json writes it: text as it is, anything else refused.
-        match serde_json::to_value(key).map_err(ser::Error::custom)? {
-            Value::String(key) => {
-                self.key = Some(key);
-                Ok(())
-            }
-            other => Err(ser::Error::custom(format!("a map key that is not text: {other}"))),
-        }
+        // A key as serde_json writes it: text as it is, a number or a boolean as its text.
+        let key = match serde_json::to_value(key).map_err(ser::Error::custom)? {
+            Value::String(key) => key,
+            Value::Number(number) => number.to_string(),
+            Value::Bool(boolean) => boolean.to_string(),
+            other => return Err(ser::Error::custom(format!("a map key that is not text: {other}"))),
+        };
+        self.key = Some(key);
+        Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unflattened> {
         let key = self.key.take().unwrap_or_default();
-        match self.node.member(&key) {
-            Some(node) => value.serialize(node),
-            None => Ok(()),
-        }
+        self.member(&key, value)
     }
     fn end(self) -> Result<(), Unflattened> {
         Ok(())
     }
 }
 
+/// Generated profiles, for comparing this module with serde_json on revisions of every shape.
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../../examples/generate.rs"]
+mod generate;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     /// What the fields of a value were before this module: the value as JSON, flattened.
     fn through_json<T: Serialize>(value: &T, skip: &[&str]) -> Fields {
@@ -492,5 +562,113 @@ mod tests {
                 ("low".to_owned(), "5".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn floats_and_number_keys_flatten_as_json_does() {
+        let value: BTreeMap<u32, f32> = [(1, 0.1), (2, f32::NAN)].into();
+        let flat = fields(&value, &[]);
+        assert_eq!(
+            flat,
+            [("1".to_owned(), "0.1".to_owned()), ("2".to_owned(), String::new())]
+        );
+        assert_eq!(flat, through_json(&value, &[]));
+        let keyed: BTreeMap<bool, f64> = [(true, 2.5)].into();
+        assert_eq!(fields(&keyed, &[]), [("true".to_owned(), "2.5".to_owned())]);
+        assert_eq!(fields(&keyed, &[]), through_json(&keyed, &[]));
+    }
+
+    #[derive(Serialize)]
+    enum Shape {
+        Pair(u8, String),
+        Box { width: u8, label: Option<String> },
+    }
+
+    #[derive(Serialize)]
+    struct Shapes {
+        pair: Shape,
+        boxed: Shape,
+        #[serde(flatten)]
+        top: Shape,
+    }
+
+    #[test]
+    fn tuple_and_struct_variants_flatten_as_json_does() {
+        let value = Shapes {
+            pair: Shape::Pair(1, "a".into()),
+            boxed: Shape::Box { width: 2, label: None },
+            top: Shape::Pair(3, "b".into()),
+        };
+        let expected: Fields = [
+            ("pair.Pair", r#"[1,"a"]"#),
+            ("boxed.Box.width", "2"),
+            ("boxed.Box.label", ""),
+            ("Pair", r#"[3,"b"]"#),
+        ]
+        .into_iter()
+        .map(|(name, text)| (name.to_owned(), text.to_owned()))
+        .collect();
+        assert_eq!(fields(&value, &[]), expected);
+        assert_eq!(fields(&value, &[]), through_json(&value, &[]));
+        // A variant named in `skip` at the top level is left out, whatever its shape.
+        assert_eq!(fields(&value, &["Pair"]), expected[..3]);
+        let boxed = Shape::Box {
+            width: 4,
+            label: Some("x".into()),
+        };
+        assert_eq!(fields(&boxed, &["Box"]), []);
+        assert_eq!(
+            fields(&boxed, &[]),
+            [
+                ("Box.width".to_owned(), "4".to_owned()),
+                ("Box.label".to_owned(), "x".to_owned())
+            ]
+        );
+    }
+
+    /// Every revision of a generated folder, and each of its claims, flattens as its JSON does.
+    #[test]
+    fn generated_revisions_flatten_as_their_json_does() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        super::generate::generate(30, 7, dir.path()).expect("generated input");
+        let limits = crate::load::Limits::default();
+        let mut revisions = 0;
+        let mut claims = 0;
+        for profile in std::fs::read_dir(dir.path().join("profiles")).expect("profiles") {
+            for file in std::fs::read_dir(profile.expect("profile").path()).expect("revisions") {
+                let path = file.expect("revision").path();
+                let bytes = std::fs::read(&path).expect("bytes");
+                let document = crate::load::parse(&path, &bytes, crate::load::Format::Yaml, &limits).expect("parsed");
+                let revision: crate::model::Revision = serde_json::from_value(document.value).expect("a revision");
+                let lists = super::super::PROFILE_LISTS;
+                assert_eq!(
+                    fields(&revision, lists),
+                    through_json(&revision, lists),
+                    "{}",
+                    path.display()
+                );
+                let own = super::super::CLAIM_OWN;
+                for contract in &revision.contracts {
+                    assert_eq!(fields(contract, own), through_json(contract, own));
+                }
+                for figure in &revision.figures {
+                    assert_eq!(fields(figure, own), through_json(figure, own));
+                }
+                for event in &revision.events {
+                    assert_eq!(fields(event, own), through_json(event, own));
+                }
+                for relation in &revision.relations {
+                    assert_eq!(fields(relation, own), through_json(relation, own));
+                }
+                revisions += 1;
+                claims += revision.contracts.len()
+                    + revision.figures.len()
+                    + revision.events.len()
+                    + revision.relations.len();
+            }
+        }
+        // 30 profiles of 1 to 3 revisions, each with claims of every kind.
+        assert_eq!(revisions, 60);
+        assert!(claims > 60 * 20, "{claims} claims");
     }
 }

@@ -149,7 +149,7 @@ pub fn stream<E>(
         if batch.is_none() && merging.is_none() {
             break;
         }
-        let check_batch = || batch.map(|batch| check_batch(input, batch, limits));
+        let check_next = || batch.map(|batch| check_batch(input, batch, limits));
         let merge = || {
             let mut found = Vec::new();
             if let Some(revisions) = &merging {
@@ -157,7 +157,7 @@ pub fn stream<E>(
             }
             found
         };
-        let (checked, merge_problems) = rayon::join(check_batch, merge);
+        let (checked, merge_problems) = rayon::join(check_next, merge);
         problems.extend(merge_problems);
         // Handed out on this thread, never from the pool: a visitor may block (the writer's queue).
         if let Some(revisions) = merging.take()
