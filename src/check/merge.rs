@@ -14,9 +14,8 @@ use crate::diagnostic::{Code, Diagnostic, Position};
 use crate::input::Input;
 use crate::load::{Limits, Locator};
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// Organization or system: the two types of entity, sharing one id namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
@@ -69,6 +68,23 @@ impl Place {
         }
     }
 
+    /// The place as a tag and an index, for `Store`.
+    fn packed(self) -> (u8, u32) {
+        match self {
+            Place::Name => (0, 0),
+            Place::Organization(i) => (1, i),
+            Place::System(i) => (2, i),
+        }
+    }
+
+    fn unpacked(tag: u8, index: u32) -> Place {
+        match tag {
+            1 => Place::Organization(index),
+            2 => Place::System(index),
+            _ => Place::Name,
+        }
+    }
+
     fn pointer(self) -> String {
         match self {
             Place::Name => "/name".into(),
@@ -93,40 +109,117 @@ pub struct Entity {
     pub sources: Vec<String>,
 }
 
-/// One entity while merging: fields sorted by name, each as compact JSON text with where it was
-/// first given, and its sources as (file, source id) indexes. One is kept for every entity of the
-/// dataset, so it is kept small: text rather than `Value` trees.
-#[derive(Debug)]
-struct Merging {
+/// One merged entity: its type, where it was first declared, and where its fields are packed in
+/// the `Store`. Its sources are in `Merger::sources`.
+#[derive(Debug, Clone, Copy)]
+struct Record {
     entity_type: EntityType,
     first: Origin,
-    fields: Vec<(Arc<str>, Box<str>, Origin)>,
+    fields: Span,
+}
+
+/// A field of an entity: its interned name, its value as compact JSON text, and where it was
+/// first given.
+#[derive(Debug, Clone, Copy)]
+struct Field<'a> {
+    name: u32,
+    value: &'a str,
+    origin: Origin,
+}
+
+/// Where an entity's packed fields are in the `Store`.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    chunk: usize,
+    start: usize,
+    len: usize,
+}
+
+/// Chunks are allocated this large (or as large as one entity's fields, if larger).
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// The fields of every entity, packed one entity after another into large chunks. Kept to the end
+/// for every entity of the dataset (600,000 at 100,000 profiles), so it is a few large allocations
+/// rather than several small ones per entity, which took about four times the fields' own size and
+/// left the allocator's pages fragmented. An entity's fields are packed again only when another
+/// profile adds a field; the old bytes then stay unused, which is rare.
+#[derive(Debug, Default)]
+struct Store {
+    chunks: Vec<Vec<u8>>,
+}
+
+impl Store {
+    /// Packs `fields`, sorted by name, and says where they are.
+    fn push(&mut self, fields: &[Field<'_>]) -> Span {
+        let len: usize = fields.iter().map(|f| FIELD_HEADER + f.value.len()).sum();
+        if self.chunks.last().is_none_or(|c| c.capacity() - c.len() < len) {
+            self.chunks.push(Vec::with_capacity(len.max(CHUNK_BYTES)));
+        }
+        let chunk = self.chunks.len() - 1;
+        let bytes = &mut self.chunks[chunk];
+        let start = bytes.len();
+        for field in fields {
+            let (tag, index) = field.origin.place.packed();
+            bytes.extend_from_slice(&field.name.to_le_bytes());
+            bytes.extend_from_slice(&field.origin.file.to_le_bytes());
+            bytes.push(tag);
+            bytes.extend_from_slice(&index.to_le_bytes());
+            bytes.extend_from_slice(&(field.value.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(field.value.as_bytes());
+        }
+        Span { chunk, start, len }
+    }
+
+    /// The fields packed at `span`, sorted by name.
+    fn fields(&self, span: Span) -> impl Iterator<Item = Field<'_>> {
+        let mut bytes = &self.chunks[span.chunk][span.start..span.start + span.len];
+        std::iter::from_fn(move || {
+            if bytes.is_empty() {
+                return None;
+            }
+            let name = u32::from_le_bytes(take(&mut bytes));
+            let file = u32::from_le_bytes(take(&mut bytes));
+            let [tag] = take(&mut bytes);
+            let index = u32::from_le_bytes(take(&mut bytes));
+            let len = u64::from_le_bytes(take(&mut bytes)) as usize;
+            let (value, rest) = bytes.split_at(len);
+            bytes = rest;
+            let value = std::str::from_utf8(value).expect("packed from a str");
+            let origin = Origin {
+                file,
+                place: Place::unpacked(tag, index),
+            };
+            Some(Field { name, value, origin })
+        })
+    }
+}
+
+/// The bytes before a packed field's value: name, file, place (tag and index), value length.
+const FIELD_HEADER: usize = 4 + 4 + 1 + 4 + 8;
+
+/// The next `N` bytes of what `Store::push` packed.
+fn take<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
+    let (head, rest) = bytes.split_first_chunk::<N>().expect("packed by Store::push");
+    *bytes = rest;
+    *head
+}
+
+/// One profile's own view of an entity while its revisions are merged: its newest value of every
+/// field, and its sources as (file, source id) indexes. Dropped once the view is merged.
+#[derive(Debug)]
+struct View {
+    entity_type: EntityType,
+    first: Origin,
+    fields: Vec<(u32, String, Origin)>,
     sources: Vec<(u32, u32)>,
 }
 
-impl Merging {
-    fn new(entity_type: EntityType, first: Origin) -> Merging {
-        Merging {
-            entity_type,
-            first,
-            fields: Vec::new(),
-            sources: Vec::new(),
-        }
-    }
-
-    fn field(&self, name: &str) -> Option<&(Arc<str>, Box<str>, Origin)> {
-        self.fields
-            .binary_search_by(|(n, _, _)| (**n).cmp(name))
-            .ok()
-            .map(|i| &self.fields[i])
-    }
-
-    /// Sets a field to a value as JSON text, replacing the value it had (a newer revision of the
-    /// same profile).
-    fn set(&mut self, name: &Arc<str>, value: Box<str>, origin: Origin) {
-        match self.fields.binary_search_by(|(n, _, _)| (**n).cmp(name)) {
-            Ok(i) => self.fields[i] = (name.clone(), value, origin),
-            Err(i) => self.fields.insert(i, (name.clone(), value, origin)),
+impl View {
+    /// Sets a field, replacing the value it had (a newer revision of the same profile).
+    fn set(&mut self, name: u32, value: String, origin: Origin) {
+        match self.fields.iter_mut().find(|(n, _, _)| *n == name) {
+            Some(field) => *field = (name, value, origin),
+            None => self.fields.push((name, value, origin)),
         }
     }
 }
@@ -148,8 +241,14 @@ pub struct Merger {
     source_ids: Vec<String>,
     source_index: HashMap<String, u32>,
     /// Field names, interned: every entity has the same few.
-    field_names: HashSet<Arc<str>>,
-    merged: BTreeMap<String, Merging>,
+    field_names: Vec<Box<str>>,
+    field_index: HashMap<Box<str>, u32>,
+    /// Every entity's index in `records`, by id.
+    ids: BTreeMap<Box<str>, u32>,
+    records: Vec<Record>,
+    store: Store,
+    /// (entity, file, source id) of every declaration's sources, as indexes.
+    sources: Vec<(u32, u32, u32)>,
     pending: Vec<Pending>,
     /// How many more ids may be compared for "did you mean": a bound on the time suggestions take.
     suggestion_budget: usize,
@@ -160,18 +259,23 @@ pub struct Merger {
 pub struct Entities {
     files: Vec<RevisionFile>,
     source_ids: Vec<String>,
-    merged: BTreeMap<String, Merging>,
+    field_names: Vec<Box<str>>,
+    ids: BTreeMap<Box<str>, u32>,
+    records: Vec<Record>,
+    store: Store,
+    /// (entity, file, source id), sorted by entity.
+    sources: Vec<(u32, u32, u32)>,
 }
 
 impl Entities {
     /// The number of entities.
     pub fn len(&self) -> usize {
-        self.merged.len()
+        self.ids.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.merged.is_empty()
+        self.ids.is_empty()
     }
 
     /// Every revision file, sorted by profile and date.
@@ -181,26 +285,36 @@ impl Entities {
 
     /// The type of the entity `id`, if it is declared.
     pub fn entity_type(&self, id: &str) -> Option<EntityType> {
-        self.merged.get(id).map(|m| m.entity_type)
+        self.ids.get(id).map(|&index| self.records[index as usize].entity_type)
     }
 
     /// The entity `id` without its sources, if it is declared: what a revision's document shows.
     /// A shared organization has sources in every profile that declares it, so listing them for
     /// every document would grow with the square of the number of profiles.
     pub fn get_fields(&self, id: &str) -> Option<Entity> {
-        self.merged.get_key_value(id).map(|(id, m)| self.entity(id, m, false))
+        self.ids
+            .get_key_value(id)
+            .map(|(id, &index)| self.entity(id, index, false))
     }
 
     /// Every entity, sorted by id.
     pub fn iter(&self) -> impl Iterator<Item = Entity> + '_ {
-        self.merged.iter().map(|(id, m)| self.entity(id, m, true))
+        self.ids.iter().map(|(id, &index)| self.entity(id, index, true))
     }
 
-    fn entity(&self, id: &str, merging: &Merging, with_sources: bool) -> Entity {
-        let listed = if with_sources { merging.sources.as_slice() } else { &[] };
+    fn entity(&self, id: &str, index: u32, with_sources: bool) -> Entity {
+        let record = &self.records[index as usize];
+        let listed = match with_sources {
+            true => {
+                let from = self.sources.partition_point(|s| s.0 < index);
+                let to = self.sources.partition_point(|s| s.0 <= index);
+                &self.sources[from..to]
+            }
+            false => &[],
+        };
         let mut sources: Vec<(&str, &str, &str)> = listed
             .iter()
-            .map(|&(file, source)| {
+            .map(|&(_, file, source)| {
                 let file = &self.files[file as usize];
                 (
                     file.profile.as_str(),
@@ -213,16 +327,16 @@ impl Entities {
         sources.dedup();
         Entity {
             id: id.to_owned(),
-            entity_type: merging.entity_type,
+            entity_type: record.entity_type,
             fields: {
                 // The merged values are JSON texts already: the object is put together, not re-encoded.
                 let quoted = |text: &str| serde_json::to_string(text).expect("a text is valid JSON");
                 let mut object = format!("{{\"id\":{}", quoted(id));
-                for (name, value, _) in &merging.fields {
+                for field in self.store.fields(record.fields) {
                     object.push(',');
-                    object.push_str(&quoted(name));
+                    object.push_str(&quoted(&self.field_names[field.name as usize]));
                     object.push(':');
-                    object.push_str(value);
+                    object.push_str(field.value);
                 }
                 object.push('}');
                 object
@@ -243,8 +357,12 @@ impl Merger {
             files: Vec::new(),
             source_ids: Vec::new(),
             source_index: HashMap::new(),
-            field_names: HashSet::new(),
-            merged: BTreeMap::new(),
+            field_names: Vec::new(),
+            field_index: HashMap::new(),
+            ids: BTreeMap::new(),
+            records: Vec::new(),
+            store: Store::default(),
+            sources: Vec::new(),
             pending: Vec::new(),
             suggestion_budget: 20_000_000,
         }
@@ -266,13 +384,19 @@ impl Merger {
         index
     }
 
-    fn field_name(&mut self, name: &str) -> Arc<str> {
-        if let Some(interned) = self.field_names.get(name) {
-            return interned.clone();
+    fn field_name(&mut self, name: &str) -> u32 {
+        if let Some(&index) = self.field_index.get(name) {
+            return index;
         }
-        let interned: Arc<str> = name.into();
-        self.field_names.insert(interned.clone());
-        interned
+        let index = self.field_names.len() as u32;
+        self.field_names.push(name.into());
+        self.field_index.insert(name.into(), index);
+        index
+    }
+
+    /// The type of the entity `id`, if a profile seen so far declares it.
+    fn declared(&self, id: &str) -> Option<EntityType> {
+        self.ids.get(id).map(|&index| self.records[index as usize].entity_type)
     }
 
     /// Merges a batch of whole profiles, sorted by profile and date, and resolves their references
@@ -306,18 +430,21 @@ impl Merger {
         let mut file = first_file;
         for profile_revisions in revisions.chunk_by(|a, b| a.revision.profile == b.revision.profile) {
             // First the profile's own view: its newest value of every field.
-            let mut own: BTreeMap<&str, Merging> = BTreeMap::new();
+            let mut own: BTreeMap<&str, View> = BTreeMap::new();
             for revision in profile_revisions {
                 for declaration in &revision.declarations {
                     let origin = Origin {
                         file,
                         place: Place::of(&declaration.pointer),
                     };
-                    let entry = own
-                        .entry(&declaration.id)
-                        .or_insert_with(|| Merging::new(declaration.entity_type, origin));
-                    if entry.entity_type != declaration.entity_type {
-                        let (found, first) = (entry.entity_type, entry.first);
+                    let view = own.entry(&declaration.id).or_insert_with(|| View {
+                        entity_type: declaration.entity_type,
+                        first: origin,
+                        fields: Vec::new(),
+                        sources: Vec::new(),
+                    });
+                    if view.entity_type != declaration.entity_type {
+                        let (found, first) = (view.entity_type, view.first);
                         let problem =
                             self.type_conflict(&declaration.id, declaration.entity_type, origin, found, first);
                         problems.push(problem);
@@ -325,11 +452,11 @@ impl Merger {
                     }
                     for (name, value) in &declaration.fields {
                         let name = self.field_name(name);
-                        entry.set(&name, value.to_string().into(), origin);
+                        view.set(name, value.to_string(), origin);
                     }
                     for source in &declaration.sources {
                         let source = self.source(source);
-                        entry.sources.push((file, source));
+                        view.sources.push((file, source));
                     }
                 }
                 file += 1;
@@ -342,7 +469,7 @@ impl Merger {
 
         for (file, revision) in (first_file..).zip(revisions) {
             for reference in &revision.references {
-                match self.merged.get(&reference.id).map(|e| e.entity_type) {
+                match self.declared(&reference.id) {
                     None => self.pending.push(Pending {
                         file,
                         reference: reference.clone(),
@@ -357,33 +484,70 @@ impl Merger {
         }
     }
 
-    fn agree(&mut self, id: &str, mut view: Merging, problems: &mut Vec<Diagnostic>) {
-        let entity = match self.merged.entry(id.to_owned()) {
+    /// Packs fields, sorted by name.
+    fn pack(&mut self, mut fields: Vec<Field<'_>>) -> Span {
+        let names = &self.field_names;
+        fields.sort_unstable_by(|a, b| names[a.name as usize].cmp(&names[b.name as usize]));
+        self.store.push(&fields)
+    }
+
+    fn agree(&mut self, id: &str, view: View, problems: &mut Vec<Diagnostic>) {
+        let index = match self.ids.entry(id.into()) {
             Entry::Vacant(slot) => {
-                view.fields.shrink_to_fit(); // kept to the end, for every entity
-                slot.insert(view);
+                let index = self.records.len() as u32;
+                slot.insert(index);
+                let fields = view.fields.iter().map(|(name, value, origin)| Field {
+                    name: *name,
+                    value,
+                    origin: *origin,
+                });
+                let fields = self.pack(fields.collect());
+                self.records.push(Record {
+                    entity_type: view.entity_type,
+                    first: view.first,
+                    fields,
+                });
+                self.sources
+                    .extend(view.sources.iter().map(|&(file, source)| (index, file, source)));
                 return;
             }
-            Entry::Occupied(slot) => slot.into_mut(),
+            Entry::Occupied(slot) => *slot.get(),
         };
-        if entity.entity_type != view.entity_type {
-            let (found, first) = (entity.entity_type, entity.first);
-            let problem = self.type_conflict(id, view.entity_type, view.first, found, first);
+        let record = self.records[index as usize];
+        if record.entity_type != view.entity_type {
+            let problem = self.type_conflict(id, view.entity_type, view.first, record.entity_type, record.first);
             problems.push(problem);
             return;
         }
         let mut conflicts = Vec::new();
-        for (name, value, origin) in view.fields {
-            match entity.field(&name) {
-                Some((_, existing, first)) if *existing != value => {
-                    conflicts.push((name, value, origin, existing.clone(), *first));
+        let mut added = Vec::new();
+        for (name, value, origin) in &view.fields {
+            match self.store.fields(record.fields).find(|field| field.name == *name) {
+                Some(existing) if existing.value != value => {
+                    conflicts.push((*name, value, *origin, existing.value.to_owned(), existing.origin));
                 }
                 Some(_) => {}
-                None => entity.set(&name, value, origin),
+                None => added.push((*name, value.clone(), *origin)),
             }
         }
-        entity.sources.extend(view.sources);
+        if !added.is_empty() {
+            let mut fields: Vec<(u32, String, Origin)> = self
+                .store
+                .fields(record.fields)
+                .map(|field| (field.name, field.value.to_owned(), field.origin))
+                .collect();
+            fields.append(&mut added);
+            let fields = fields.iter().map(|(name, value, origin)| Field {
+                name: *name,
+                value,
+                origin: *origin,
+            });
+            self.records[index as usize].fields = self.pack(fields.collect());
+        }
+        self.sources
+            .extend(view.sources.iter().map(|&(file, source)| (index, file, source)));
         for (name, value, origin, existing, first) in conflicts {
+            let name = self.field_names[name as usize].clone();
             let (path, position) = self.position(origin);
             let (first_path, first_position) = self.position(first);
             problems.push(
@@ -403,9 +567,9 @@ impl Merger {
         let message = match (found, reference.expected) {
             (None, _) => {
                 let mut hint = String::new();
-                if let Some(budget) = self.suggestion_budget.checked_sub(self.merged.len()) {
+                if let Some(budget) = self.suggestion_budget.checked_sub(self.ids.len()) {
                     self.suggestion_budget = budget;
-                    let close = crate::diagnostic::did_you_mean(&reference.id, self.merged.keys().map(String::as_str));
+                    let close = crate::diagnostic::did_you_mean(&reference.id, self.ids.keys().map(|id| &**id));
                     if let Some(close) = close {
                         hint = format!("; did you mean `{close}`?");
                     }
@@ -434,7 +598,7 @@ impl Merger {
     /// Resolves the references still waiting and checks that every entity has a name.
     pub fn finish(mut self, problems: &mut Vec<Diagnostic>) -> Entities {
         for pending in std::mem::take(&mut self.pending) {
-            let found = self.merged.get(&pending.reference.id).map(|e| e.entity_type);
+            let found = self.declared(&pending.reference.id);
             if let Some(problem) = self.resolve(pending.file, &pending.reference, found) {
                 problems.push(problem);
             }
@@ -442,11 +606,13 @@ impl Merger {
         for field in ["parent", "replaces"] {
             self.cycles(field, problems);
         }
+        let name = self.field_index.get("name").copied();
         let unnamed: Vec<(String, Origin)> = self
-            .merged
+            .ids
             .iter()
-            .filter(|(_, entity)| entity.field("name").is_none())
-            .map(|(id, entity)| (id.clone(), entity.first))
+            .map(|(id, &index)| (id, self.records[index as usize]))
+            .filter(|(_, record)| !self.store.fields(record.fields).any(|field| Some(field.name) == name))
+            .map(|(id, record)| (id.to_string(), record.first))
             .collect();
         for (id, first) in unnamed {
             let (path, position) = self.position(first);
@@ -457,10 +623,16 @@ impl Merger {
                 format!("`{id}` has no name in any file that declares it"),
             ));
         }
+        // Each entity's sources next to each other, for `Entities::entity` to find.
+        self.sources.sort_unstable();
         Entities {
             files: self.files,
             source_ids: self.source_ids,
-            merged: self.merged,
+            field_names: self.field_names,
+            ids: self.ids,
+            records: self.records,
+            store: self.store,
+            sources: self.sources,
         }
     }
 
@@ -468,15 +640,16 @@ impl Merger {
     /// started, a link to itself included: each cycle once, at its smallest id. Every entity has
     /// at most one such link, so following them visits each entity once.
     fn cycles(&mut self, field: &str, problems: &mut Vec<Diagnostic>) {
-        let target = |entity: &Merging| {
-            let (_, value, origin) = entity.field(field)?;
-            let id: String = serde_json::from_str(value).ok()?;
-            Some((id, *origin))
+        let name = self.field_index.get(field).copied();
+        let target = |record: &Record| {
+            let link = self.store.fields(record.fields).find(|f| Some(f.name) == name)?;
+            let id: String = serde_json::from_str(link.value).ok()?;
+            Some((id, link.origin))
         };
         let links: BTreeMap<&str, (String, Origin)> = self
-            .merged
+            .ids
             .iter()
-            .filter_map(|(id, entity)| Some((id.as_str(), target(entity)?)))
+            .filter_map(|(id, &index)| Some((&**id, target(&self.records[index as usize])?)))
             .collect();
         // 0: not seen, 1: on the chain being followed, 2: done.
         let mut state: BTreeMap<&str, u8> = BTreeMap::new();
@@ -560,5 +733,54 @@ fn article(entity_type: EntityType) -> &'static str {
     match entity_type {
         EntityType::Organization => "an",
         EntityType::System => "a",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_store_gives_back_every_field_as_packed_even_beyond_a_chunk() {
+        let large = format!("\"{}\"", "é".repeat(CHUNK_BYTES));
+        let origin = |file, place| Origin { file, place };
+        let entities = [
+            vec![
+                Field {
+                    name: 0,
+                    value: "\"Agency\"",
+                    origin: origin(0, Place::Name),
+                },
+                Field {
+                    name: 3,
+                    value: "[\"a\",\"b\"]",
+                    origin: origin(7, Place::Organization(2)),
+                },
+            ],
+            vec![],
+            vec![Field {
+                name: 1,
+                value: &large,
+                origin: origin(u32::MAX, Place::System(u32::MAX)),
+            }],
+            vec![Field {
+                name: 2,
+                value: "-5",
+                origin: origin(1, Place::System(0)),
+            }],
+        ];
+        let mut store = Store::default();
+        let spans: Vec<Span> = entities.iter().map(|fields| store.push(fields)).collect();
+        assert_eq!(
+            store.chunks.len(),
+            3,
+            "the large value has a chunk of its own, the next one a new chunk"
+        );
+        let show = |f: Field<'_>| (f.name, f.value.to_owned(), f.origin.file, f.origin.place.pointer());
+        for (fields, span) in entities.iter().zip(spans) {
+            let back: Vec<_> = store.fields(span).map(show).collect();
+            let given: Vec<_> = fields.iter().copied().map(show).collect();
+            assert_eq!(back, given);
+        }
     }
 }

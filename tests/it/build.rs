@@ -353,3 +353,40 @@ fn a_closed_stderr_or_stdout_is_not_a_panic() {
         assert_eq!(status.code(), Some(expected), "{args:?}");
     }
 }
+
+#[test]
+fn an_entity_two_profiles_declare_has_the_fields_of_both_and_their_sources() {
+    // `acme` declares `agency` with name, kind and country; `beta`, merged after it, gives the same
+    // name and adds an abbreviation and a description.
+    let beta = "profile: beta\nupdated: 2020-01-01\nname: Beta\nsources:\n  - {id: s, title: S}\norganizations:\n  - {id: agency, name: Agency, abbreviation: AG, description: Added by beta, sources: [s]}\n";
+    let work = Workdir::new(&[
+        ("dataset.yaml", crate::support::DATASET.as_bytes()),
+        (crate::support::REVISION_PATH, REVISION.as_bytes()),
+        ("profiles/beta/2020-01-01.yaml", beta.as_bytes()),
+    ]);
+    build(&work);
+    let organizations = csv_rows(&work.path("output/csv/organizations.csv"));
+    let agency = organizations.iter().find(|o| o["id"] == "agency").expect("agency");
+    let fields = ["name", "abbreviation", "kind", "country", "description", "source_ids"];
+    assert_eq!(
+        fields.map(|field| agency[field].as_str()),
+        [
+            "Agency",
+            "AG",
+            "government_agency",
+            "US",
+            "Added by beta",
+            r#"["beta/2020-01-01/s"]"#
+        ]
+    );
+    let text = std::fs::read_to_string(work.path("output/json/profiles.jsonl")).expect("json");
+    let acme: serde_json::Value = serde_json::from_str(text.lines().next().expect("a line")).expect("json");
+    assert_eq!(acme["profile"], "acme");
+    let organizations = acme["organizations"].as_array().expect("organizations");
+    let embedded = organizations.iter().find(|o| o["id"] == "agency").expect("agency");
+    assert_eq!(
+        (&embedded["id"], &embedded["abbreviation"], &embedded["country"]),
+        (&"agency".into(), &"AG".into(), &"US".into()),
+        "a document embeds the entity as merged across the dataset"
+    );
+}
