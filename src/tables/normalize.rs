@@ -197,8 +197,8 @@ pub fn revisions(revisions: &[CheckedRevision]) -> Normalized {
 /// Rows of the entity tables (`entities`, `organizations`, `systems`) for some merged entities.
 pub fn entities(entities: impl IntoIterator<Item = Entity>) -> Normalized {
     let mut out = Normalized::default();
-    for entity in entities {
-        let source_ids = entity.sources.clone();
+    for mut entity in entities {
+        let source_ids = std::mem::take(&mut entity.sources);
         match columns(&entity) {
             Columns::Organization(organization) => {
                 out.entities.push(entity_row(&entity, &organization.name));
