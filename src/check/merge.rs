@@ -13,9 +13,14 @@ use super::{CheckedRevision, RevisionFile};
 use crate::diagnostic::{Code, Diagnostic, Position};
 use crate::input::Input;
 use crate::load::{Limits, Locator};
+use std::borrow::Cow;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 
 /// Organization or system: the two types of entity, sharing one id namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
@@ -127,36 +132,73 @@ struct Field<'a> {
     origin: Origin,
 }
 
-/// Where an entity's packed fields are in the `Store`.
+/// Where an entity's packed fields are in the `Store`: one chunk, never across two.
 #[derive(Debug, Clone, Copy)]
 struct Span {
-    chunk: usize,
-    start: usize,
-    len: usize,
+    chunk: u32,
+    start: u32,
+    len: u32,
 }
 
 /// Chunks are allocated this large (or as large as one entity's fields, if larger).
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// The fields of every entity, packed one entity after another into large chunks. Kept to the end
-/// for every entity of the dataset (600,000 at 100,000 profiles), so it is a few large allocations
-/// rather than several small ones per entity, which took about four times the fields' own size and
-/// left the allocator's pages fragmented. An entity's fields are packed again only when another
-/// profile adds a field; the old bytes then stay unused, which is rare.
-#[derive(Debug, Default)]
+/// A chunk of packed fields: the one being filled stays in memory, the others are in the spill
+/// file, at an offset.
+#[derive(Debug)]
+enum Chunk {
+    Memory(Vec<u8>),
+    Spilled { offset: u64 },
+}
+
+/// The fields of every entity, packed one entity after another into chunks of 1 MiB; every full
+/// chunk is written to an unnamed temporary file and read back by offset. They are kept to the end
+/// for every entity of the dataset (600,000 at 100,000 profiles, 130 MB), so on disk the memory
+/// grows with the number of entities only by their fixed-size records. The file has no name, so
+/// nothing else can open it, and the system removes it when the process ends, killed or not. An
+/// entity's fields are packed again only when another profile adds a field; the old bytes then stay
+/// unused, which is rare.
+#[derive(Debug)]
 struct Store {
-    chunks: Vec<Vec<u8>>,
+    /// Where the spill file is made.
+    folder: PathBuf,
+    chunks: Vec<Chunk>,
+    /// Made at the first full chunk.
+    spill: Option<File>,
+    spilled: u64,
+    /// The first error writing or reading the spill file. A chunk that could not be written stays
+    /// in memory, so nothing is lost, but the check fails with this error.
+    error: Mutex<Option<io::Error>>,
 }
 
 impl Store {
+    /// An empty store that spills to an unnamed file in `folder`.
+    fn new(folder: PathBuf) -> Store {
+        Store {
+            folder,
+            chunks: Vec::new(),
+            spill: None,
+            spilled: 0,
+            error: Mutex::new(None),
+        }
+    }
+
     /// Packs `fields`, sorted by name, and says where they are.
     fn push(&mut self, fields: &[Field<'_>]) -> Span {
         let len: usize = fields.iter().map(|f| FIELD_HEADER + f.value.len()).sum();
-        if self.chunks.last().is_none_or(|c| c.capacity() - c.len() < len) {
-            self.chunks.push(Vec::with_capacity(len.max(CHUNK_BYTES)));
+        let room = match self.chunks.last() {
+            Some(Chunk::Memory(bytes)) => bytes.capacity() - bytes.len() >= len,
+            _ => false,
+        };
+        if !room {
+            self.spill_last();
+            self.chunks
+                .push(Chunk::Memory(Vec::with_capacity(len.max(CHUNK_BYTES))));
         }
         let chunk = self.chunks.len() - 1;
-        let bytes = &mut self.chunks[chunk];
+        let Some(Chunk::Memory(bytes)) = self.chunks.last_mut() else {
+            unreachable!("a chunk in memory was pushed above");
+        };
         let start = bytes.len();
         for field in fields {
             let (tag, index) = field.origin.place.packed();
@@ -167,31 +209,103 @@ impl Store {
             bytes.extend_from_slice(&(field.value.len() as u64).to_le_bytes());
             bytes.extend_from_slice(field.value.as_bytes());
         }
-        Span { chunk, start, len }
+        let narrow = |n: usize| u32::try_from(n).expect("an entity's fields are within the input's limits");
+        Span {
+            chunk: narrow(chunk),
+            start: narrow(start),
+            len: narrow(len),
+        }
     }
 
-    /// The fields packed at `span`, sorted by name.
-    fn fields(&self, span: Span) -> impl Iterator<Item = Field<'_>> {
-        let mut bytes = &self.chunks[span.chunk][span.start..span.start + span.len];
-        std::iter::from_fn(move || {
-            if bytes.is_empty() {
-                return None;
+    /// Writes the last chunk to the spill file, if it is in memory; on an error it stays there.
+    fn spill_last(&mut self) {
+        let Some(last) = self.chunks.last_mut() else {
+            return;
+        };
+        let Chunk::Memory(bytes) = last else {
+            return;
+        };
+        let error = self.error.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if error.is_some() {
+            return;
+        }
+        if self.spill.is_none() {
+            match tempfile::tempfile_in(&self.folder) {
+                Ok(file) => self.spill = Some(file),
+                Err(e) => {
+                    *error = Some(e);
+                    return;
+                }
             }
-            let name = u32::from_le_bytes(take(&mut bytes));
-            let file = u32::from_le_bytes(take(&mut bytes));
-            let [tag] = take(&mut bytes);
-            let index = u32::from_le_bytes(take(&mut bytes));
-            let len = u64::from_le_bytes(take(&mut bytes)) as usize;
-            let (value, rest) = bytes.split_at(len);
-            bytes = rest;
-            let value = std::str::from_utf8(value).expect("packed from a str");
-            let origin = Origin {
-                file,
-                place: Place::unpacked(tag, index),
-            };
-            Some(Field { name, value, origin })
-        })
+        }
+        let file = self.spill.as_ref().expect("made above");
+        match file.write_all_at(bytes, self.spilled) {
+            Ok(()) => {
+                let len = bytes.len();
+                *last = Chunk::Spilled { offset: self.spilled };
+                self.spilled += len as u64;
+            }
+            Err(e) => *error = Some(e),
+        }
     }
+
+    /// The bytes packed at `span`, read back from the spill file if they are there (an error
+    /// reading it is kept for `take_error`, and gives no bytes).
+    fn bytes(&self, span: Span) -> Cow<'_, [u8]> {
+        let (start, len) = (span.start as usize, span.len as usize);
+        match &self.chunks[span.chunk as usize] {
+            Chunk::Memory(bytes) => Cow::Borrowed(&bytes[start..start + len]),
+            Chunk::Spilled { offset } => {
+                let mut bytes = vec![0; len];
+                let read = match &self.spill {
+                    Some(file) => file.read_exact_at(&mut bytes, offset + start as u64),
+                    None => Err(io::Error::other("the spill file is gone")),
+                };
+                match read {
+                    Ok(()) => Cow::Owned(bytes),
+                    Err(e) => {
+                        self.error
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .get_or_insert(e);
+                        Cow::Borrowed(&[])
+                    }
+                }
+            }
+        }
+    }
+
+    /// The first error writing or reading the spill file, if any, as a problem of the folder.
+    fn problem(&self) -> Option<Diagnostic> {
+        let error = self.error.lock().unwrap_or_else(PoisonError::into_inner).take()?;
+        let message = format!(
+            "cannot hold the merged organizations and systems in a temporary file here: {error}; \
+             set TMPDIR to a folder with room"
+        );
+        Some(Diagnostic::new(Code::Io, &self.folder, Position::START, message))
+    }
+}
+
+/// The fields packed in `bytes` (what `Store::bytes` gives back for a span), sorted by name.
+fn fields(mut bytes: &[u8]) -> impl Iterator<Item = Field<'_>> {
+    std::iter::from_fn(move || {
+        if bytes.is_empty() {
+            return None;
+        }
+        let name = u32::from_le_bytes(take(&mut bytes));
+        let file = u32::from_le_bytes(take(&mut bytes));
+        let [tag] = take(&mut bytes);
+        let index = u32::from_le_bytes(take(&mut bytes));
+        let len = u64::from_le_bytes(take(&mut bytes)) as usize;
+        let (value, rest) = bytes.split_at(len);
+        bytes = rest;
+        let value = std::str::from_utf8(value).expect("packed from a str");
+        let origin = Origin {
+            file,
+            place: Place::unpacked(tag, index),
+        };
+        Some(Field { name, value, origin })
+    })
 }
 
 /// The bytes before a packed field's value: name, file, place (tag and index), value length.
@@ -297,6 +411,12 @@ impl Entities {
             .map(|(id, &index)| self.entity(id, index, false))
     }
 
+    /// The error, if reading an entity back from the temporary file failed: what it gave is then
+    /// incomplete, and nothing may be published.
+    pub fn problem(&self) -> Option<Diagnostic> {
+        self.store.problem()
+    }
+
     /// Every entity, sorted by id.
     pub fn iter(&self) -> impl Iterator<Item = Entity> + '_ {
         self.ids.iter().map(|(id, &index)| self.entity(id, index, true))
@@ -332,7 +452,7 @@ impl Entities {
                 // The merged values are JSON texts already: the object is put together, not re-encoded.
                 let quoted = |text: &str| serde_json::to_string(text).expect("a text is valid JSON");
                 let mut object = format!("{{\"id\":{}", quoted(id));
-                for field in self.store.fields(record.fields) {
+                for field in fields(&self.store.bytes(record.fields)) {
                     object.push(',');
                     object.push_str(&quoted(&self.field_names[field.name as usize]));
                     object.push(':');
@@ -361,7 +481,7 @@ impl Merger {
             field_index: HashMap::new(),
             ids: BTreeMap::new(),
             records: Vec::new(),
-            store: Store::default(),
+            store: Store::new(std::env::temp_dir()),
             sources: Vec::new(),
             pending: Vec::new(),
             suggestion_budget: 20_000_000,
@@ -521,8 +641,11 @@ impl Merger {
         }
         let mut conflicts = Vec::new();
         let mut added = Vec::new();
+        // Read once: the fields may be in the spill file.
+        let stored = self.store.bytes(record.fields);
+        let existing: Vec<Field<'_>> = fields(&stored).collect();
         for (name, value, origin) in &view.fields {
-            match self.store.fields(record.fields).find(|field| field.name == *name) {
+            match existing.iter().find(|field| field.name == *name) {
                 Some(existing) if existing.value != value => {
                     conflicts.push((*name, value, *origin, existing.value.to_owned(), existing.origin));
                 }
@@ -531,18 +654,18 @@ impl Merger {
             }
         }
         if !added.is_empty() {
-            let mut fields: Vec<(u32, String, Origin)> = self
-                .store
-                .fields(record.fields)
+            let mut all: Vec<(u32, String, Origin)> = existing
+                .iter()
                 .map(|field| (field.name, field.value.to_owned(), field.origin))
                 .collect();
-            fields.append(&mut added);
-            let fields = fields.iter().map(|(name, value, origin)| Field {
+            drop(stored);
+            all.append(&mut added);
+            let all = all.iter().map(|(name, value, origin)| Field {
                 name: *name,
                 value,
                 origin: *origin,
             });
-            self.records[index as usize].fields = self.pack(fields.collect());
+            self.records[index as usize].fields = self.pack(all.collect());
         }
         self.sources
             .extend(view.sources.iter().map(|&(file, source)| (index, file, source)));
@@ -611,7 +734,7 @@ impl Merger {
             .ids
             .iter()
             .map(|(id, &index)| (id, self.records[index as usize]))
-            .filter(|(_, record)| !self.store.fields(record.fields).any(|field| Some(field.name) == name))
+            .filter(|(_, record)| !fields(&self.store.bytes(record.fields)).any(|field| Some(field.name) == name))
             .map(|(id, record)| (id.to_string(), record.first))
             .collect();
         for (id, first) in unnamed {
@@ -622,6 +745,9 @@ impl Merger {
                 position,
                 format!("`{id}` has no name in any file that declares it"),
             ));
+        }
+        if let Some(problem) = self.store.problem() {
+            problems.push(problem);
         }
         // Each entity's sources next to each other, for `Entities::entity` to find.
         self.sources.sort_unstable();
@@ -642,7 +768,8 @@ impl Merger {
     fn cycles(&mut self, field: &str, problems: &mut Vec<Diagnostic>) {
         let name = self.field_index.get(field).copied();
         let target = |record: &Record| {
-            let link = self.store.fields(record.fields).find(|f| Some(f.name) == name)?;
+            let stored = self.store.bytes(record.fields);
+            let link = fields(&stored).find(|f| Some(f.name) == name)?;
             let id: String = serde_json::from_str(link.value).ok()?;
             Some((id, link.origin))
         };
@@ -741,7 +868,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_store_gives_back_every_field_as_packed_even_beyond_a_chunk() {
+    fn the_store_gives_back_every_field_as_packed_from_memory_or_the_spill_file() {
         let large = format!("\"{}\"", "é".repeat(CHUNK_BYTES));
         let origin = |file, place| Origin { file, place };
         let entities = [
@@ -769,18 +896,37 @@ mod tests {
                 origin: origin(1, Place::System(0)),
             }],
         ];
-        let mut store = Store::default();
-        let spans: Vec<Span> = entities.iter().map(|fields| store.push(fields)).collect();
-        assert_eq!(
-            store.chunks.len(),
-            3,
-            "the large value has a chunk of its own, the next one a new chunk"
-        );
-        let show = |f: Field<'_>| (f.name, f.value.to_owned(), f.origin.file, f.origin.place.pointer());
-        for (fields, span) in entities.iter().zip(spans) {
-            let back: Vec<_> = store.fields(span).map(show).collect();
-            let given: Vec<_> = fields.iter().copied().map(show).collect();
-            assert_eq!(back, given);
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let unwritable = folder.path().join("missing");
+        for (spills, at) in [(true, folder.path()), (false, unwritable.as_path())] {
+            let mut store = Store::new(at.to_path_buf());
+            let spans: Vec<Span> = entities.iter().map(|fields| store.push(fields)).collect();
+            let kinds: Vec<bool> = store
+                .chunks
+                .iter()
+                .map(|c| matches!(c, Chunk::Spilled { .. }))
+                .collect();
+            // The large value has a chunk of its own, the next one a new chunk; the full ones are
+            // written out, unless the folder cannot take them.
+            assert_eq!(kinds, [spills, spills, false]);
+            let show = |f: Field<'_>| (f.name, f.value.to_owned(), f.origin.file, f.origin.place.pointer());
+            for (given, span) in entities.iter().zip(spans) {
+                let back: Vec<_> = fields(&store.bytes(span)).map(show).collect();
+                let given: Vec<_> = given.iter().copied().map(show).collect();
+                assert_eq!(back, given);
+            }
+            match store.problem() {
+                None => assert!(spills),
+                Some(problem) => {
+                    assert!(!spills);
+                    assert_eq!((problem.code, problem.path.as_path()), (Code::Io, at));
+                    assert!(
+                        problem.message.contains("set TMPDIR to a folder with room"),
+                        "{}",
+                        problem.message
+                    );
+                }
+            }
         }
     }
 }

@@ -587,6 +587,10 @@ fn write_all(
     };
     let (finished, documents) = rayon::join(|| tables.finish(staging, &checked.meta), finish_documents);
     let (tables, data_files) = finished?;
+    // Every entity has been read back by now: one that could not be is not published.
+    if let Some(problem) = checked.entities.problem() {
+        return Err(ExportError::Problems(vec![problem]));
+    }
     let mut summary = Summary {
         tables: tables.iter().map(|t| (t.name, t.rows)).collect(),
         files: Vec::new(),

@@ -390,3 +390,62 @@ fn an_entity_two_profiles_declare_has_the_fields_of_both_and_their_sources() {
         "a document embeds the entity as merged across the dataset"
     );
 }
+
+/// A profile of `count` organizations whose merged fields take more than the 1 MiB that the merged
+/// state keeps in memory: the rest goes to an unnamed file in `TMPDIR`.
+fn many_organizations(count: usize) -> String {
+    let mut text = String::from(
+        "profile: many\nupdated: 2020-01-01\nname: Many\nsources:\n  - {id: s, title: S}\norganizations:\n",
+    );
+    for i in 0..count {
+        let padding = "x".repeat(120);
+        text.push_str(&format!(
+            "  - {{id: org-{i:04}, name: Organization {i:04} {padding}, sources: [s]}}\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn entities_beyond_memory_go_to_a_temporary_file_and_come_back_whole() {
+    let count = 8_000;
+    let work = Workdir::new(&[
+        ("dataset.yaml", crate::support::DATASET.as_bytes()),
+        ("profiles/many/2020-01-01.yaml", many_organizations(count).as_bytes()),
+    ]);
+    let spill = tempfile::tempdir().expect("temporary folder");
+    let tmpdir = spill.path().to_str().expect("a UTF-8 path");
+    let built = run_with_env(work.dir.path(), &["build"], &[("TMPDIR", tmpdir)]);
+    assert_eq!(built.code, 0, "build failed:\n{}", built.stderr);
+    let mut organizations = csv_rows(&work.path("output/csv/organizations.csv"));
+    // The profiled company is an organization too.
+    assert_eq!(organizations.remove(0)["id"], "many");
+    assert_eq!(organizations.len(), count);
+    let padding = "x".repeat(120);
+    for i in [0, 1, 4_321, count - 1] {
+        let row = &organizations[i];
+        assert_eq!(row["id"], format!("org-{i:04}"));
+        assert_eq!(row["name"], format!("Organization {i:04} {padding}"));
+        assert_eq!(row["source_ids"], r#"["many/2020-01-01/s"]"#);
+    }
+    assert_eq!(
+        leftovers(spill.path(), &[]),
+        Vec::<String>::new(),
+        "the file has no name"
+    );
+
+    // A `TMPDIR` that cannot take the file fails the check, naming the folder; nothing is written.
+    let missing = spill.path().join("missing");
+    let refused = run_with_env(
+        work.dir.path(),
+        &["build", "--output", "other"],
+        &[("TMPDIR", missing.to_str().expect("a UTF-8 path"))],
+    );
+    refused.assert_one_problem(&format!("{}:1:1: error[E0001]", missing.display()));
+    assert!(
+        refused.stderr.contains("set TMPDIR to a folder with room"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!work.path("other").exists());
+}
