@@ -250,7 +250,7 @@ impl Store {
     }
 
     /// The bytes packed at `span`, read back from the spill file if they are there (an error
-    /// reading it is kept for `take_error`, and gives no bytes).
+    /// reading it gives no bytes and is kept for `problem`).
     fn bytes(&self, span: Span) -> Cow<'_, [u8]> {
         let (start, len) = (span.start as usize, span.len as usize);
         match &self.chunks[span.chunk as usize] {
@@ -928,5 +928,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_spilled_chunk_that_cannot_be_read_back_is_a_problem_not_a_panic() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let mut store = Store::new(folder.path().to_path_buf());
+        let field = Field {
+            name: 0,
+            value: "\"Agency\"",
+            origin: Origin {
+                file: 0,
+                place: Place::Name,
+            },
+        };
+        let span = store.push(&[field]);
+        store.spill_last();
+        assert!(matches!(store.chunks[0], Chunk::Spilled { .. }));
+        assert!(store.problem().is_none());
+        // The file lost: what a failed read looks like from here.
+        store.spill = None;
+        assert_eq!(fields(&store.bytes(span)).count(), 0);
+        let problem = store.problem().expect("the failed read is reported");
+        assert_eq!((problem.code, problem.path.as_path()), (Code::Io, folder.path()));
+        assert!(
+            problem.message.contains("the spill file is gone"),
+            "{}",
+            problem.message
+        );
     }
 }
