@@ -41,7 +41,7 @@ macro_rules! codes {
 }
 
 codes! {
-    /// A file or folder cannot be read, or the temporary folder cannot hold the merged entities.
+    /// A file or folder cannot be read.
     Io = "E0001",
     /// A file under `profiles/` has an extension other than .yaml, .yml, .json or .toml.
     UnsupportedFile = "E0002",

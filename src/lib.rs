@@ -77,13 +77,23 @@ fn streamed_as(args: &cli::CheckArgs, format: OutputFormat) -> Result<check::Che
         rayon::spawn(move || drop(revisions));
         Ok::<(), std::convert::Infallible>(())
     };
-    check::stream(&input, &args.limits(), args.quiet, ignore).map_err(|failure| {
-        match failure {
-            check::Failure::Problems(problems) => report(&problems, format),
-            check::Failure::Visit(never) => match never {},
+    check::stream(&input, &args.limits(), args.quiet, ignore).map_err(|failure| stopped(failure, format))
+}
+
+/// Reports why checking stopped, in `format`, and gives the exit code: invalid input, or an I/O
+/// error of the temporary folder.
+fn stopped(failure: check::Failure<std::convert::Infallible>, format: OutputFormat) -> ExitCode {
+    match failure {
+        check::Failure::Problems(problems) => {
+            report(&problems, format);
+            ExitCode::from(EXIT_INVALID)
         }
-        ExitCode::from(EXIT_INVALID)
-    })
+        check::Failure::Spill(error) => {
+            say!("error: {error}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        check::Failure::Visit(never) => match never {},
+    }
 }
 
 /// Reads and parses every file, checking nothing, and says how many: the floor of `check` and
@@ -107,10 +117,8 @@ fn parse_only(args: &cli::CheckArgs) -> ExitCode {
 /// The checked revisions of `profile`, or the exit code after reporting why there are none.
 fn checked(args: &cli::CheckArgs, profile: &str) -> Result<Vec<check::CheckedRevision>, ExitCode> {
     let input = open_input(args)?;
-    check::revisions_of(&input, &args.limits(), args.quiet, profile).map_err(|problems| {
-        report(&problems, OutputFormat::Text);
-        ExitCode::from(EXIT_INVALID)
-    })
+    check::revisions_of(&input, &args.limits(), args.quiet, profile)
+        .map_err(|failure| stopped(failure, OutputFormat::Text))
 }
 
 fn build(args: &cli::BuildArgs) -> ExitCode {

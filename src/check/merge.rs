@@ -17,10 +17,10 @@ use std::borrow::Cow;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
+use std::{fmt, io};
 
 /// Organization or system: the two types of entity, sharing one id namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
@@ -167,7 +167,8 @@ struct Store {
     spill: Option<File>,
     spilled: u64,
     /// The first error writing or reading the spill file. A chunk that could not be written stays
-    /// in memory, so nothing is lost, but the check fails with this error.
+    /// in memory, so nothing is lost; a chunk that could not be read gave no bytes. Either way the
+    /// command fails with this error, as the memory bound or the verdict no longer holds.
     error: Mutex<Option<io::Error>>,
 }
 
@@ -250,7 +251,7 @@ impl Store {
     }
 
     /// The bytes packed at `span`, read back from the spill file if they are there (an error
-    /// reading it gives no bytes and is kept for `problem`).
+    /// reading it gives no bytes and is kept for `error`).
     fn bytes(&self, span: Span) -> Cow<'_, [u8]> {
         let (start, len) = (span.start as usize, span.len as usize);
         match &self.chunks[span.chunk as usize] {
@@ -275,14 +276,36 @@ impl Store {
         }
     }
 
-    /// The first error writing or reading the spill file, if any, as a problem of the folder.
-    fn problem(&self) -> Option<Diagnostic> {
+    /// The first error writing or reading the spill file, if any.
+    fn error(&self) -> Option<SpillError> {
         let error = self.error.lock().unwrap_or_else(PoisonError::into_inner).take()?;
-        let message = format!(
-            "cannot hold the merged organizations and systems in a temporary file here: {error}; \
-             set TMPDIR to a folder with room"
-        );
-        Some(Diagnostic::new(Code::Io, &self.folder, Position::START, message))
+        Some(SpillError {
+            folder: self.folder.clone(),
+            error,
+        })
+    }
+}
+
+/// The temporary folder could not take the merged entities, or give them back. This is an I/O error
+/// of the machine, not a problem of the input: it is reported apart from the problems, which it
+/// may have made wrong (a failed read gives no fields).
+#[derive(Debug)]
+pub struct SpillError {
+    /// Where the spill file is made: `TMPDIR`, or the system's default.
+    pub folder: PathBuf,
+    /// What the system said.
+    pub error: io::Error,
+}
+
+impl fmt::Display for SpillError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: cannot keep the merged organizations and systems in a temporary file there: {}; \
+             set TMPDIR to a folder with room",
+            self.folder.display(),
+            self.error
+        )
     }
 }
 
@@ -411,10 +434,10 @@ impl Entities {
             .map(|(id, &index)| self.entity(id, index, false))
     }
 
-    /// The error, if reading an entity back from the temporary file failed: what it gave is then
+    /// The error, if writing or reading the temporary file failed: what the entities gave is then
     /// incomplete, and nothing may be published.
-    pub fn problem(&self) -> Option<Diagnostic> {
-        self.store.problem()
+    pub fn spill_error(&self) -> Option<SpillError> {
+        self.store.error()
     }
 
     /// Every entity, sorted by id.
@@ -746,9 +769,6 @@ impl Merger {
                 format!("`{id}` has no name in any file that declares it"),
             ));
         }
-        if let Some(problem) = self.store.problem() {
-            problems.push(problem);
-        }
         // Each entity's sources next to each other, for `Entities::entity` to find.
         self.sources.sort_unstable();
         Entities {
@@ -915,23 +935,22 @@ mod tests {
                 let given: Vec<_> = given.iter().copied().map(show).collect();
                 assert_eq!(back, given);
             }
-            match store.problem() {
+            match store.error() {
                 None => assert!(spills),
-                Some(problem) => {
+                Some(error) => {
                     assert!(!spills);
-                    assert_eq!((problem.code, problem.path.as_path()), (Code::Io, at));
-                    assert!(
-                        problem.message.contains("set TMPDIR to a folder with room"),
-                        "{}",
-                        problem.message
-                    );
+                    assert_eq!(error.folder, at);
+                    assert_eq!(error.error.kind(), io::ErrorKind::NotFound);
+                    let message = error.to_string();
+                    assert!(message.starts_with(&format!("{}: ", at.display())), "{message}");
+                    assert!(message.ends_with("set TMPDIR to a folder with room"), "{message}");
                 }
             }
         }
     }
 
     #[test]
-    fn a_spilled_chunk_that_cannot_be_read_back_is_a_problem_not_a_panic() {
+    fn a_spilled_chunk_that_cannot_be_read_back_is_an_error_not_a_panic() {
         let folder = tempfile::tempdir().expect("temporary folder");
         let mut store = Store::new(folder.path().to_path_buf());
         let field = Field {
@@ -945,16 +964,13 @@ mod tests {
         let span = store.push(&[field]);
         store.spill_last();
         assert!(matches!(store.chunks[0], Chunk::Spilled { .. }));
-        assert!(store.problem().is_none());
+        assert!(store.error().is_none());
         // The file lost: what a failed read looks like from here.
         store.spill = None;
         assert_eq!(fields(&store.bytes(span)).count(), 0);
-        let problem = store.problem().expect("the failed read is reported");
-        assert_eq!((problem.code, problem.path.as_path()), (Code::Io, folder.path()));
-        assert!(
-            problem.message.contains("the spill file is gone"),
-            "{}",
-            problem.message
-        );
+        let error = store.error().expect("the failed read is reported");
+        assert_eq!(error.folder, folder.path());
+        assert_eq!(error.error.to_string(), "the spill file is gone");
+        assert!(store.error().is_none(), "reported once");
     }
 }

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-pub use merge::{Entities, Entity, EntityType};
+pub use merge::{Entities, Entity, EntityType, SpillError};
 pub use rules::{ClaimRef, Declaration, Reference};
 
 /// A revision that passed every per-file check, with what the cross-file checks need.
@@ -60,11 +60,15 @@ pub struct Checked {
     pub entities: Entities,
 }
 
-/// Why checking stopped: problems in the input, or an error of whoever was handed the revisions.
+/// Why checking stopped: problems in the input, the temporary folder, or an error of whoever was
+/// handed the revisions.
 #[derive(Debug)]
 pub enum Failure<E> {
     /// Every problem found, sorted.
     Problems(Vec<Diagnostic>),
+    /// The temporary folder could not take or give back the merged entities. It wins over the
+    /// problems: a failed read gives no fields, which can make a problem of a sound entity.
+    Spill(merge::SpillError),
     /// The error of the visitor.
     Visit(E),
 }
@@ -101,7 +105,7 @@ pub fn revisions_of(
     limits: &Limits,
     quiet: bool,
     profile: &str,
-) -> Result<Vec<CheckedRevision>, Vec<Diagnostic>> {
+) -> Result<Vec<CheckedRevision>, Failure<std::convert::Infallible>> {
     let mut revisions = Vec::new();
     let visit = |batch: Vec<CheckedRevision>| -> Result<(), std::convert::Infallible> {
         revisions.extend(
@@ -111,11 +115,8 @@ pub fn revisions_of(
         );
         Ok(())
     };
-    match stream(input, limits, quiet, visit) {
-        Ok(_) => Ok(revisions),
-        Err(Failure::Problems(problems)) => Err(problems),
-        Err(Failure::Visit(never)) => match never {},
-    }
+    stream(input, limits, quiet, visit)?;
+    Ok(revisions)
 }
 
 /// Checks the curated folder a batch of whole profiles at a time, handing each batch's revisions
@@ -174,6 +175,9 @@ pub fn stream<E>(
     }
     progress.finish();
     let entities = merger.finish(&mut problems);
+    if let Some(error) = entities.spill_error() {
+        return Err(Failure::Spill(error));
+    }
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     problems.dedup();
     cross_file_snippets(&mut problems, input, entities.files(), limits);

@@ -71,6 +71,8 @@ pub enum ExportError {
     Encode(String),
     /// The input has problems: every one found, sorted. Nothing is published.
     Problems(Vec<Diagnostic>),
+    /// The temporary folder could not take or give back the merged entities.
+    Spill(check::SpillError),
     /// The output folder is not one that build may replace.
     Refused(String),
 }
@@ -81,6 +83,7 @@ impl fmt::Display for ExportError {
             ExportError::Io(path, e) => write!(f, "{}: {e}", path.display()),
             ExportError::Encode(message) => write!(f, "cannot encode the tables: {message}"),
             ExportError::Refused(message) => f.write_str(message),
+            ExportError::Spill(error) => error.fmt(f),
             ExportError::Problems(problems) => write!(f, "the input has {} problems", problems.len()),
         }
     }
@@ -535,6 +538,7 @@ fn check_while_writing(
         match checked {
             Ok(checked) => written.map(|()| checked),
             Err(check::Failure::Problems(problems)) => Err(ExportError::Problems(problems)),
+            Err(check::Failure::Spill(error)) => Err(ExportError::Spill(error)),
             Err(check::Failure::Visit(never)) => match never {},
         }
     })
@@ -588,8 +592,8 @@ fn write_all(
     let (finished, documents) = rayon::join(|| tables.finish(staging, &checked.meta), finish_documents);
     let (tables, data_files) = finished?;
     // Every entity has been read back by now: one that could not be is not published.
-    if let Some(problem) = checked.entities.problem() {
-        return Err(ExportError::Problems(vec![problem]));
+    if let Some(error) = checked.entities.spill_error() {
+        return Err(ExportError::Spill(error));
     }
     let mut summary = Summary {
         tables: tables.iter().map(|t| (t.name, t.rows)).collect(),

@@ -434,18 +434,29 @@ fn entities_beyond_memory_go_to_a_temporary_file_and_come_back_whole() {
         "the file has no name"
     );
 
-    // A `TMPDIR` that cannot take the file fails the check, naming the folder; nothing is written.
+    // A `TMPDIR` that cannot take the file is an I/O error naming the folder (exit 2, as for any
+    // I/O error), not a problem of the input; nothing is written.
     let missing = spill.path().join("missing");
-    let refused = run_with_env(
-        work.dir.path(),
-        &["build", "--output", "other"],
-        &[("TMPDIR", missing.to_str().expect("a UTF-8 path"))],
+    let env = [("TMPDIR", missing.to_str().expect("a UTF-8 path"))];
+    let error = format!(
+        "error: {}: cannot keep the merged organizations and systems in a temporary file there: \
+         No such file or directory (os error 2); set TMPDIR to a folder with room",
+        missing.display()
     );
-    refused.assert_one_problem(&format!("{}:1:1: error[E0001]", missing.display()));
-    assert!(
-        refused.stderr.contains("set TMPDIR to a folder with room"),
-        "{}",
-        refused.stderr
+    let refused = run_with_env(work.dir.path(), &["build", "--output", "other", "--quiet"], &env);
+    assert_eq!(refused.code, 2, "stderr:\n{}", refused.stderr);
+    assert_eq!(
+        refused.stderr.lines().collect::<Vec<_>>(),
+        [error.as_str(), "error: nothing was written; other is unchanged"]
     );
+    let checked = run_with_env(work.dir.path(), &["check", "--quiet"], &env);
+    assert_eq!(checked.code, 2, "stderr:\n{}", checked.stderr);
+    assert_eq!(checked.stderr.lines().collect::<Vec<_>>(), [error.as_str()]);
+    // It wins over the input's problems, which a failed read could have made up.
+    work.write("profiles/broken/2020-01-01.yaml", b"profile: [");
+    let checked = run_with_env(work.dir.path(), &["check", "--quiet"], &env);
+    assert_eq!(checked.code, 2, "stderr:\n{}", checked.stderr);
+    assert_eq!(checked.stderr.lines().collect::<Vec<_>>(), [error.as_str()]);
+    assert_eq!(run_with_env(work.dir.path(), &["check", "--quiet"], &[]).code, 1);
     assert!(!work.path("other").exists());
 }
