@@ -577,6 +577,65 @@ def evaluate_targets(results: list[dict], args) -> list[dict]:
     return rows
 
 
+def bounds_report(results: list[dict], args) -> list[str]:
+    """What bounds the speed targets, from this run's own figures: the full build minus the lean build is
+    what the workbook and the database cost, a time that no other work can give back."""
+    if args.dry:
+        return []
+    _, mid, large = args.target_sizes
+    by_n = {r["n"]: r for r in results}
+
+    def stats(n: int) -> dict:
+        if n not in by_n:
+            return {}
+        return {name: s for name in by_n[n]["commands"] if (s := summarize(by_n[n]["runs"].get(name, [])))}
+
+    lines = []
+    at = stats(mid)
+    if {"ours", "lean", "floor"} <= at.keys():
+        ours, lean, floor = at["ours"]["wall"], at["lean"]["wall"], at["floor"]["wall"]
+        extra = ours - lean
+        lines.append(
+            f"- At {mid:,} profiles the workbook and the database add {extra:.2f} s to the build's {ours:.2f} s "
+            f"(build minus lean build): {extra / floor:.1f}× the floor by themselves."
+        )
+        limits = [("build within 2× of the floor", 2 * floor)]
+        if "yardstick" in at:
+            limits.append(("build 3× faster than the yardstick", at["yardstick"]["wall"] / 3))
+        if "baseline" in at:
+            limits.append(("build 30× faster than the Python baseline", at["baseline"]["wall"] / 30))
+        for target, limit in limits:
+            verdict = ("they alone take longer, so it is out of reach while build writes them" if extra > limit
+                       else f"{limit - extra:.2f} s are left for the rest")
+            lines.append(f"  - *{target}* needs build ≤ {limit:.2f} s: {verdict}.")
+        lines.append(
+            f"  - Without them (`--format json,csv,parquet`) the build takes {lean:.2f} s, {lean / floor:.2f}× the floor: "
+            f"the rows written as CSV, Parquet and JSON Lines and the checking beyond parsing."
+        )
+    if {"check", "floor"} <= at.keys():
+        check, floor = at["check"]["wall"], at["floor"]["wall"]
+        lines.append(
+            f"- At {mid:,} profiles `check` spends {check - floor:.2f} s beyond reading and parsing ({(check - floor) / floor:.2f}× the "
+            f"floor, where *check within 1.3× of the floor* allows {0.3 * floor:.2f} s): the JSON Schema, reading into the "
+            "types, the per-file rules and the merge across files. `bench/PROFILE.md` gives each one's share."
+        )
+    big = stats(large)
+    if {"ours", "lean"} <= big.keys():
+        ours, lean = big["ours"]["wall"], big["lean"]["wall"]
+        extra = ours - lean
+        verdict = ("they alone take longer, so it is out of reach while build writes them" if extra >= 180
+                   else f"{180 - extra:.1f} s are left for the rest")
+        lines.append(
+            f"- At {large:,} profiles the workbook and the database add {extra:.1f} s to the build's {ours:.1f} s; "
+            f"*build in under 3 minutes*: {verdict}. The lean build takes {lean:.1f} s."
+        )
+    if not lines:
+        return []
+    return ["## What bounds the speed targets", "",
+            "Computed from the medians above: the full build minus the lean build is the time the workbook and the "
+            "database add.", ""] + lines + [""]
+
+
 # --------------------------------------------------------------------------------------------------
 # The report.
 
@@ -668,6 +727,7 @@ def report(results: list[dict], relations: list[dict], args, env: dict, versions
         verdict = "**met**" if row["met"] else ("**not met**" if row["met"] is False else "–")
         lines.append(f"| {at} | {row['target']} | {row['criterion']} | {row['figure']} | {verdict} |")
     lines.append("")
+    lines += bounds_report(results, args)
     for result in results:
         n = result["n"]
         lines.append(f"## {n:,} profiles")
