@@ -629,6 +629,21 @@ def bounds_report(results: list[dict], args) -> list[str]:
             f"- At {large:,} profiles the workbook and the database add {extra:.1f} s to the build's {ours:.1f} s; "
             f"*build in under 3 minutes*: {verdict}. The lean build takes {lean:.1f} s."
         )
+    small_at = stats(args.target_sizes[0])
+    per_profile = [name for name in ("floor", "check", "lean", "ours") if name in small_at and name in big]
+    if per_profile:
+        small = args.target_sizes[0]
+
+        def growth(name: str, key: str) -> float:
+            return (big[name][key] / large) / (small_at[name][key] / small)
+
+        names = {"ours": "build", "lean": "lean build", "check": "check", "floor": "floor"}
+        parts = [f"{names[n]} {growth(n, 'wall'):.2f}× in wall time, {growth(n, 'cpu'):.2f}× in CPU time" for n in per_profile]
+        lines.append(
+            f"- Cost per profile at {large:,} against {small:,}: " + "; ".join(parts) + ". Wall time growing more than "
+            "CPU time is waiting (on the disk, or on the database's serial end); CPU time growing is work that grows "
+            "faster than the input."
+        )
     if not lines:
         return []
     return ["## What bounds the speed targets", "",
