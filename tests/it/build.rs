@@ -452,6 +452,9 @@ fn entities_beyond_memory_go_to_a_temporary_file_and_come_back_whole() {
     let checked = run_with_env(work.dir.path(), &["check", "--quiet"], &env);
     assert_eq!(checked.code, 2, "stderr:\n{}", checked.stderr);
     assert_eq!(checked.stderr.lines().collect::<Vec<_>>(), [error.as_str()]);
+    let diffed = run_with_env(work.dir.path(), &["diff", "many", "--quiet"], &env);
+    assert_eq!(diffed.code, 2, "stderr:\n{}", diffed.stderr);
+    assert_eq!(diffed.stderr.lines().collect::<Vec<_>>(), [error.as_str()]);
     // It wins over the input's problems, which a failed read could have made up.
     work.write("profiles/broken/2020-01-01.yaml", b"profile: [");
     let checked = run_with_env(work.dir.path(), &["check", "--quiet"], &env);
