@@ -549,17 +549,7 @@ fn cross_file_snippets(problems: &mut [Diagnostic], input: &Input, files: &[Revi
         let Ok(document) = load::load_file(input, &path, limits) else {
             continue;
         };
-        let mut source = Source::new(document.text());
-        for (index, note) in places {
-            let problem = &mut problems[index];
-            match note {
-                None => problem.snippet = source.snippet(problem.position),
-                Some(note) => {
-                    let note = &mut problem.notes[note];
-                    note.snippet = source.snippet(note.position);
-                }
-            }
-        }
+        Source::new(document.text()).attach_at(problems, places);
     }
 }
 
