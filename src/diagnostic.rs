@@ -67,6 +67,8 @@ codes! {
     NotAFile = "E0012",
     /// The input folder holds no revision at all.
     NoRevisions = "E0013",
+    /// Too many problems: past 1000 in a file or 100000 in all, the rest are counted, not listed.
+    TooManyProblems = "E0014",
     /// A field that the input language does not have.
     UnknownField = "E0100",
     /// A value does not match the input JSON Schema (type, required field, pattern, enum).
@@ -117,8 +119,9 @@ pub struct Diagnostic {
     pub path: PathBuf,
     /// Where in the file.
     pub position: Position,
-    /// The JSON Pointer of the value, if the problem is about one.
-    pub pointer: Option<String>,
+    /// The JSON Pointer of the value, if the problem is about one (a `Box<str>`: a diagnostic stays
+    /// small enough to be returned as an error).
+    pub pointer: Option<Box<str>>,
     /// What is wrong, naming the value.
     pub message: String,
     /// The source line around the position, if the file's text was loaded (boxed: most problems of a
@@ -126,6 +129,18 @@ pub struct Diagnostic {
     pub snippet: Option<Box<Snippet>>,
     /// Other places that explain the problem, e.g. the first declaration of a conflicting value.
     pub notes: Vec<Note>,
+    /// For a problem that stands for others (`E0014`): how many it counts without listing them
+    /// (boxed: no other problem has any).
+    pub unlisted: Option<Box<Unlisted>>,
+}
+
+/// Problems found but not listed, which an `E0014` problem counts: zero for every other problem.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unlisted {
+    /// How many problems.
+    pub problems: u64,
+    /// How many files they are in, besides the files of the problems listed.
+    pub files: u64,
 }
 
 /// Another place that explains a problem.
@@ -325,16 +340,13 @@ impl Diagnostic {
             message: bounded(message.into()),
             snippet: None,
             notes: Vec::new(),
+            unlisted: None,
         }
     }
 
     /// Names the JSON Pointer of the value concerned.
     pub fn at_pointer(mut self, pointer: &str) -> Self {
-        self.pointer = Some(if pointer.is_empty() {
-            "/".into()
-        } else {
-            pointer.to_owned()
-        });
+        self.pointer = Some(if pointer.is_empty() { "/".into() } else { pointer.into() });
         self
     }
 
@@ -347,6 +359,11 @@ impl Diagnostic {
             snippet: None,
         });
         self
+    }
+
+    /// The problems and files this problem counts without listing them: none but for `E0014`.
+    pub fn counted(&self) -> Unlisted {
+        self.unlisted.as_deref().copied().unwrap_or_default()
     }
 
     /// The order problems are printed in: by file, then position.

@@ -227,7 +227,8 @@ fn open_input(args: &cli::CheckArgs) -> Result<input::Input, ExitCode> {
 }
 
 /// Prints every problem in `format` (text on stderr, the machine formats on stdout), each as soon as
-/// it is rendered, then a count on stderr. A closed pipe ends the output quietly.
+/// it is rendered, then a count on stderr: every problem found, those counted but not listed
+/// (`E0014`) included. A closed pipe ends the output quietly.
 pub fn report(problems: &[Diagnostic], format: OutputFormat) {
     let mut emitter = format.emitter();
     // A write error (a reader that went away) stops the output; the exit code still says why.
@@ -237,12 +238,25 @@ pub fn report(problems: &[Diagnostic], format: OutputFormat) {
     } else {
         emitter.emit(&mut std::io::stderr().lock(), problems)
     };
-    let files: std::collections::BTreeSet<_> = problems.iter().map(|p| &p.path).collect();
+    let counts = |p: &&Diagnostic| p.code == diagnostic::Code::TooManyProblems;
+    let listed = problems.iter().filter(|p| !counts(p)).count() as u64;
+    let unlisted: u64 = problems.iter().filter(counts).map(|p| p.counted().problems).sum();
+    // A count of the whole run stands at the input folder, and names the files it counts.
+    let files: std::collections::BTreeSet<_> = problems
+        .iter()
+        .filter(|p| p.counted().files == 0)
+        .map(|p| &p.path)
+        .collect();
+    let files = files.len() as u64 + problems.iter().map(|p| p.counted().files).sum::<u64>();
+    let found = listed + unlisted;
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    let listed_only = match unlisted {
+        0 => String::new(),
+        _ => format!(", {listed} of them listed (the others are counted: E0014)"),
+    };
     say!(
-        "error: {} problem{} found in {} file{}",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" },
-        files.len(),
-        if files.len() == 1 { "" } else { "s" }
+        "error: {found} problem{} found in {files} file{}{listed_only}",
+        plural(found),
+        plural(files)
     );
 }

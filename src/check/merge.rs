@@ -9,7 +9,7 @@
 //! kept: what stays is one compact record per entity and the references not yet resolved, so memory
 //! grows with the number of entities, not of revisions.
 
-use super::{CheckedRevision, RevisionFile};
+use super::{CheckedRevision, RevisionFile, Sink};
 use crate::diagnostic::{Code, Diagnostic, Position};
 use crate::input::Input;
 use crate::load::{Limits, Locator};
@@ -544,7 +544,7 @@ impl Merger {
 
     /// Merges a batch of whole profiles, sorted by profile and date, and resolves their references
     /// to entities declared so far; the others wait for `finish`.
-    pub fn add(&mut self, revisions: &[CheckedRevision], problems: &mut Vec<Diagnostic>) {
+    pub fn add(&mut self, revisions: &[CheckedRevision], problems: &mut dyn Sink) {
         let first_file = self.files.len() as u32;
         let mut seen: HashMap<(&str, &str), &PathBuf> = HashMap::new();
         for revision in revisions {
@@ -634,7 +634,7 @@ impl Merger {
         self.store.push(&fields)
     }
 
-    fn agree(&mut self, id: &str, view: View, problems: &mut Vec<Diagnostic>) {
+    fn agree(&mut self, id: &str, view: View, problems: &mut dyn Sink) {
         let index = match self.ids.entry(id.into()) {
             Entry::Vacant(slot) => {
                 let index = self.records.len() as u32;
@@ -742,7 +742,7 @@ impl Merger {
     }
 
     /// Resolves the references still waiting and checks that every entity has a name.
-    pub fn finish(mut self, problems: &mut Vec<Diagnostic>) -> Entities {
+    pub fn finish(mut self, problems: &mut dyn Sink) -> Entities {
         for pending in std::mem::take(&mut self.pending) {
             let found = self.declared(&pending.reference.id);
             if let Some(problem) = self.resolve(pending.file, &pending.reference, found) {
@@ -785,7 +785,7 @@ impl Merger {
     /// Refuses a chain of `field` links (`parent`, `replaces`) that comes back to where it
     /// started, a link to itself included: each cycle once, at its smallest id. Every entity has
     /// at most one such link, so following them visits each entity once.
-    fn cycles(&mut self, field: &str, problems: &mut Vec<Diagnostic>) {
+    fn cycles(&mut self, field: &str, problems: &mut dyn Sink) {
         let name = self.field_index.get(field).copied();
         let target = |record: &Record| {
             let stored = self.store.bytes(record.fields);

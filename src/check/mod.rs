@@ -4,6 +4,7 @@
 
 mod merge;
 mod messages;
+mod problems;
 mod rules;
 
 use crate::diagnostic::{Code, Diagnostic, Position, Source};
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 pub use merge::{Entities, Entity, EntityType, SpillError};
+pub use problems::{FileProblems, MAX_FILE_PROBLEMS, MAX_PROBLEMS, Problems, Sink};
 pub use rules::{ClaimRef, Declaration, Reference};
 
 /// A revision that passed every per-file check, with what the cross-file checks need.
@@ -142,7 +144,7 @@ pub fn stream<E>(
     quiet: bool,
     mut visit: impl FnMut(Vec<CheckedRevision>) -> Result<(), E>,
 ) -> Result<Checked, Failure<E>> {
-    let mut problems = Vec::new();
+    let mut problems = Problems::new(input.path());
     let meta = load_dataset_meta(input, limits, &mut problems);
     let (files, walk_problems) = input.profile_files();
     if files.is_empty() && walk_problems.is_empty() {
@@ -153,7 +155,9 @@ pub fn stream<E>(
             "holds no revision: a dataset needs at least one file profiles/<profile>/<updated>.yaml",
         ));
     }
-    problems.extend(walk_problems);
+    for problem in walk_problems {
+        problems.push(problem);
+    }
     let mut merger = merge::Merger::new(input, limits);
     let progress = Progress::new("checking", files.len(), quiet);
     // A wrong size (a file replaced meanwhile) only moves where a batch ends: the file is read once,
@@ -170,14 +174,11 @@ pub fn stream<E>(
         }
         let check_next = || batch.map(|batch| check_batch(input, batch, limits));
         let merge = || {
-            let mut found = Vec::new();
             if let Some(revisions) = &merging {
-                merger.add(revisions, &mut found);
+                merger.add(revisions, &mut problems);
             }
-            found
         };
-        let (checked, merge_problems) = rayon::join(check_next, merge);
-        problems.extend(merge_problems);
+        let (checked, ()) = rayon::join(check_next, merge);
         // Handed out on this thread, never from the pool: a visitor may block (the writer's queue).
         if let Some(revisions) = merging.take()
             && problems.is_empty()
@@ -186,7 +187,9 @@ pub fn stream<E>(
             visit(revisions).map_err(Failure::Visit)?;
         }
         if let Some((revisions, file_problems)) = checked {
-            problems.extend(file_problems);
+            for (path, kept, counted) in file_problems {
+                problems.add_file(&path, kept, counted);
+            }
             progress.advance(batch.map_or(0, <[PathBuf]>::len));
             merging = Some(revisions);
         }
@@ -196,8 +199,7 @@ pub fn stream<E>(
     if let Some(error) = entities.spill_error() {
         return Err(Failure::Spill(error));
     }
-    problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    problems.dedup();
+    let mut problems = problems.finish();
     cross_file_snippets(&mut problems, input, entities.files(), limits);
     match meta {
         Some(meta) if problems.is_empty() => Ok(Checked {
@@ -209,21 +211,27 @@ pub fn stream<E>(
     }
 }
 
+/// The problems of one file's own checks: the file, the first problems (sorted) and how many more.
+type FileFound = (PathBuf, Vec<Diagnostic>, u64);
+
 /// Checks a batch of files in parallel: its revisions, sorted by profile and date, and the
 /// problems of its files.
-fn check_batch(input: &Input, batch: &[PathBuf], limits: &Limits) -> (Vec<CheckedRevision>, Vec<Diagnostic>) {
-    let results: Vec<(Option<CheckedRevision>, Vec<Diagnostic>)> = batch
+fn check_batch(input: &Input, batch: &[PathBuf], limits: &Limits) -> (Vec<CheckedRevision>, Vec<FileFound>) {
+    let results: Vec<(Option<CheckedRevision>, FileFound)> = batch
         .par_iter()
         .map(|path| {
-            let mut problems = Vec::new();
+            let mut problems = FileProblems::new(MAX_FILE_PROBLEMS);
             let checked = check_file(input, path, limits, &mut problems);
-            (checked, problems)
+            let (kept, counted) = problems.finish();
+            (checked, (path.clone(), kept, counted))
         })
         .collect();
     let mut revisions = Vec::with_capacity(results.len());
     let mut problems = Vec::new();
     for (checked, file_problems) in results {
-        problems.extend(file_problems);
+        if !file_problems.1.is_empty() {
+            problems.push(file_problems);
+        }
         revisions.extend(checked);
     }
     revisions.sort_by(|a, b| {
@@ -258,7 +266,7 @@ pub fn batches<T>(
     batches
 }
 
-fn load_dataset_meta(input: &Input, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<DatasetMeta> {
+fn load_dataset_meta(input: &Input, limits: &Limits, problems: &mut Problems) -> Option<DatasetMeta> {
     let path = input.path().join("dataset.yaml");
     if std::fs::symlink_metadata(&path).is_err() {
         problems.push(Diagnostic::new(
@@ -272,32 +280,36 @@ fn load_dataset_meta(input: &Input, limits: &Limits, problems: &mut Vec<Diagnost
     let document = load::load_file(input, &path, limits)
         .map_err(|d| problems.push(d))
         .ok()?;
-    validate(&document, &DATASET_VALIDATOR, problems)
+    let mut found = FileProblems::new(MAX_FILE_PROBLEMS);
+    let meta: Option<DatasetMeta> = validate(&document, &DATASET_VALIDATOR, &mut found);
+    with_snippets(&document, found.kept_mut());
+    let (kept, counted) = found.finish();
+    problems.add_file(&path, kept, counted);
+    meta
 }
 
 /// Checks one revision file given as bytes, as if it were `profiles/<relative>`, against the schema
 /// and the per-file rules (not the cross-file ones): the entry point of the fuzzers.
 pub fn check_bytes(relative: &Path, bytes: &[u8], limits: &Limits) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
+    let mut problems = FileProblems::new(MAX_FILE_PROBLEMS);
     let Some(format) = load::Format::of(relative) else {
-        return problems;
+        return Vec::new();
     };
     let document = match load::parse(relative, bytes, format, limits) {
         Ok(document) => document,
         Err(problem) => return vec![problem],
     };
     check_document(&document, relative, &mut problems);
-    problems
+    problems.into_vec(relative)
 }
 
-fn check_file(input: &Input, path: &Path, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
+fn check_file(input: &Input, path: &Path, limits: &Limits, problems: &mut FileProblems) -> Option<CheckedRevision> {
     let document = load::load_file(input, path, limits)
         .map_err(|d| problems.push(d))
         .ok()?;
-    let before = problems.len();
     let relative = path.strip_prefix(input.path().join("profiles")).unwrap_or(path);
     let checked = check_document(&document, relative, problems);
-    with_snippets(&document, &mut problems[before..]);
+    with_snippets(&document, problems.kept_mut());
     checked
 }
 
@@ -305,19 +317,29 @@ fn check_file(input: &Input, path: &Path, limits: &Limits, problems: &mut Vec<Di
 /// still gets the rules on every part that is well-typed, and its declarations still count for the
 /// cross-file rules (the run fails anyway, so nothing is built from it): one run shows every
 /// mistake, and a reference to an id declared in a broken file is not reported as undeclared.
-fn check_document(document: &Document, relative: &Path, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
-    let before = problems.len();
+fn check_document(document: &Document, relative: &Path, problems: &mut FileProblems) -> Option<CheckedRevision> {
     let value = checked_value(document);
-    let broken = schema_problems(document, &REVISION_VALIDATOR, &value, problems);
-    if problems.len() == before {
-        let revision: Revision = deserialize(document, &value, problems, before)?;
+    check_value(document, &value, relative, problems)
+}
+
+/// The schema, then the per-file rules, on the value of a revision file.
+fn check_value(
+    document: &Document,
+    value: &serde_json::Value,
+    relative: &Path,
+    problems: &mut FileProblems,
+) -> Option<CheckedRevision> {
+    let before = problems.found();
+    let broken = schema_problems(document, &REVISION_VALIDATOR, value, problems);
+    if problems.found() == before {
+        let revision: Revision = deserialize(document, value, problems)?;
         return rules::check_revision(document, relative, revision, problems);
     }
     // Repair what the types cannot read: a broken text field the schema requires gets a text in
     // its place (its own words, or nothing), any other broken member the schema does not require is
     // set aside, else the list item that holds it. A broken document leaves nothing to check.
     let root = &REVISION_VALIDATOR.root;
-    let mut repaired = value.into_owned();
+    let mut repaired = value.clone();
     let mut removals = std::collections::HashSet::new();
     // Rules say nothing about a repaired value, nor about the mapping it belongs to as a whole
     // (`an amount needs a value` once `valeu` is set aside): that would be a cascade.
@@ -348,17 +370,17 @@ fn check_document(document: &Document, relative: &Path, problems: &mut Vec<Diagn
     }
     let pruned = kept.prune(&repaired, &mut String::new(), &removals);
     let revision = Revision::deserialize(&pruned).ok()?;
-    let mut found = Vec::new();
+    // The rules' problems are taken back to the places in the file, and those about a repaired
+    // value left out, as they are found: what is kept is bounded, and kept by its real position.
+    let mut found = Repaired {
+        document,
+        kept: &kept,
+        shadows: &shadows,
+        owners: &owners,
+        problems,
+    };
     let mut checked = rules::check_revision(document, relative, revision, &mut found)?;
     if !kept.items.is_empty() {
-        // Pointers into lists that lost items: back to the places in the file.
-        for problem in &mut found {
-            if let Some(pointer) = &problem.pointer {
-                let original = kept.original(pointer);
-                problem.position = document.position(&original);
-                problem.pointer = Some(original);
-            }
-        }
         for declaration in &mut checked.declarations {
             declaration.pointer = kept.original(&declaration.pointer);
         }
@@ -366,15 +388,40 @@ fn check_document(document: &Document, relative: &Path, problems: &mut Vec<Diagn
             reference.pointer = kept.original(&reference.pointer);
         }
     }
-    let inside = |pointer: &str, mapping: &str| {
-        pointer == mapping || pointer.strip_prefix(mapping).is_some_and(|rest| rest.starts_with('/'))
-    };
-    found.retain(|problem| {
-        let pointer = problem.pointer.as_deref().unwrap_or_default();
-        !shadows.iter().any(|shadow| inside(pointer, shadow)) && !owners.iter().any(|owner| owner == pointer)
-    });
-    problems.extend(found);
     Some(checked)
+}
+
+/// The problems the rules find in a repaired revision, on their way to the file's problems.
+struct Repaired<'a> {
+    document: &'a Document,
+    /// What was set aside: pointers into the pruned value go back to the original.
+    kept: &'a Kept,
+    /// Values put in place of broken ones: nothing is said about them.
+    shadows: &'a [String],
+    /// Mappings that lost a member or item: nothing is said about them as a whole.
+    owners: &'a [String],
+    problems: &'a mut FileProblems,
+}
+
+impl Sink for Repaired<'_> {
+    fn push(&mut self, mut problem: Diagnostic) {
+        if !self.kept.items.is_empty()
+            && let Some(pointer) = &problem.pointer
+        {
+            let original = self.kept.original(pointer);
+            problem.position = self.document.position(&original);
+            problem.pointer = Some(original.into());
+        }
+        let inside = |pointer: &str, mapping: &str| {
+            pointer == mapping || pointer.strip_prefix(mapping).is_some_and(|rest| rest.starts_with('/'))
+        };
+        let pointer = problem.pointer.as_deref().unwrap_or_default();
+        let repaired = self.shadows.iter().any(|shadow| inside(pointer, shadow))
+            || self.owners.iter().any(|owner| owner == pointer);
+        if !repaired {
+            self.problems.push(problem);
+        }
+    }
 }
 
 /// How a broken part is made readable.
@@ -560,7 +607,9 @@ fn cross_file_snippets(problems: &mut [Diagnostic], input: &Input, files: &[Revi
     // For each file: the problems (note `None`) and notes (`Some(index)`) that want a snippet.
     let mut wanted: BTreeMap<PathBuf, Vec<(usize, Option<usize>)>> = BTreeMap::new();
     for (index, problem) in problems.iter().enumerate() {
-        if problem.snippet.is_none() && loaded.contains(problem.path.as_path()) {
+        // A count of problems not listed is about the whole file: no line of it is shown.
+        let shown = problem.code != Code::TooManyProblems;
+        if shown && problem.snippet.is_none() && loaded.contains(problem.path.as_path()) {
             wanted.entry(problem.path.clone()).or_default().push((index, None));
         }
         for (note_index, note) in problem.notes.iter().enumerate() {
@@ -598,14 +647,14 @@ fn checked_value(document: &Document) -> std::borrow::Cow<'_, serde_json::Value>
 }
 
 /// Validates a document against a schema, then reads it into its type.
-fn validate<T: DeserializeOwned>(document: &Document, schema: &Schema, problems: &mut Vec<Diagnostic>) -> Option<T> {
-    let before = problems.len();
+fn validate<T: DeserializeOwned>(document: &Document, schema: &Schema, problems: &mut FileProblems) -> Option<T> {
+    let before = problems.found();
     let value = checked_value(document);
     schema_problems(document, schema, &value, problems);
-    if problems.len() > before {
+    if problems.found() > before {
         return None;
     }
-    deserialize(document, &value, problems, before)
+    deserialize(document, &value, problems)
 }
 
 /// Reports every schema problem of a document; returns the pointers of the parts that are not
@@ -614,13 +663,12 @@ fn schema_problems(
     document: &Document,
     schema: &Schema,
     value: &serde_json::Value,
-    problems: &mut Vec<Diagnostic>,
+    problems: &mut FileProblems,
 ) -> Vec<(String, Option<String>)> {
     // Most documents are valid: the yes-or-no walk stops at nothing and collects nothing.
     if schema.validator.is_valid(value) {
         return Vec::new();
     }
-    let before = problems.len();
     let mut broken = Vec::new();
     for error in schema.validator.iter_errors(value) {
         for explained in messages::explain(&schema.root, schema.noun, &error) {
@@ -638,7 +686,6 @@ fn schema_problems(
             }
         }
     }
-    with_snippets(document, &mut problems[before..]);
     broken
 }
 
@@ -646,8 +693,7 @@ fn schema_problems(
 fn deserialize<T: DeserializeOwned>(
     document: &Document,
     value: &serde_json::Value,
-    problems: &mut Vec<Diagnostic>,
-    before: usize,
+    problems: &mut FileProblems,
 ) -> Option<T> {
     // Tracking the path costs a fifth of reading; it is needed only to say where a value failed.
     if let Ok(value) = T::deserialize(value) {
@@ -673,7 +719,6 @@ fn deserialize<T: DeserializeOwned>(
                 _ => e.inner().to_string(),
             };
             problems.push(document.error(Code::Schema, &pointer, message));
-            with_snippets(document, &mut problems[before..]);
             None
         }
     }

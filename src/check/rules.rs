@@ -1,11 +1,11 @@
 //! The rules of one revision file: its path, dates, amounts, codes, sources and claim keys. Rules
 //! that need every file (references, merging) live in `merge`.
 
-use super::CheckedRevision;
 use super::merge::EntityType;
+use super::{CheckedRevision, Sink};
 use crate::claim::{ClaimKind, claim_key};
 use crate::date::DateSpan;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Code;
 use crate::load::Document;
 use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug};
 use crate::quantity::Decimal;
@@ -55,7 +55,7 @@ pub struct Reference {
 
 struct FileCheck<'a> {
     document: &'a Document,
-    problems: &'a mut Vec<Diagnostic>,
+    problems: &'a mut dyn Sink,
     source_ids: HashMap<&'a str, usize>,
     references: Vec<Reference>,
 }
@@ -236,7 +236,7 @@ pub fn check_revision(
     document: &Document,
     relative: &Path,
     revision: Revision,
-    problems: &mut Vec<Diagnostic>,
+    problems: &mut dyn Sink,
 ) -> Option<CheckedRevision> {
     let mut check = FileCheck {
         document,

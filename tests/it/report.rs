@@ -161,20 +161,21 @@ fn a_long_line_with_thousands_of_problems_gives_bounded_output() {
     let outcome = run(&work, &["check"]);
     assert_eq!(outcome.code, 1);
     let stderr = &outcome.stderr;
+    // The first 1,000 are kept, the others counted (E0014, first at 1:1); 50 of those are shown.
+    assert_eq!(stderr.matches(": error[E0014]").count(), 1);
     assert_eq!(
         stderr.matches(": error[E0100]").count(),
-        50,
+        49,
         "50 problems of one file are shown"
     );
     assert!(
-        stderr.contains(&format!(
-            "input/profiles/acme/2020-01-01.json: {} more problems in this file not shown",
-            count - 50
-        )),
+        stderr.contains("input/profiles/acme/2020-01-01.json: 951 more problems in this file not shown"),
         "{}",
         &stderr[stderr.len().saturating_sub(2000)..]
     );
-    assert!(stderr.ends_with(&format!("error: {count} problems found in 1 file\n")));
+    assert!(stderr.ends_with(&format!(
+        "error: {count} problems found in 1 file, 1000 of them listed (the others are counted: E0014)\n"
+    )));
     let longest = stderr
         .lines()
         .map(|line| line.chars().count())
@@ -190,7 +191,11 @@ fn a_long_line_with_thousands_of_problems_gives_bounded_output() {
     );
 
     let outcome = run(&work, &["check", "--format", "json"]);
-    assert_eq!(outcome.stdout.lines().count(), count, "json lists every problem");
+    assert_eq!(
+        outcome.stdout.lines().count(),
+        1001,
+        "json lists the first 1000 problems and the count"
+    );
     let longest = outcome.stdout.lines().map(str::len).max().unwrap_or_default();
     assert!(longest < 300, "a JSON line of {longest} bytes");
 }
@@ -225,4 +230,115 @@ fn a_closed_pipe_ends_the_output_quietly() {
         assert_eq!(status.code(), Some(1), "{format}: {stderr}");
         assert!(!stderr.contains("panicked"), "{format}: {stderr}");
     }
+}
+
+/// A revision with `count` unknown top-level fields, `x0` to `x<count - 1>`, one a line after the
+/// valid ones: `count` problems in one file.
+fn unknown_fields(count: usize) -> String {
+    let fields: String = (0..count).map(|i| format!("x{i}: 1\n")).collect();
+    format!("{REVISION}{fields}")
+}
+
+#[test]
+fn a_file_lists_its_first_thousand_problems_and_counts_the_rest() {
+    let work = Workdir::with_revision(&unknown_fields(1500));
+    let first = REVISION.lines().count() + 1;
+    let count = "has 500 more problems, counted but not listed: only the first 1000 problems of a file are \
+                 listed; fix these and check again";
+    let summary = "error: 1500 problems found in 1 file, 1000 of them listed (the others are counted: E0014)\n";
+
+    let text = run(&work, &["check"]);
+    assert_eq!(text.code, 1, "{}", text.stderr);
+    assert!(
+        text.stderr.starts_with(&format!(
+            "{FILE}:1:1: error[E0014]: {count}\n\n{FILE}:{first}:1: error[E0100]"
+        )),
+        "{}",
+        &text.stderr[..text.stderr.len().min(2000)]
+    );
+    assert!(
+        text.stderr
+            .contains(&format!("{FILE}: 951 more problems in this file not shown"))
+    );
+    assert!(
+        text.stderr.ends_with(summary),
+        "{}",
+        &text.stderr[text.stderr.len() - 300..]
+    );
+
+    let json = run(&work, &["check", "--format", "json"]);
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    let records: Vec<serde_json::Value> = json
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(records.len(), 1001, "the first 1000 problems and the count");
+    assert_eq!(
+        records[0],
+        serde_json::json!({"file": FILE, "line": 1, "column": 1, "code": "E0014", "message": count,
+            "pointer": null, "notes": []})
+    );
+    // The first in the order of the file, whatever order they were found in.
+    let lines: Vec<u64> = records[1..].iter().map(|r| r["line"].as_u64().expect("line")).collect();
+    let expected: Vec<u64> = (first as u64..first as u64 + 1000).collect();
+    assert_eq!(lines, expected);
+    assert_eq!(
+        records[1000]["message"]
+            .as_str()
+            .map(|m| m.starts_with("unknown field `x999`")),
+        Some(true)
+    );
+    assert!(json.stderr.ends_with(summary), "{}", json.stderr);
+
+    let github = run(&work, &["check", "--format", "github"]);
+    assert_eq!(github.code, 1, "{}", github.stderr);
+    assert_eq!(github.stdout.lines().count(), 1001);
+    assert_eq!(
+        github.stdout.lines().next(),
+        Some(format!("::error file={FILE},line=1,col=1,title=error[E0014]::{count}").as_str())
+    );
+}
+
+#[test]
+fn a_run_lists_its_first_hundred_thousand_problems_and_counts_the_rest() {
+    // 101 files of 1,000 problems each: every problem of the first hundred files is listed, none of
+    // the last one's.
+    let revision = unknown_fields(1000);
+    let mut files = vec![("dataset.yaml".to_owned(), DATASET.to_owned())];
+    for index in 0..101 {
+        let profile = format!("p{index:03}");
+        let text = revision.replace("acme", &profile);
+        files.push((format!("profiles/{profile}/2020-01-01.yaml"), text));
+    }
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(p, t)| (p.as_str(), t.as_bytes())).collect();
+    let work = Workdir::new(&files);
+    let json = run(&work, &["check", "--format", "json"]);
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    let records: Vec<serde_json::Value> = json
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(records.len(), 100_001);
+    assert_eq!(
+        records[0],
+        serde_json::json!({"file": "input", "line": 1, "column": 1, "code": "E0014",
+            "message": "has 1000 more problems in 1 more file, counted but not listed: only the first 100000 \
+                problems of a run are listed; fix these and check again",
+            "pointer": null, "notes": []})
+    );
+    assert_eq!(records[1]["file"], "input/profiles/p000/2020-01-01.yaml");
+    assert_eq!(records[100_000]["file"], "input/profiles/p099/2020-01-01.yaml");
+    assert!(
+        !json.stdout.contains("profiles/p100/"),
+        "nothing of the last file is listed"
+    );
+    assert!(
+        json.stderr.ends_with(
+            "error: 101000 problems found in 101 files, 100000 of them listed (the others are counted: E0014)\n"
+        ),
+        "{}",
+        json.stderr
+    );
 }
