@@ -108,6 +108,9 @@ codes! {
     MissingParty = "E0215",
     /// A chain of `parent` or `replaces` links that comes back to where it started.
     Cycle = "E0216",
+    /// A text longer than a workbook cell holds (32,767 UTF-16 code units; an emoji takes two), or an
+    /// id that makes an id that long.
+    CellTooLong = "E0217",
 }
 
 /// A problem found in the input, with where it is.

@@ -94,6 +94,10 @@ pub const BATCH_FILES: usize = 256;
 /// revisions (each at most `--max-file-size`), in each of the four batches in flight.
 pub const BATCH_BYTES: u64 = 4 << 20;
 
+/// The most UTF-16 code units a workbook cell holds (Excel's limit, which the workbook writer
+/// enforces): every curated text must fit (`E0217`), so that `build` never stops on one.
+pub const CELL_UNITS: usize = 32_767;
+
 /// A compiled input schema, with the schema itself (messages look up the fields a mapping has) and
 /// what its documents are called in messages.
 struct Schema {
@@ -319,7 +323,9 @@ fn check_file(input: &Input, path: &Path, limits: &Limits, problems: &mut FilePr
 /// mistake, and a reference to an id declared in a broken file is not reported as undeclared.
 fn check_document(document: &Document, relative: &Path, problems: &mut FileProblems) -> Option<CheckedRevision> {
     let value = checked_value(document);
-    check_value(document, &value, relative, problems)
+    let checked = check_value(document, &value, relative, problems);
+    cell_lengths(document, &value, problems);
+    checked
 }
 
 /// The schema, then the per-file rules, on the value of a revision file.
@@ -421,6 +427,78 @@ impl Sink for Repaired<'_> {
         if !repaired {
             self.problems.push(problem);
         }
+    }
+}
+
+/// Refuses a text longer than a workbook cell holds (`CELL_UNITS` UTF-16 code units, an emoji
+/// counting twice), at the value, unless that value has a problem already (a date or an amount
+/// that long is malformed too, and one problem says it). Keys are not texts of the dataset: every
+/// key is a field of the input language, and any other is an unknown field.
+fn cell_lengths(document: &Document, value: &serde_json::Value, problems: &mut FileProblems) {
+    // A text is never longer than the file it was read from, and a UTF-8 byte never makes more than
+    // one UTF-16 code unit: most files need no look.
+    if document.text().len() <= CELL_UNITS {
+        return;
+    }
+    let mut long = Vec::new();
+    long_texts(value, &mut Vec::new(), &mut long);
+    for (pointer, text) in long {
+        if problems
+            .kept()
+            .iter()
+            .any(|p| p.pointer.as_deref() == Some(pointer.as_str()))
+        {
+            continue;
+        }
+        let units = text.encode_utf16().count();
+        let chars = text.chars().count();
+        problems.push(document.error(
+            Code::CellTooLong,
+            &pointer,
+            format!(
+                "has a text of {chars} characters, which take {units} UTF-16 code units: more than the \
+                 {CELL_UNITS} a workbook cell holds (an emoji takes two); shorten it"
+            ),
+        ));
+    }
+}
+
+/// A member name or an item index on the way to a value.
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Every text under `value` longer than `CELL_UNITS` UTF-16 code units, with its JSON Pointer
+/// (`path` is the way to `value`); pointers are spelled out only for those.
+fn long_texts<'a>(value: &'a serde_json::Value, path: &mut Vec<Segment<'a>>, long: &mut Vec<(String, &'a str)>) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.len() > CELL_UNITS && text.encode_utf16().count() > CELL_UNITS => {
+            let mut pointer = String::new();
+            for segment in path.iter() {
+                match segment {
+                    Segment::Key(key) => pointer = load::pointer_child(&pointer, key),
+                    Segment::Index(index) => pointer.push_str(&format!("/{index}")),
+                }
+            }
+            long.push((pointer, text));
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                path.push(Segment::Index(index));
+                long_texts(item, path, long);
+                path.pop();
+            }
+        }
+        Value::Object(members) => {
+            for (key, member) in members {
+                path.push(Segment::Key(key));
+                long_texts(member, path, long);
+                path.pop();
+            }
+        }
+        _ => {}
     }
 }
 

@@ -2,7 +2,7 @@
 //! that need every file (references, merging) live in `merge`.
 
 use super::merge::EntityType;
-use super::{CheckedRevision, Sink};
+use super::{CELL_UNITS, CheckedRevision, Sink};
 use crate::claim::{ClaimKind, claim_key};
 use crate::date::DateSpan;
 use crate::diagnostic::Code;
@@ -53,6 +53,11 @@ pub struct Reference {
     pub pointer: String,
 }
 
+/// Characters an id needs beyond its own and its profile's in the longest id made from it:
+/// `<profile>/<old updated>/<new updated>/<kind>/<id>/<field>` in the changes table (dates of 10
+/// characters, a kind of at most 12, a dotted field name of at most 30), with room to spare.
+const ID_ROOM: usize = 100;
+
 struct FileCheck<'a> {
     document: &'a Document,
     problems: &'a mut dyn Sink,
@@ -63,6 +68,25 @@ struct FileCheck<'a> {
 impl FileCheck<'_> {
     fn error(&mut self, code: Code, pointer: &str, message: String) {
         self.problems.push(self.document.error(code, pointer, message));
+    }
+
+    /// Refuses an id that fits a workbook cell on its own but makes an id that does not: a claim's
+    /// id is `<profile>/<updated>/<id>`, and a change's is longer. (One longer than a cell on its
+    /// own is refused as a text.)
+    fn id_fits(&mut self, pointer: &str, profile: &str, id: &str) {
+        let most = CELL_UNITS.saturating_sub(profile.len() + ID_ROOM);
+        if id.len() <= CELL_UNITS && id.len() > most {
+            self.error(
+                Code::CellTooLong,
+                pointer,
+                format!(
+                    "is an id of {} characters, too long for the ids made from it (`<profile>/<updated>/<id>`, \
+                     and longer in the changes table) to fit the {CELL_UNITS} characters of a workbook cell; \
+                     an id of this profile has at most {most}",
+                    id.len()
+                ),
+            );
+        }
     }
 
     fn date(&mut self, pointer: &str, date: Option<&PartialDate>) {
@@ -269,6 +293,7 @@ pub fn check_revision(
 
     for (index, source) in revision.sources.iter().enumerate() {
         let pointer = format!("/sources/{index}");
+        check.id_fits(&format!("{pointer}/id"), &revision.profile, &source.id.0);
         if let Some(first) = check.source_ids.insert(&source.id.0, index) {
             let first_position = document.position(&format!("/sources/{first}/id"));
             let diagnostic = document
@@ -298,6 +323,7 @@ pub fn check_revision(
     let mut declared: HashMap<String, String> = HashMap::new();
     for (index, org) in revision.organizations.iter().enumerate() {
         let pointer = format!("/organizations/{index}");
+        check.id_fits(&format!("{pointer}/id"), &revision.profile, &org.id.0);
         check.reference(
             format!("{pointer}/parent"),
             "parent",
@@ -314,6 +340,7 @@ pub fn check_revision(
     }
     for (index, system) in revision.systems.iter().enumerate() {
         let pointer = format!("/systems/{index}");
+        check.id_fits(&format!("{pointer}/id"), &revision.profile, &system.id.0);
         check.reference(
             format!("{pointer}/operator"),
             "operator",
@@ -352,6 +379,9 @@ pub fn check_revision(
     let mut claims = Vec::new();
     for (index, c) in revision.contracts.iter().enumerate() {
         let pointer = format!("/contracts/{index}");
+        if let Some(id) = &c.id {
+            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+        }
         if c.buyer.is_none() && c.supplier.is_none() {
             check.error(
                 Code::MissingParty,
@@ -393,6 +423,9 @@ pub fn check_revision(
     }
     for (index, f) in revision.figures.iter().enumerate() {
         let pointer = format!("/figures/{index}");
+        if let Some(id) = &f.id {
+            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+        }
         check.reference(format!("{pointer}/subject"), "subject", Some(&f.subject), None);
         check.amount(&pointer, &f.amount, true);
         check.date(&format!("{pointer}/as_of"), f.as_of.as_ref());
@@ -418,6 +451,9 @@ pub fn check_revision(
     }
     for (index, e) in revision.events.iter().enumerate() {
         let pointer = format!("/events/{index}");
+        if let Some(id) = &e.id {
+            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+        }
         check.reference(format!("{pointer}/subject"), "subject", e.subject.as_ref(), None);
         check.date(&format!("{pointer}/date"), Some(&e.date));
         check.claim(&pointer, &e.claim);
@@ -438,6 +474,9 @@ pub fn check_revision(
     }
     for (index, r) in revision.relations.iter().enumerate() {
         let pointer = format!("/relations/{index}");
+        if let Some(id) = &r.id {
+            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+        }
         check.reference(format!("{pointer}/subject"), "subject", Some(&r.subject), None);
         check.reference(format!("{pointer}/object"), "object", Some(&r.object), None);
         check.period(&pointer, r.start.as_ref(), r.end.as_ref());
