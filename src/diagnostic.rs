@@ -111,6 +111,8 @@ codes! {
     /// A text longer than a workbook cell holds (32,767 UTF-16 code units; an emoji takes two), or an
     /// id that makes an id that long.
     CellTooLong = "E0217",
+    /// A dataset `name` too long for the file names it gives (255 bytes with `.metadata.json`).
+    NameTooLong = "E0218",
 }
 
 /// A problem found in the input, with where it is.

@@ -286,10 +286,41 @@ fn load_dataset_meta(input: &Input, limits: &Limits, problems: &mut Problems) ->
         .ok()?;
     let mut found = FileProblems::new(MAX_FILE_PROBLEMS);
     let meta: Option<DatasetMeta> = validate(&document, &DATASET_VALIDATOR, &mut found);
+    if let Some(meta) = &meta {
+        dataset_name(&document, meta, &mut found);
+    }
     with_snippets(&document, found.kept_mut());
     let (kept, counted) = found.finish();
     problems.add_file(&path, kept, counted);
     meta
+}
+
+/// The longest file name a system takes, in bytes (`NAME_MAX` on Linux, macOS and the BSDs).
+const NAME_MAX: usize = 255;
+
+/// The longest suffix the dataset's `name` is given in a file name of the dataset.
+const NAME_SUFFIXES: [&str; 3] = [".xlsx", ".sqlite", ".metadata.json"];
+
+/// Refuses a dataset `name` too long for the file names `build` gives it (`xlsx/<name>.xlsx`,
+/// `sqlite/<name>.sqlite`, `sqlite/<name>.metadata.json`): found here, not when `build` writes.
+fn dataset_name(document: &Document, meta: &DatasetMeta, problems: &mut FileProblems) {
+    let longest = NAME_SUFFIXES
+        .iter()
+        .map(|suffix| suffix.len())
+        .max()
+        .unwrap_or_default();
+    let room = NAME_MAX - longest;
+    if meta.name.len() > room {
+        problems.push(document.error(
+            Code::NameTooLong,
+            "/name",
+            format!(
+                "is {} bytes long, too long for the file names it gives: `sqlite/<name>.metadata.json` \
+                 must fit the {NAME_MAX} bytes a file name holds, so a name has at most {room}",
+                meta.name.len()
+            ),
+        ));
+    }
 }
 
 /// Checks one revision file given as bytes, as if it were `profiles/<relative>`, against the schema

@@ -243,3 +243,23 @@ fn a_change_longer_than_a_cell_is_cut_to_fit_and_the_build_goes_on() {
         "the CSV holds the whole text"
     );
 }
+
+#[test]
+fn a_dataset_name_too_long_for_a_file_name_is_a_problem_at_its_place() {
+    let name = "a".repeat(250);
+    let dataset = DATASET.replace("name: test", &format!("name: {name}"));
+    let work = Workdir::new(&[
+        ("dataset.yaml", dataset.as_bytes()),
+        ("profiles/acme/2020-01-01.yaml", REVISION.as_bytes()),
+    ]);
+    let message = "is 250 bytes long, too long for the file names it gives: `sqlite/<name>.metadata.json` must \
+                   fit the 255 bytes a file name holds, so a name has at most 241";
+    work.run(&["check"])
+        .assert_one_problem(&format!("input/dataset.yaml:1:7: error[E0218]: {message}"));
+    work.run(&["build"])
+        .assert_one_problem("input/dataset.yaml:1:7: error[E0218]");
+    assert_eq!(
+        crate::support::leftovers(work.dir.path(), &["input"]),
+        Vec::<String>::new()
+    );
+}
