@@ -2,6 +2,7 @@
 //! each table as one Arrow record batch whose schema is derived from the row type's JSON Schema, so
 //! that names, types and descriptions are written once, on the Rust type.
 
+mod arrow;
 mod normalize;
 pub mod rows;
 
@@ -116,10 +117,7 @@ impl Table {
 
     /// Rows of the table as one Arrow record batch, with the table's schema and metadata.
     pub fn batch<T: Row>(&self, rows: &[T]) -> Result<RecordBatch, String> {
-        serde_arrow::to_record_batch(&arrow_fields(&self.columns), &rows)
-            .map_err(|e| e.to_string())?
-            .with_schema(Arc::new(arrow_schema(self)))
-            .map_err(|e| e.to_string())
+        arrow::record_batch(self, rows).map_err(|e| e.to_string())
     }
 }
 

@@ -17,8 +17,12 @@ use std::borrow::Cow;
 pub struct Day(pub jiff::civil::Date);
 
 impl Serialize for Day {
+    /// `YYYY-MM-DD` in text formats; days since 1970-01-01 (Arrow `date32`) in the Arrow tables.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
+        match serializer.is_human_readable() {
+            true => serializer.collect_str(&self.0),
+            false => serializer.serialize_i32(crate::date::days_since_epoch(self.0)),
+        }
     }
 }
 
@@ -43,8 +47,12 @@ pub const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
 pub struct Exact(pub Decimal);
 
 impl Serialize for Exact {
+    /// Plain digits in text formats; its units (`decimal128(38, 9)`) in the Arrow tables.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
+        match serializer.is_human_readable() {
+            true => serializer.collect_str(&self.0),
+            false => serializer.serialize_i128(self.0.units),
+        }
     }
 }
 
