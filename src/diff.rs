@@ -30,7 +30,7 @@ pub fn revisions<'a>(
     let find = |date: &str| {
         revisions
             .iter()
-            .find(|r| r.revision.updated == date)
+            .find(|r| r.revision.updated == *date)
             .copied()
             .ok_or_else(|| {
                 format!(

@@ -1,6 +1,8 @@
 //! The curated input: what a researcher writes. These types are the single source of truth for the
 //! input JSON Schema (through schemars), so every field carries the doc comment users will read.
 
+use crate::date::{DateError, DateSpan};
+use crate::quantity::{Decimal, QuantityError};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
@@ -64,8 +66,7 @@ pub struct Revision {
     #[schemars(regex(pattern = SLUG_PATTERN))]
     pub profile: String,
     /// Day this revision of the profile was last updated (`YYYY-MM-DD`); unique per profile.
-    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
-    pub updated: String,
+    pub updated: RevisionDate,
     /// Name of the profiled company.
     #[schemars(length(min = 1))]
     pub name: String,
@@ -465,15 +466,134 @@ pattern_string!(
 );
 
 /// A partial date as curated: `2020`, `2020-06`, `2020-06-15`, a season `2018-22` (21 spring to 24
-/// winter), optionally followed by `?` (uncertain), `~` (approximate) or `%` (both).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct PartialDate(pub String);
+/// winter), optionally followed by `?` (uncertain), `~` (approximate) or `%` (both). It is parsed
+/// when it is read: the curated text and the days it covers stay together, so no later stage parses
+/// it again or meets one that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialDate {
+    text: String,
+    span: DateSpan,
+}
 
-/// An exact decimal as curated: a number, or text such as `9.1 million`, `566,000`, `$177.9 billion`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct DecimalText(pub String);
+impl PartialDate {
+    /// Parses a curated partial date.
+    pub fn parse(text: &str) -> Result<PartialDate, DateError> {
+        DateSpan::parse(text).map(|span| PartialDate {
+            text: text.to_owned(),
+            span,
+        })
+    }
+
+    /// The date as curated.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The first and last day it covers.
+    pub fn span(&self) -> DateSpan {
+        self.span
+    }
+}
+
+/// The day a revision was last updated, `YYYY-MM-DD`, parsed when it is read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RevisionDate {
+    text: String,
+    day: jiff::civil::Date,
+}
+
+impl RevisionDate {
+    /// Parses a day written `YYYY-MM-DD` (of the calendar, from the year 0001).
+    pub fn parse(text: &str) -> Result<RevisionDate, DateError> {
+        let is_day = text.len() == 10 && text.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+        let span = DateSpan::parse(text)?;
+        match is_day && span.from == span.to {
+            true => Ok(RevisionDate {
+                text: text.to_owned(),
+                day: span.from,
+            }),
+            false => Err(DateError::Syntax),
+        }
+    }
+
+    /// The day as curated, `YYYY-MM-DD`.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The day.
+    pub fn day(&self) -> jiff::civil::Date {
+        self.day
+    }
+}
+
+impl std::fmt::Display for RevisionDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl PartialEq<str> for RevisionDate {
+    fn eq(&self, other: &str) -> bool {
+        self.text == other
+    }
+}
+
+impl AsRef<std::path::Path> for RevisionDate {
+    fn as_ref(&self) -> &std::path::Path {
+        std::path::Path::new(&self.text)
+    }
+}
+
+/// An exact decimal as curated (a number, or text such as `9.1 million`, `566,000`, `$177.9
+/// billion`), parsed when it is read into its exact value; the curated text is kept beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecimalText {
+    text: String,
+    value: Decimal,
+}
+
+impl DecimalText {
+    /// Parses a curated amount.
+    pub fn parse(text: &str) -> Result<DecimalText, QuantityError> {
+        Decimal::parse(text).map(|value| DecimalText {
+            text: text.to_owned(),
+            value,
+        })
+    }
+
+    /// The amount as curated.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Its exact value.
+    pub fn value(&self) -> Decimal {
+        self.value
+    }
+}
+
+/// A partial date as curated, its text.
+impl Serialize for PartialDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+/// A day as curated, its text.
+impl Serialize for RevisionDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+/// An amount as its exact value in plain digits: `9.1 million` and `9100000` are the same amount,
+/// which is what comparing revisions needs.
+impl Serialize for DecimalText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.value)
+    }
+}
 
 /// Reads a scalar that may arrive as a number or a string and keeps its exact text. With
 /// `arbitrary_precision`, serde_json hands a number over as a one-entry map holding its source
@@ -523,13 +643,48 @@ fn scalar_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::
 
 impl<'de> Deserialize<'de> for PartialDate {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        scalar_text(deserializer).map(PartialDate)
+        let text = scalar_text(deserializer)?;
+        PartialDate::parse(&text).map_err(|e| serde::de::Error::custom(format!("`{text}` {e}")))
+    }
+}
+
+impl<'de> Deserialize<'de> for RevisionDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        RevisionDate::parse(&text).map_err(|e| serde::de::Error::custom(format!("`{text}` {e}")))
     }
 }
 
 impl<'de> Deserialize<'de> for DecimalText {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        scalar_text(deserializer).map(DecimalText)
+        let text = scalar_text(deserializer)?;
+        DecimalText::parse(&text).map_err(|e| serde::de::Error::custom(format!("`{text}` {e}")))
+    }
+}
+
+/// What a parsed scalar of the model holds, for the code of its problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// A partial date or a day.
+    Date,
+    /// An exact decimal.
+    Amount,
+}
+
+/// The scalars of the model that are parsed when read, by the name of their schema: whether `text`
+/// is one, and if not, what it is meant to be and why not. The checker asks this of every value a
+/// document holds where its schema names such a type, when the document cannot be read into its
+/// types: each bad value is then reported at its own place, all at once.
+pub fn parse_scalar(schema_name: &str, text: &str) -> Option<Result<(), (Scalar, String)>> {
+    let problem = |scalar: Scalar, error: &dyn std::fmt::Display| Err((scalar, format!("`{text}` {error}")));
+    if schema_name == PartialDate::schema_name() {
+        Some(PartialDate::parse(text).map_or_else(|e| problem(Scalar::Date, &e), |_| Ok(())))
+    } else if schema_name == RevisionDate::schema_name() {
+        Some(RevisionDate::parse(text).map_or_else(|e| problem(Scalar::Date, &e), |_| Ok(())))
+    } else if schema_name == DecimalText::schema_name() {
+        Some(DecimalText::parse(text).map_or_else(|e| problem(Scalar::Amount, &e), |_| Ok(())))
+    } else {
+        None
     }
 }
 
@@ -542,6 +697,19 @@ impl JsonSchema for PartialDate {
             "description": "A partial date: `2020`, `2020-06`, `2020-06-15`, a season `2018-22` (21 spring to 24 winter), optionally followed by `?`, `~` or `%`. A bare year may be a number.",
             // The format is checked by the date rules, which name the problem precisely.
             "type": ["integer", "string"]
+        })
+    }
+}
+
+impl JsonSchema for RevisionDate {
+    fn schema_name() -> Cow<'static, str> {
+        "RevisionDate".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A day, `YYYY-MM-DD`, of the calendar.",
+            "type": "string",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
         })
     }
 }
@@ -568,9 +736,13 @@ mod tests {
         for text in ["0.0000000001", "12345678901234567.89", "12.30", "2020", "0.1"] {
             let value: serde_json::Value = serde_json::from_str(&format!(r#"{{"value": {text}}}"#)).expect("json");
             let direct: Amount = serde_json::from_value(value.clone()).expect("amount");
-            assert_eq!(direct.value.map(|v| v.0).as_deref(), Some(text), "from_value");
+            assert_eq!(direct.value.as_ref().map(DecimalText::text), Some(text), "from_value");
             let tracked: Amount = serde_path_to_error::deserialize(&value).expect("amount");
-            assert_eq!(tracked.value.map(|v| v.0).as_deref(), Some(text), "path_to_error");
+            assert_eq!(
+                tracked.value.as_ref().map(DecimalText::text),
+                Some(text),
+                "path_to_error"
+            );
         }
     }
 }

@@ -3,10 +3,9 @@
 //! names are serde's and no `serde_json::Value` is built on the way.
 //!
 //! The text of a value: strings as they are, a missing value (`null`) as nothing, numbers as their
-//! digits, lists as compact JSON; an amount's `value`, `low` and `high` as plain digits, so that
-//! `9.1 million` and `9100000` are the same value.
+//! digits, lists as compact JSON. An amount serializes as its exact value in plain digits (see
+//! `model::DecimalText`), so `9.1 million` and `9100000` are the same value.
 
-use crate::quantity::Decimal;
 use serde::Serialize;
 use serde::ser;
 use serde_json::Value;
@@ -63,13 +62,8 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-/// A string or a number; amounts' bounds as plain digits.
+/// A string or a number.
 fn push_scalar(name: String, text: String, out: &mut Fields) {
-    let leaf = name.rsplit('.').next().unwrap_or(&name);
-    let text = match leaf {
-        "value" | "low" | "high" => Decimal::parse(&text).map_or(text, |d| d.to_string()),
-        _ => text,
-    };
     out.push((name, text));
 }
 

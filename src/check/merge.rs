@@ -566,7 +566,7 @@ impl Merger {
             self.files.push(RevisionFile {
                 path: revision.path.clone(),
                 profile: revision.revision.profile.clone(),
-                updated: revision.revision.updated.clone(),
+                updated: revision.revision.updated.to_string(),
             });
         }
 

@@ -4,11 +4,9 @@
 use super::CheckedRevision;
 use super::merge::EntityType;
 use crate::claim::{ClaimKind, claim_key};
-use crate::date::DateSpan;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Document;
 use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug};
-use crate::quantity::Decimal;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -65,26 +63,16 @@ impl FileCheck<'_> {
         self.problems.push(self.document.error(code, pointer, message));
     }
 
-    fn date(&mut self, pointer: &str, date: Option<&PartialDate>) {
-        if let Some(date) = date
-            && let Err(e) = DateSpan::parse(&date.0)
-        {
-            self.error(Code::InvalidDate, pointer, format!("`{}` {e}", date.0));
-        }
-    }
-
     /// Refuses an end before its start: the last day `end` covers is before the first of `start`.
+    /// (Each date was parsed, and checked to exist, when the revision was read.)
     fn period(&mut self, pointer: &str, start: Option<&PartialDate>, end: Option<&PartialDate>) {
-        self.date(&format!("{pointer}/start"), start);
-        self.date(&format!("{pointer}/end"), end);
         if let (Some(start), Some(end)) = (start, end)
-            && let (Ok(from), Ok(to)) = (DateSpan::parse(&start.0), DateSpan::parse(&end.0))
-            && to.to < from.from
+            && end.span().to < start.span().from
         {
             self.error(
                 Code::RangeOrder,
                 &format!("{pointer}/end"),
-                format!("the end `{}` is before the start `{}`", end.0, start.0),
+                format!("the end `{}` is before the start `{}`", end.text(), start.text()),
             );
         }
     }
@@ -161,21 +149,6 @@ impl FileCheck<'_> {
     /// Checks an amount written at `pointer` (`prefix` is where its fields live: the amount object of
     /// a contract, or the figure itself).
     fn amount(&mut self, prefix: &str, amount: &Amount, is_figure: bool) {
-        let mut parsed = HashMap::new();
-        for (name, text) in [("value", &amount.value), ("low", &amount.low), ("high", &amount.high)] {
-            if let Some(text) = text {
-                match Decimal::parse(&text.0) {
-                    Ok(decimal) => {
-                        parsed.insert(name, decimal);
-                    }
-                    Err(e) => self.error(
-                        Code::InvalidAmount,
-                        &format!("{prefix}/{name}"),
-                        format!("`{}` {e}", text.0),
-                    ),
-                }
-            }
-        }
         let is_range = amount.low.is_some() || amount.high.is_some();
         if amount.value.is_some() && is_range {
             self.error(
@@ -198,8 +171,10 @@ impl FileCheck<'_> {
                 format!("{what} needs a value, or a range with low and/or high"),
             );
         }
-        if let (Some(low), Some(high)) = (parsed.get("low"), parsed.get("high"))
-            && low > high
+        if let (Some(low), Some(high)) = (
+            amount.low.as_ref().map(|l| l.value()),
+            amount.high.as_ref().map(|h| h.value()),
+        ) && low > high
         {
             self.error(
                 Code::RangeOrder,
@@ -260,9 +235,6 @@ pub fn check_revision(
             ),
         );
     }
-    if let Err(e) = DateSpan::parse(&revision.updated) {
-        check.error(Code::InvalidDate, "/updated", format!("`{}` {e}", revision.updated));
-    }
     if let Some(hq) = &revision.headquarters {
         check.country("/headquarters/country", hq.country.as_ref());
     }
@@ -280,8 +252,6 @@ pub fn check_revision(
                 .with_note(&document.path, first_position, "first used here");
             check.problems.push(diagnostic);
         }
-        check.date(&format!("{pointer}/published"), source.published.as_ref());
-        check.date(&format!("{pointer}/accessed"), source.accessed.as_ref());
     }
 
     // The profiled company is an organization of its own.
@@ -395,8 +365,6 @@ pub fn check_revision(
         let pointer = format!("/figures/{index}");
         check.reference(format!("{pointer}/subject"), "subject", Some(&f.subject), None);
         check.amount(&pointer, &f.amount, true);
-        check.date(&format!("{pointer}/as_of"), f.as_of.as_ref());
-        check.date(&format!("{pointer}/period"), f.period.as_ref());
         check.claim(&pointer, &f.claim);
         let per = f.amount.per.map(|p| serde_json::to_value(p).unwrap_or_default());
         let key = claim_key(
@@ -406,8 +374,8 @@ pub fn check_revision(
                 ("subject", Some(&f.subject.0)),
                 ("metric", Some(&f.metric.0)),
                 ("per", per.as_ref().and_then(Value::as_str)),
-                ("as_of", f.as_of.as_ref().map(|d| d.0.as_str())),
-                ("period", f.period.as_ref().map(|d| d.0.as_str())),
+                ("as_of", f.as_of.as_ref().map(PartialDate::text)),
+                ("period", f.period.as_ref().map(PartialDate::text)),
             ],
         );
         claims.push(ClaimRef {
@@ -419,7 +387,6 @@ pub fn check_revision(
     for (index, e) in revision.events.iter().enumerate() {
         let pointer = format!("/events/{index}");
         check.reference(format!("{pointer}/subject"), "subject", e.subject.as_ref(), None);
-        check.date(&format!("{pointer}/date"), Some(&e.date));
         check.claim(&pointer, &e.claim);
         let key = claim_key(
             ClaimKind::Event,
@@ -427,7 +394,7 @@ pub fn check_revision(
             &[
                 ("subject", slug(&e.subject)),
                 ("kind", e.kind.as_ref().map(|k| k.0.as_str())),
-                ("date", Some(&e.date.0)),
+                ("date", Some(e.date.text())),
             ],
         );
         claims.push(ClaimRef {

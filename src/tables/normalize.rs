@@ -5,9 +5,7 @@ use super::rows::*;
 use crate::changes;
 use crate::check::{CheckedRevision, Entities, Entity, EntityType};
 use crate::claim::ClaimKind;
-use crate::date::DateSpan;
 use crate::model::{Amount, ClaimFields, Organization, PartialDate, Qualifier, System};
-use crate::quantity::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
@@ -113,17 +111,21 @@ fn claimed<'a, R, T>(
         .collect()
 }
 
-/// A partial date as (text, first day, last day). The checker has parsed every date already.
+/// A partial date as its three columns: the text as curated, its first and its last day.
 fn date(date: Option<&PartialDate>) -> (Option<String>, Option<Day>, Option<Day>) {
-    match date.map(|d| (d, DateSpan::parse(&d.0))) {
-        Some((d, Ok(span))) => (Some(d.0.clone()), Some(Day(span.from)), Some(Day(span.to))),
-        _ => (None, None, None),
+    match date {
+        Some(date) => (
+            Some(date.text().to_owned()),
+            Some(Day(date.span().from)),
+            Some(Day(date.span().to)),
+        ),
+        None => (None, None, None),
     }
 }
 
-/// An exact decimal. The checker has parsed every amount already.
+/// An exact decimal, as read.
 fn exact(text: Option<&crate::model::DecimalText>) -> Option<Exact> {
-    text.and_then(|t| Decimal::parse(&t.0).ok()).map(Exact)
+    text.map(|text| Exact(text.value()))
 }
 
 /// An amount's columns, with the bounds that follow from its qualifier.
@@ -288,9 +290,7 @@ fn declared<T: serde::de::DeserializeOwned>(entity: &Entity) -> T {
 fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalized) -> RevisionSpan {
     let r = &checked.revision;
     let revision_id = format!("{}/{}", r.profile, r.updated);
-    let updated = DateSpan::parse(&r.updated)
-        .map(|span| Day(span.from))
-        .expect("checked date");
+    let updated = Day(r.updated.day());
     let hq = r.headquarters.clone().unwrap_or_default();
     out.profiles.push(ProfileRow {
         id: revision_id.clone(),
@@ -430,13 +430,12 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
     span.events.start = out.events.len();
     for (index, e) in r.events.iter().enumerate() {
         let head = head(ClaimKind::Event, index, &e.claim, out);
-        let (date, date_from, date_to) = date(Some(&e.date));
         out.events.push(EventRow {
             head,
             event: EventColumns {
-                date: date.unwrap_or_default(),
-                date_from: date_from.expect("checked date"),
-                date_to: date_to.expect("checked date"),
+                date: e.date.text().to_owned(),
+                date_from: Day(e.date.span().from),
+                date_to: Day(e.date.span().to),
                 subject: text(e.subject.as_ref()),
                 kind: e.kind.as_ref().map(|k| k.0.clone()),
                 description: e.description.clone(),
@@ -475,7 +474,6 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
 
 fn change_rows(old: &CheckedRevision, new: &CheckedRevision, out: &mut Normalized) {
     let (profile, from, to) = (&new.revision.profile, &old.revision.updated, &new.revision.updated);
-    let day = |text: &str| DateSpan::parse(text).map(|span| Day(span.from)).expect("checked date");
     for change in changes::between(old, new) {
         let claim_id = |updated: &str, present: bool| {
             (present && change.subject.is_claim()).then(|| format!("{profile}/{updated}/{}", change.key))
@@ -488,13 +486,13 @@ fn change_rows(old: &CheckedRevision, new: &CheckedRevision, out: &mut Normalize
         out.changes.push(ChangeRow {
             id,
             profile: profile.clone(),
-            old_updated: day(from),
-            new_updated: day(to),
+            old_updated: Day(from.day()),
+            new_updated: Day(to.day()),
             revision: format!("{profile}/{to}"),
             kind: change.subject,
             key: change.key.clone(),
-            old_claim_id: claim_id(from, change.in_old),
-            new_claim_id: claim_id(to, change.in_new),
+            old_claim_id: claim_id(from.as_str(), change.in_old),
+            new_claim_id: claim_id(to.as_str(), change.in_new),
             change: change.change,
             field: change.field,
             old_value: change.old,
