@@ -576,3 +576,24 @@ fn rules_behind_a_broken_list_item_point_at_their_own_line() {
     );
     assert!(outcome.stderr.contains("^ at /events/1/date"), "{}", outcome.stderr);
 }
+
+#[test]
+fn every_date_and_amount_that_does_not_parse_is_reported_at_its_place_at_once() {
+    // Dates and amounts are parsed as a revision is read: one that does not parse must not hide the
+    // others, and a figure's amount (written among the figure's own fields) is found at its field.
+    let revision = revision_with(21, "    start: 2019-02-29")
+        .replace("    low: 350000", "    low: 35O000")
+        .replace("  - date: 2018-22", "  - date: 2018-25");
+    let outcome = check(&Workdir::with_revision(&revision));
+    assert_eq!(
+        outcome.headlines(),
+        [
+            format!("{FILE}:21:12: error[E0202]: `2019-02-29` is not a date of the calendar"),
+            format!("{FILE}:26:10: error[E0203]: `35O000` is not an amount: expected a number such as `566000`, `566,000`, `9.1 million` or `$177.9 billion`"),
+            format!("{FILE}:30:11: error[E0202]: `2018-25` is not a date of the calendar"),
+        ],
+        "{}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.contains("^ at /figures/0/low"), "{}", outcome.stderr);
+}
