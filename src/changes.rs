@@ -364,7 +364,7 @@ fn items(checked: &CheckedRevision) -> Vec<Item> {
         items.push(Item {
             subject,
             key: declaration.id.clone(),
-            fields: flat::fields_of_map(&declaration.fields),
+            fields: flat::fields_of_declared(&declaration.fields),
         });
     }
     for claim in &checked.claims {

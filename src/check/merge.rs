@@ -9,6 +9,7 @@
 //! kept: what stays is one compact record per entity and the references not yet resolved, so memory
 //! grows with the number of entities, not of revisions.
 
+use super::fields::FieldValue;
 use super::{CheckedRevision, RevisionFile};
 use crate::diagnostic::{Code, Diagnostic, Position};
 use crate::input::Input;
@@ -101,17 +102,24 @@ impl Place {
 
 /// An organization or system, merged across every file that declares it.
 #[derive(Debug, Clone)]
-pub struct Entity {
+pub struct Entity<'a> {
     /// The id.
     pub id: String,
     /// Organization or system.
     pub entity_type: EntityType,
-    /// The merged fields (id, name, kind, parent, ...) as the text of one JSON object, without
-    /// `sources`: what the input type of the entity reads.
-    pub fields: String,
+    /// The merged fields (name, kind, parent, ...), without `id` and `sources`, sorted by name.
+    pub fields: Vec<(&'a str, FieldValue)>,
     /// The sources of every declaration, as `profile/updated/source`, sorted by (profile, updated,
     /// source) and without repeats.
     pub sources: Vec<String>,
+}
+
+impl Entity<'_> {
+    /// The entity as its input type (`Organization`, `System`), its `id` included. Its fields were
+    /// taken from that type, so this fails only on a bug.
+    pub fn read<T: serde::de::DeserializeOwned>(&self) -> Result<T, super::fields::Unfit> {
+        super::fields::join(&self.id, &self.fields)
+    }
 }
 
 /// One merged entity: its type, where it was first declared, and where its fields are packed in
@@ -123,12 +131,12 @@ struct Record {
     fields: Span,
 }
 
-/// A field of an entity: its interned name, its value as compact JSON text, and where it was
-/// first given.
+/// A field of an entity: its interned name, its value encoded (`FieldValue::encode`), and where it
+/// was first given.
 #[derive(Debug, Clone, Copy)]
 struct Field<'a> {
     name: u32,
-    value: &'a str,
+    value: &'a [u8],
     origin: Origin,
 }
 
@@ -208,7 +216,7 @@ impl Store {
             bytes.push(tag);
             bytes.extend_from_slice(&index.to_le_bytes());
             bytes.extend_from_slice(&(field.value.len() as u64).to_le_bytes());
-            bytes.extend_from_slice(field.value.as_bytes());
+            bytes.extend_from_slice(field.value);
         }
         let narrow = |n: usize| u32::try_from(n).expect("an entity's fields are within the input's limits");
         Span {
@@ -322,7 +330,6 @@ fn fields(mut bytes: &[u8]) -> impl Iterator<Item = Field<'_>> {
         let len = u64::from_le_bytes(take(&mut bytes)) as usize;
         let (value, rest) = bytes.split_at(len);
         bytes = rest;
-        let value = std::str::from_utf8(value).expect("packed from a str");
         let origin = Origin {
             file,
             place: Place::unpacked(tag, index),
@@ -347,13 +354,13 @@ fn take<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
 struct View {
     entity_type: EntityType,
     first: Origin,
-    fields: Vec<(u32, String, Origin)>,
+    fields: Vec<(u32, Vec<u8>, Origin)>,
     sources: Vec<(u32, u32)>,
 }
 
 impl View {
     /// Sets a field, replacing the value it had (a newer revision of the same profile).
-    fn set(&mut self, name: u32, value: String, origin: Origin) {
+    fn set(&mut self, name: u32, value: Vec<u8>, origin: Origin) {
         match self.fields.iter_mut().find(|(n, _, _)| *n == name) {
             Some(field) => *field = (name, value, origin),
             None => self.fields.push((name, value, origin)),
@@ -428,7 +435,7 @@ impl Entities {
     /// The entity `id` without its sources, if it is declared: what a revision's document shows.
     /// A shared organization has sources in every profile that declares it, so listing them for
     /// every document would grow with the square of the number of profiles.
-    pub fn get_fields(&self, id: &str) -> Option<Entity> {
+    pub fn get_fields(&self, id: &str) -> Option<Entity<'_>> {
         self.ids
             .get_key_value(id)
             .map(|(id, &index)| self.entity(id, index, false))
@@ -441,11 +448,11 @@ impl Entities {
     }
 
     /// Every entity, sorted by id.
-    pub fn iter(&self) -> impl Iterator<Item = Entity> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = Entity<'_>> + '_ {
         self.ids.iter().map(|(id, &index)| self.entity(id, index, true))
     }
 
-    fn entity(&self, id: &str, index: u32, with_sources: bool) -> Entity {
+    fn entity(&self, id: &str, index: u32, with_sources: bool) -> Entity<'_> {
         let record = &self.records[index as usize];
         let listed = match with_sources {
             true => {
@@ -471,19 +478,9 @@ impl Entities {
         Entity {
             id: id.to_owned(),
             entity_type: record.entity_type,
-            fields: {
-                // The merged values are JSON texts already: the object is put together, not re-encoded.
-                let quoted = |text: &str| serde_json::to_string(text).expect("a text is valid JSON");
-                let mut object = format!("{{\"id\":{}", quoted(id));
-                for field in fields(&self.store.bytes(record.fields)) {
-                    object.push(',');
-                    object.push_str(&quoted(&self.field_names[field.name as usize]));
-                    object.push(':');
-                    object.push_str(field.value);
-                }
-                object.push('}');
-                object
-            },
+            fields: fields(&self.store.bytes(record.fields))
+                .map(|field| (&*self.field_names[field.name as usize], FieldValue::decode(field.value)))
+                .collect(),
             sources: sources
                 .into_iter()
                 .map(|(profile, updated, source)| format!("{profile}/{updated}/{source}"))
@@ -595,7 +592,9 @@ impl Merger {
                     }
                     for (name, value) in &declaration.fields {
                         let name = self.field_name(name);
-                        view.set(name, value.to_string(), origin);
+                        let mut encoded = Vec::new();
+                        value.encode(&mut encoded);
+                        view.set(name, encoded, origin);
                     }
                     for source in &declaration.sources {
                         let source = self.source(source);
@@ -677,7 +676,7 @@ impl Merger {
             }
         }
         if !added.is_empty() {
-            let mut all: Vec<(u32, String, Origin)> = existing
+            let mut all: Vec<(u32, Vec<u8>, Origin)> = existing
                 .iter()
                 .map(|field| (field.name, field.value.to_owned(), field.origin))
                 .collect();
@@ -694,6 +693,7 @@ impl Merger {
             .extend(view.sources.iter().map(|&(file, source)| (index, file, source)));
         for (name, value, origin, existing, first) in conflicts {
             let name = self.field_names[name as usize].clone();
+            let (value, existing) = (FieldValue::decode(value), FieldValue::decode(&existing));
             let (path, position) = self.position(origin);
             let (first_path, first_position) = self.position(first);
             problems.push(
@@ -790,7 +790,9 @@ impl Merger {
         let target = |record: &Record| {
             let stored = self.store.bytes(record.fields);
             let link = fields(&stored).find(|f| Some(f.name) == name)?;
-            let id: String = serde_json::from_str(link.value).ok()?;
+            let FieldValue::Text(id) = FieldValue::decode(link.value) else {
+                return None;
+            };
             Some((id, link.origin))
         };
         let links: BTreeMap<&str, (String, Origin)> = self
@@ -895,24 +897,24 @@ mod tests {
             vec![
                 Field {
                     name: 0,
-                    value: "\"Agency\"",
+                    value: b"\"Agency\"",
                     origin: origin(0, Place::Name),
                 },
                 Field {
                     name: 3,
-                    value: "[\"a\",\"b\"]",
+                    value: b"[\"a\",\"b\"]",
                     origin: origin(7, Place::Organization(2)),
                 },
             ],
             vec![],
             vec![Field {
                 name: 1,
-                value: &large,
+                value: large.as_bytes(),
                 origin: origin(u32::MAX, Place::System(u32::MAX)),
             }],
             vec![Field {
                 name: 2,
-                value: "-5",
+                value: b"-5",
                 origin: origin(1, Place::System(0)),
             }],
         ];
@@ -955,7 +957,7 @@ mod tests {
         let mut store = Store::new(folder.path().to_path_buf());
         let field = Field {
             name: 0,
-            value: "\"Agency\"",
+            value: b"\"Agency\"",
             origin: Origin {
                 file: 0,
                 place: Place::Name,

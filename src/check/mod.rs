@@ -2,6 +2,7 @@
 //! all problems at once, sorted by file and position. The result is a dataset that later stages can
 //! trust without checking again.
 
+mod fields;
 mod merge;
 mod messages;
 mod rules;
@@ -19,6 +20,7 @@ use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+pub use fields::FieldValue;
 pub use merge::{Entities, Entity, EntityType, SpillError};
 pub use rules::{ClaimRef, Declaration, Reference};
 

@@ -2,12 +2,13 @@
 //! that need every file (references, merging) live in `merge`.
 
 use super::CheckedRevision;
+use super::fields::FieldValue;
 use super::merge::EntityType;
 use crate::claim::{ClaimKind, claim_key};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Document;
 use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -29,8 +30,8 @@ pub struct Declaration {
     pub id: String,
     /// Organization or system.
     pub entity_type: EntityType,
-    /// The fields written, except `id` and `sources`.
-    pub fields: Map<String, Value>,
+    /// The fields written, except `id` and `sources`, in the order of the entity's type.
+    pub fields: Vec<(String, FieldValue)>,
     /// The source ids cited, local to the file.
     pub sources: Vec<String>,
     /// Its JSON Pointer: `/name` for the profiled company, else `/organizations/N` or `/systems/N`.
@@ -258,10 +259,10 @@ pub fn check_revision(
     let mut declarations = vec![Declaration {
         id: revision.profile.clone(),
         entity_type: EntityType::Organization,
-        fields: Map::from_iter([
-            ("name".to_owned(), Value::String(revision.name.clone())),
-            ("kind".to_owned(), Value::String("company".into())),
-        ]),
+        fields: vec![
+            ("name".to_owned(), FieldValue::Text(revision.name.clone())),
+            ("kind".to_owned(), FieldValue::Text("company".into())),
+        ],
         sources: Vec::new(),
         pointer: "/name".into(),
     }];
@@ -280,7 +281,7 @@ pub fn check_revision(
         }
         let sources = org.sources.clone().unwrap_or_default();
         check.sources(&format!("{pointer}/sources"), &sources);
-        declarations.push(declaration(&pointer, EntityType::Organization, org, &sources));
+        declarations.push(declaration(&pointer, &org.id, EntityType::Organization, org, &sources));
     }
     for (index, system) in revision.systems.iter().enumerate() {
         let pointer = format!("/systems/{index}");
@@ -304,7 +305,7 @@ pub fn check_revision(
         );
         let sources = system.sources.clone().unwrap_or_default();
         check.sources(&format!("{pointer}/sources"), &sources);
-        declarations.push(declaration(&pointer, EntityType::System, system, &sources));
+        declarations.push(declaration(&pointer, &system.id, EntityType::System, system, &sources));
     }
     for declaration in &declarations[1..] {
         if let Some(first) = declared.insert(declaration.id.clone(), declaration.pointer.clone()) {
@@ -460,23 +461,16 @@ fn slug(value: &Option<Slug>) -> Option<&str> {
 
 fn declaration<T: serde::Serialize>(
     pointer: &str,
+    id: &Slug,
     entity_type: EntityType,
     entity: &T,
     sources: &[Slug],
 ) -> Declaration {
-    let mut fields = match serde_json::to_value(entity) {
-        Ok(Value::Object(fields)) => fields,
-        _ => Map::new(), // an entity always serializes to an object
-    };
-    let id = fields
-        .remove("id")
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    fields.remove("sources");
     Declaration {
-        id,
+        id: id.0.clone(),
         entity_type,
-        fields,
+        // The entity types hold texts, lists of texts and structs of texts only: what `split` takes.
+        fields: super::fields::split(entity, &["id", "sources"]).expect("an entity splits into its fields"),
         sources: sources.iter().map(|s| s.0.clone()).collect(),
         pointer: pointer.to_owned(),
     }

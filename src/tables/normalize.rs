@@ -197,7 +197,7 @@ pub fn revisions(revisions: &[CheckedRevision]) -> Normalized {
 }
 
 /// Rows of the entity tables (`entities`, `organizations`, `systems`) for some merged entities.
-pub fn entities(entities: impl IntoIterator<Item = Entity>) -> Normalized {
+pub fn entities<'a>(entities: impl IntoIterator<Item = Entity<'a>>) -> Normalized {
     let mut out = Normalized::default();
     for mut entity in entities {
         let source_ids = std::mem::take(&mut entity.sources);
@@ -284,7 +284,7 @@ fn columns(entity: &Entity) -> Columns {
 /// The merged fields of an entity as its input type. They were read from that type, so reading them
 /// back cannot fail.
 fn declared<T: serde::de::DeserializeOwned>(entity: &Entity) -> T {
-    serde_json::from_str(&entity.fields).expect("merged fields come from the input type")
+    entity.read().expect("merged fields come from the input type")
 }
 
 fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalized) -> RevisionSpan {

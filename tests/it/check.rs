@@ -589,7 +589,9 @@ fn every_date_and_amount_that_does_not_parse_is_reported_at_its_place_at_once() 
         outcome.headlines(),
         [
             format!("{FILE}:21:12: error[E0202]: `2019-02-29` is not a date of the calendar"),
-            format!("{FILE}:26:10: error[E0203]: `35O000` is not an amount: expected a number such as `566000`, `566,000`, `9.1 million` or `$177.9 billion`"),
+            format!(
+                "{FILE}:26:10: error[E0203]: `35O000` is not an amount: expected a number such as `566000`, `566,000`, `9.1 million` or `$177.9 billion`"
+            ),
             format!("{FILE}:30:11: error[E0202]: `2018-25` is not a date of the calendar"),
         ],
         "{}",
