@@ -358,8 +358,8 @@ fn items(checked: &CheckedRevision) -> Vec<Item> {
     // Declarations, without the implicit one of the profiled company (its fields are the profile's).
     for declaration in checked.declarations.iter().skip(1) {
         let subject = match declaration.entity_type {
-            crate::check::EntityType::Organization => Subject::Organization,
-            crate::check::EntityType::System => Subject::System,
+            crate::model::EntityType::Organization => Subject::Organization,
+            crate::model::EntityType::System => Subject::System,
         };
         items.push(Item {
             subject,

@@ -111,6 +111,36 @@ pub struct Revision {
     pub relations: Vec<Relation>,
 }
 
+/// Organization or system: the two types of entity, sharing one id namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityType {
+    /// A company, subsidiary, agency, police department or contractor.
+    Organization,
+    /// A database, piece of software, device or platform.
+    System,
+}
+
+impl EntityType {
+    /// The type as written in tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityType::Organization => "organization",
+            EntityType::System => "system",
+        }
+    }
+}
+
+/// The input JSON Schema of a profile revision file.
+pub fn revision_schema() -> serde_json::Value {
+    schemars::schema_for!(Revision).to_value()
+}
+
+/// The input JSON Schema of `dataset.yaml`.
+pub fn dataset_schema() -> serde_json::Value {
+    schemars::schema_for!(DatasetMeta).to_value()
+}
+
 /// A place: city, region and country.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

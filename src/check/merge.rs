@@ -14,6 +14,7 @@ use super::{CheckedRevision, RevisionFile};
 use crate::diagnostic::{Code, Diagnostic, Position};
 use crate::input::Input;
 use crate::load::{Limits, Locator};
+use crate::model::EntityType;
 use std::borrow::Cow;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -22,26 +23,6 @@ use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::{fmt, io};
-
-/// Organization or system: the two types of entity, sharing one id namespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EntityType {
-    /// A company, subsidiary, agency, police department or contractor.
-    Organization,
-    /// A database, piece of software, device or platform.
-    System,
-}
-
-impl EntityType {
-    /// The type as written in tables.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntityType::Organization => "organization",
-            EntityType::System => "system",
-        }
-    }
-}
 
 /// Where a declaration was written: the file (an index into `Merger::files`) and the declaration's
 /// place in it. Positions are looked up only when a problem is reported.

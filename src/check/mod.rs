@@ -12,7 +12,6 @@ use crate::input::Input;
 use crate::load::{self, Document, Limits};
 use crate::model::{DatasetMeta, Revision};
 use crate::progress::Progress;
-use crate::schema;
 use jsonschema::Validator;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -21,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 pub use fields::FieldValue;
-pub use merge::{Entities, Entity, EntityType, SpillError};
+pub use merge::{Entities, Entity, SpillError};
 pub use rules::{ClaimRef, Declaration, Reference};
 
 /// A revision that passed every per-file check, with what the cross-file checks need.
@@ -88,8 +87,10 @@ struct Schema {
     noun: &'static str,
 }
 
-static REVISION_VALIDATOR: LazyLock<Schema> = LazyLock::new(|| validator(schema::input_revision(), "a revision"));
-static DATASET_VALIDATOR: LazyLock<Schema> = LazyLock::new(|| validator(schema::input_dataset(), "dataset.yaml"));
+static REVISION_VALIDATOR: LazyLock<Schema> =
+    LazyLock::new(|| validator(crate::model::revision_schema(), "a revision"));
+static DATASET_VALIDATOR: LazyLock<Schema> =
+    LazyLock::new(|| validator(crate::model::dataset_schema(), "dataset.yaml"));
 
 fn validator(root: serde_json::Value, noun: &'static str) -> Schema {
     let validator = jsonschema::options()

@@ -3,10 +3,10 @@
 
 use super::CheckedRevision;
 use super::fields::FieldValue;
-use super::merge::EntityType;
 use crate::claim::{ClaimKind, claim_key};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Document;
+use crate::model::EntityType;
 use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug};
 use serde_json::Value;
 use std::collections::HashMap;

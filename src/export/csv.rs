@@ -2,6 +2,7 @@
 //! Text a spreadsheet would run as a formula gets a leading `'`; decimals are plain digits; lists are
 //! JSON arrays; an empty cell is a missing value.
 
+use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
 use crate::date::date_from_days;
 use crate::quantity::Decimal;
 use crate::tables::{ColumnType, Table};
@@ -10,6 +11,56 @@ use arrow_array::types::{Date32Type, Decimal128Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::path::Path;
+
+/// `csv/<table>.csv`, one file a table.
+pub struct CsvFiles {
+    files: Vec<::csv::Writer<DataFile>>,
+}
+
+impl CsvFiles {
+    /// Every table's file, its header row written.
+    pub fn create(staging: &Path, tables: &[Table]) -> Result<CsvFiles, ExportError> {
+        let files = tables
+            .iter()
+            .map(|table| {
+                let file = DataFile::create(staging, &format!("csv/{}.csv", table.name))?;
+                let path = file.path.clone();
+                writer(table, file).map_err(|e| ExportError::Io(path, e))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(CsvFiles { files })
+    }
+}
+
+impl Writer for CsvFiles {
+    fn append(&mut self, batch: &Batch<'_>) -> Result<(), ExportError> {
+        use rayon::prelude::*;
+        self.files
+            .par_iter_mut()
+            .zip(batch.tables)
+            .zip(batch.records)
+            .try_for_each(|((file, table), records)| match records {
+                Some(records) => {
+                    write(table, records, file).map_err(|e| ExportError::Io(file.get_ref().path.clone(), e))
+                }
+                None => Ok(()),
+            })
+    }
+
+    fn finish(self: Box<Self>, _: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        self.files
+            .into_iter()
+            .map(|writer| {
+                let path = writer.get_ref().path.clone();
+                writer
+                    .into_inner()
+                    .map_err(|e| ExportError::Io(path, e.into_error()))?
+                    .finish()
+            })
+            .collect()
+    }
+}
 
 /// A CSV writer for a table, its header row written.
 pub fn writer<W: Write>(table: &Table, out: W) -> io::Result<::csv::Writer<W>> {

@@ -1,11 +1,65 @@
 //! The Frictionless Data Package (`datapackage.json`) and the data dictionary (`README.md`), both made
 //! from the tables' descriptions, which come from the row types' doc comments.
 
-use super::WrittenFile;
+use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
 use crate::model::DatasetMeta;
 use crate::tables::{ColumnType, Table};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
+
+/// `datapackage.json`: written last but for the dictionary, it lists every file before it.
+pub struct DataPackage {
+    staging: std::path::PathBuf,
+}
+
+impl DataPackage {
+    /// The data package of the dataset in `staging`.
+    pub fn new(staging: &std::path::Path) -> DataPackage {
+        DataPackage {
+            staging: staging.to_owned(),
+        }
+    }
+}
+
+impl Writer for DataPackage {
+    fn append(&mut self, _: &Batch<'_>) -> Result<(), ExportError> {
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        let mut file = DataFile::create(&self.staging, "datapackage.json")?;
+        write_datapackage(dataset.meta, dataset.tables, dataset.files, &mut file)
+            .map_err(|e| ExportError::Io(file.path.clone(), e))?;
+        Ok(vec![file.finish()?])
+    }
+}
+
+/// `README.md`, the data dictionary: every file (but itself), table and column.
+pub struct Dictionary {
+    staging: std::path::PathBuf,
+}
+
+impl Dictionary {
+    /// The dictionary of the dataset in `staging`.
+    pub fn new(staging: &std::path::Path) -> Dictionary {
+        Dictionary {
+            staging: staging.to_owned(),
+        }
+    }
+}
+
+impl Writer for Dictionary {
+    fn append(&mut self, _: &Batch<'_>) -> Result<(), ExportError> {
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        let mut file = DataFile::create(&self.staging, "README.md")?;
+        write_dictionary(dataset.meta, dataset.tables, dataset.files, &mut file)
+            .map_err(|e| ExportError::Io(file.path.clone(), e))?;
+        Ok(vec![file.finish()?])
+    }
+}
 
 /// The format a resource is written in.
 #[derive(Clone, Copy)]
@@ -106,8 +160,7 @@ fn table_schema(table: &Table, flavour: Flavour) -> Value {
         })
         .collect();
     let foreign_keys: Vec<Value> = table
-        .foreign_keys
-        .iter()
+        .foreign_keys()
         .map(|(column, target)| {
             json!({
                 "fields": [column],
@@ -481,12 +534,11 @@ pub fn write_dictionary(
         line("");
         let key: Vec<String> = table.primary_key.iter().map(|c| format!("`{c}`")).collect();
         line(&format!("Primary key: {}.", key.join(", ")));
-        if !table.foreign_keys.is_empty() {
-            let keys: Vec<String> = table
-                .foreign_keys
-                .iter()
-                .map(|(column, target)| format!("`{column}` → `{target}.id`"))
-                .collect();
+        let keys: Vec<String> = table
+            .foreign_keys()
+            .map(|(column, target)| format!("`{column}` → `{target}.id`"))
+            .collect();
+        if !keys.is_empty() {
             line(&format!("Foreign keys: {}.", keys.join(", ")));
         }
         line("");

@@ -3,6 +3,7 @@
 //! types follow the Parquet format's own rules (list elements named `element`), which Hive, Athena,
 //! BigQuery and Spark require.
 
+use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
 use crate::tables::{Table, arrow_schema};
 use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
@@ -10,7 +11,52 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
+
+/// `parquet/<table>.parquet`, one file a table.
+pub struct ParquetFiles {
+    files: Vec<(String, TableWriter<DataFile>)>,
+}
+
+impl ParquetFiles {
+    /// Every table's file.
+    pub fn create(staging: &Path, tables: &[Table]) -> Result<ParquetFiles, ExportError> {
+        let files = tables
+            .iter()
+            .map(|table| {
+                let file = DataFile::create(staging, &format!("parquet/{}.parquet", table.name))?;
+                let writer = TableWriter::new(table, file).map_err(encode(table.name))?;
+                Ok((table.name.to_owned(), writer))
+            })
+            .collect::<Result<_, ExportError>>()?;
+        Ok(ParquetFiles { files })
+    }
+}
+
+fn encode(table: &str) -> impl Fn(ParquetError) -> ExportError + '_ {
+    move |e| ExportError::Encode(format!("{table}: {e}"))
+}
+
+impl Writer for ParquetFiles {
+    fn append(&mut self, batch: &Batch<'_>) -> Result<(), ExportError> {
+        use rayon::prelude::*;
+        self.files
+            .par_iter_mut()
+            .zip(batch.records)
+            .try_for_each(|((name, writer), records)| match records {
+                Some(records) => writer.write(records.clone()).map_err(encode(name)),
+                None => Ok(()),
+            })
+    }
+
+    fn finish(self: Box<Self>, _: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        self.files
+            .into_iter()
+            .map(|(name, writer)| writer.finish().map_err(encode(&name))?.finish())
+            .collect()
+    }
+}
 
 /// Rows per row group: small enough that a row group being written takes little memory, large
 /// enough for good compression and few footers.

@@ -3,7 +3,24 @@
 //! staging folder of a name no other build can share, under an advisory lock that makes builds into
 //! one place take turns, and swaps the staging folder in whole.
 
-use super::{ExportError, Summary};
+/// Why publishing failed: the output folder is not one `build` may replace, or a folder or file of
+/// publishing could not be read or written. The previous output is untouched in every case.
+#[derive(Debug)]
+pub enum PublishError {
+    /// Reading or writing a file or folder failed.
+    Io(PathBuf, io::Error),
+    /// The output folder is not one that build may replace.
+    Refused(String),
+}
+
+impl std::fmt::Display for PublishError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PublishError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+            PublishError::Refused(message) => f.write_str(message),
+        }
+    }
+}
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
@@ -115,19 +132,17 @@ impl Target {
 /// Writes a dataset with `write` into a fresh staging folder beside the target, then puts it in
 /// place of the target in one step. On any error the target is as it was and the staging folder is
 /// gone; on SIGINT, SIGTERM or SIGHUP the staging folder is removed before the process exits.
-pub fn publish(
-    target: &Target,
-    write: impl FnOnce(&Path) -> Result<Summary, ExportError>,
-) -> Result<Summary, ExportError> {
+pub fn publish<T, E: From<PublishError>>(target: &Target, write: impl FnOnce(&Path) -> Result<T, E>) -> Result<T, E> {
     let (parent, _, staging_prefix, _) = target.places();
-    fs::create_dir_all(&parent).map_err(|e| ExportError::Io(parent.clone(), e))?;
+    fs::create_dir_all(&parent).map_err(|e| PublishError::Io(parent.clone(), e))?;
     let _lock = lock(&parent)?;
     recover(target);
-    target.verify().map_err(ExportError::Refused)?;
+    target.verify().map_err(PublishError::Refused)?;
     let staging = staging_folder(&parent, &staging_prefix)?;
     let result = write_mark(&staging)
+        .map_err(E::from)
         .and_then(|()| write(&staging))
-        .and_then(|summary| swap_in(&staging, &target.output).map(|()| summary));
+        .and_then(|written| swap_in(&staging, &target.output).map(|()| written).map_err(E::from));
     let mut registered = lock_staging();
     if result.is_err() {
         let _ = remove_marked(&staging);
@@ -138,21 +153,21 @@ pub fn publish(
 
 /// A new staging folder, registered for removal on a signal as it is made (a signal between the
 /// two would leave it behind).
-fn staging_folder(parent: &Path, prefix: &str) -> Result<PathBuf, ExportError> {
+fn staging_folder(parent: &Path, prefix: &str) -> Result<PathBuf, PublishError> {
     remove_on_signal();
     let mut registered = lock_staging();
     let staging = tempfile::Builder::new()
         .prefix(prefix)
         .tempdir_in(parent)
-        .map_err(|e| ExportError::Io(parent.join(format!("{prefix}…")), e))?
+        .map_err(|e| PublishError::Io(parent.join(format!("{prefix}…")), e))?
         .keep();
     *registered = Some(staging.clone());
     Ok(staging)
 }
 
 /// Takes the advisory lock of the folder that holds the output, waiting for a build that holds it.
-fn lock(parent: &Path) -> Result<File, ExportError> {
-    let io = |e: io::Error| ExportError::Io(parent.to_owned(), e);
+fn lock(parent: &Path) -> Result<File, PublishError> {
+    let io = |e: io::Error| PublishError::Io(parent.to_owned(), e);
     let folder = File::open(parent).map_err(io)?;
     match folder.try_lock() {
         Ok(()) => {}
@@ -226,9 +241,9 @@ fn remove_marked(folder: &Path) -> io::Result<()> {
     fs::remove_dir(folder)
 }
 
-fn write_mark(staging: &Path) -> Result<(), ExportError> {
+fn write_mark(staging: &Path) -> Result<(), PublishError> {
     let path = staging.join(MARK);
-    let io = |e: io::Error| ExportError::Io(path.clone(), e);
+    let io = |e: io::Error| PublishError::Io(path.clone(), e);
     let mut file = File::create_new(&path).map_err(io)?;
     file.write_all(MARK_TEXT.as_bytes()).map_err(io)?;
     file.sync_all().map_err(io)
@@ -338,8 +353,8 @@ pub(super) fn sync_folder(folder: &Path) {
 }
 
 /// Puts the staging folder in place of `output` in one step; the previous dataset is removed.
-fn swap_in(staging: &Path, output: &Path) -> Result<(), ExportError> {
-    let io = |e: io::Error| ExportError::Io(output.to_owned(), e);
+fn swap_in(staging: &Path, output: &Path) -> Result<(), PublishError> {
+    let io = |e: io::Error| PublishError::Io(output.to_owned(), e);
     // A signal waits until the swap is done, then removes what `staging` names: the old dataset.
     let _swapping = lock_staging();
     match fs::symlink_metadata(output) {

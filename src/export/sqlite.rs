@@ -12,8 +12,8 @@
 //! back as exactly those digits), and `TEXT` with every digit beyond that. Tables are `STRICT`, and
 //! decimal columns `ANY`, so SQLite keeps each value as written instead of rounding it to a `REAL`.
 
-use super::ExportError;
 use super::cells::{Cell, cell};
+use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
 use crate::model::DatasetMeta;
 use crate::quantity::Decimal;
 use crate::tables::{ColumnType, Table};
@@ -24,20 +24,54 @@ use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Columns that full-text search covers, in every table that has them.
-const SEARCHED: &[&str] = &[
-    "name",
-    "abbreviation",
-    "aliases",
-    "summary",
-    "title",
-    "publisher",
-    "description",
-    "note",
-    "quote",
-    "old_value",
-    "new_value",
-];
+/// `sqlite/<name>.sqlite` and its Datasette metadata: every table written into a part database of
+/// its own as the rows come, the parts put together at the end.
+pub struct Database {
+    staging: PathBuf,
+    parts: Vec<Part>,
+}
+
+impl Database {
+    /// An empty part database for every table.
+    pub fn create(staging: &Path, tables: &[Table]) -> Result<Database, ExportError> {
+        let parts = tables
+            .iter()
+            .map(|table| Part::create(staging, "sqlite", table))
+            .collect::<Result<_, _>>()?;
+        Ok(Database {
+            staging: staging.to_owned(),
+            parts,
+        })
+    }
+}
+
+impl Writer for Database {
+    fn append(&mut self, batch: &Batch<'_>) -> Result<(), ExportError> {
+        use rayon::prelude::*;
+        self.parts
+            .par_iter_mut()
+            .zip(batch.tables)
+            .zip(batch.records)
+            .try_for_each(|((part, table), records)| match records {
+                Some(records) => part.append(table, records),
+                None => Ok(()),
+            })
+    }
+
+    fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        let Database { staging, parts } = *self;
+        let parts = parts.into_iter().map(Part::finish).collect::<Result<Vec<_>, _>>()?;
+        let meta = dataset.meta;
+        let relative = super::database_path(&meta.name);
+        assemble(&staging.join(&relative), dataset.tables, &parts)?;
+        let database = super::written(&staging, &relative)?;
+        let relative = super::datasette_metadata_path(&meta.name);
+        let mut file = DataFile::create(&staging, &relative)?;
+        write_metadata(meta, &meta.name, dataset.tables, &mut file)
+            .map_err(|e| ExportError::Io(file.path.clone(), e))?;
+        Ok(vec![database, file.finish()?])
+    }
+}
 
 fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> ExportError + '_ {
     move |e| ExportError::Io(path.to_owned(), io::Error::other(e))
@@ -88,7 +122,7 @@ pub fn create_table(table: &Table) -> String {
         .collect();
     let key: Vec<String> = table.primary_key.iter().map(|c| name(c)).collect();
     lines.push(format!("  PRIMARY KEY ({})", key.join(", ")));
-    for (column, target) in table.foreign_keys {
+    for (column, target) in table.foreign_keys() {
         lines.push(format!(
             "  FOREIGN KEY ({}) REFERENCES {} (\"id\")",
             name(column),
@@ -103,9 +137,8 @@ pub fn searched_columns(table: &Table) -> Vec<&str> {
     table
         .columns
         .iter()
-        .filter(|c| matches!(c.column_type, ColumnType::Text | ColumnType::TextList))
+        .filter(|c| c.search)
         .map(|c| c.name.as_str())
-        .filter(|c| SEARCHED.contains(c))
         .collect()
 }
 
@@ -217,8 +250,8 @@ pub fn assemble(path: &Path, tables: &[Table], parts: &[PathBuf]) -> Result<(), 
         std::fs::remove_file(part).map_err(|e| ExportError::Io(part.clone(), e))?;
     }
     for table in tables {
-        for (column, _) in table.foreign_keys {
-            if table.primary_key.first() == Some(column) {
+        for (column, _) in table.foreign_keys() {
+            if table.primary_key.first() == Some(&column) {
                 continue; // the primary key's index serves it
             }
             connection

@@ -11,8 +11,8 @@
 //! are written inline (no shared string table filled in thread order), and every cell format is
 //! registered in a fixed order before any sheet is written.
 
-use super::ExportError;
 use super::cells::{self, Cell, cell};
+use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
 use crate::model::DatasetMeta;
 use crate::quantity::{DOUBLE_DIGITS, Decimal};
 use crate::tables::{ColumnType, Table};
@@ -21,6 +21,57 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet,
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+
+/// `xlsx/<name>.xlsx`: the workbook of every table.
+pub struct WorkbookFile {
+    staging: std::path::PathBuf,
+    shared: SharedWorkbook,
+    sheets: Vec<Sheets>,
+}
+
+impl WorkbookFile {
+    /// The workbook with a sheet for every table, its rows streamed to temporary files in the
+    /// staging folder's `xlsx/`.
+    pub fn create(staging: &Path, tables: &[Table]) -> Result<WorkbookFile, ExportError> {
+        let folder = staging.join("xlsx");
+        super::format_folder(&folder)?;
+        let shared = workbook(&folder)?;
+        let sheets = tables
+            .iter()
+            .map(|table| Sheets::new(table, SHEET_ROWS, &shared))
+            .collect::<Result<_, _>>()?;
+        Ok(WorkbookFile {
+            staging: staging.to_owned(),
+            shared,
+            sheets,
+        })
+    }
+}
+
+impl Writer for WorkbookFile {
+    fn append(&mut self, batch: &Batch<'_>) -> Result<(), ExportError> {
+        use rayon::prelude::*;
+        self.sheets
+            .par_iter_mut()
+            .zip(batch.records)
+            .try_for_each(|(sheets, records)| match records {
+                Some(records) => sheets.append(records),
+                None => Ok(()),
+            })
+    }
+
+    fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        let WorkbookFile {
+            staging,
+            shared,
+            sheets,
+        } = *self;
+        let sheets = sheets.into_iter().map(Sheets::finish).collect::<Result<_, _>>()?;
+        let mut file = DataFile::create(&staging, &super::workbook_path(&dataset.meta.name))?;
+        write_workbook(shared, dataset.meta, dataset.tables, sheets, &mut file)?;
+        Ok(vec![file.finish()?])
+    }
+}
 
 /// Rows of a sheet: Excel's limit, header included.
 pub const SHEET_ROWS: u32 = 1_048_576;
@@ -402,7 +453,7 @@ mod tests {
         (0..count)
             .map(|i| EntityRow {
                 id: format!("e{i}"),
-                entity_type: crate::check::EntityType::Organization,
+                entity_type: crate::model::EntityType::Organization,
                 name: format!("Entity {i}"),
             })
             .collect()
@@ -410,7 +461,7 @@ mod tests {
 
     #[test]
     fn a_table_longer_than_a_sheet_continues_on_further_sheets() {
-        let mut table = Table::of::<EntityRow>();
+        let mut table = Table::of::<EntityRow>("entities", &[]);
         let workbook = workbook(&std::env::temp_dir()).expect("workbook");
         // Three rows a sheet, header included: two data rows.
         let mut sheets = Sheets::new(&table, 3, &workbook).expect("sheets");
@@ -424,7 +475,7 @@ mod tests {
 
     #[test]
     fn a_table_that_fills_its_sheet_exactly_needs_no_other() {
-        let table = Table::of::<EntityRow>();
+        let table = Table::of::<EntityRow>("entities", &[]);
         let workbook = workbook(&std::env::temp_dir()).expect("workbook");
         let mut sheets = Sheets::new(&table, 5, &workbook).expect("sheets");
         sheets

@@ -613,15 +613,9 @@ mod tests {
         status: crate::model::Status,
     }
 
-    impl crate::tables::Row for Sample {
-        const TABLE: &'static str = "samples";
-        const PRIMARY_KEY: &'static [&'static str] = &["id"];
-        const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[];
-    }
-
     #[test]
     fn every_value_reaches_its_column_as_the_type_it_is() {
-        let table = Table::of::<Sample>();
+        let table = Table::of::<Sample>("samples", &[]);
         let day = jiff::civil::date(2019, 2, 28);
         let units = crate::quantity::Decimal::parse("177.9 billion").expect("decimal").units;
         let rows = [
@@ -683,12 +677,7 @@ mod tests {
             #[schemars(with = "String")]
             id: bool,
         }
-        impl crate::tables::Row for Wrong {
-            const TABLE: &'static str = "wrong";
-            const PRIMARY_KEY: &'static [&'static str] = &["id"];
-            const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[];
-        }
-        let error = record_batch(&Table::of::<Wrong>(), &[Wrong { id: true }]).expect_err("refused");
+        let error = record_batch(&Table::of::<Wrong>("wrong", &[]), &[Wrong { id: true }]).expect_err("refused");
         assert_eq!(error.to_string(), "wrong.id: expected a text, found a boolean");
     }
 }
