@@ -413,15 +413,6 @@ impl Entities {
         self.ids.get(id).map(|&index| self.records[index as usize].entity_type)
     }
 
-    /// The entity `id` without its sources, if it is declared: what a revision's document shows.
-    /// A shared organization has sources in every profile that declares it, so listing them for
-    /// every document would grow with the square of the number of profiles.
-    pub fn get_fields(&self, id: &str) -> Option<Entity<'_>> {
-        self.ids
-            .get_key_value(id)
-            .map(|(id, &index)| self.entity(id, index, false))
-    }
-
     /// The error, if writing or reading the temporary file failed: what the entities gave is then
     /// incomplete, and nothing may be published.
     pub fn spill_error(&self) -> Option<SpillError> {

@@ -6,7 +6,7 @@ pub mod arrow;
 mod normalize;
 pub mod rows;
 
-pub use normalize::{Names, Normalized, entities, named, revisions};
+pub use normalize::{Names, Normalized, entities, revisions};
 pub use rows::*;
 
 use arrow_array::RecordBatch;

@@ -4,7 +4,7 @@
 use super::Rows;
 use super::rows::*;
 use crate::changes;
-use crate::check::{CheckedRevision, Entities, Entity};
+use crate::check::{CheckedRevision, Entity};
 use crate::claim::ClaimKind;
 use crate::model::EntityType;
 use crate::model::{Amount, ClaimFields, Organization, PartialDate, Qualifier, System};
@@ -210,23 +210,6 @@ pub fn entities<'a>(entities: impl IntoIterator<Item = Entity<'a>>) -> Normalize
         }
     }
     out
-}
-
-/// The entities a revision names, as merged across the dataset, each with the sources the revision
-/// cites for it: what its document embeds.
-pub fn named(entities: &Entities, named: Names) -> (Vec<Named<OrganizationColumns>>, Vec<Named<SystemColumns>>) {
-    let (mut organizations, mut systems) = (Vec::new(), Vec::new());
-    for (id, sources) in named {
-        // A checked dataset resolves every reference.
-        let Some(entity) = entities.get_fields(&id) else {
-            continue;
-        };
-        match columns(&entity) {
-            Columns::Organization(entity) => organizations.push(Named { entity, sources }),
-            Columns::System(entity) => systems.push(Named { entity, sources }),
-        }
-    }
-    (organizations, systems)
 }
 
 fn entity_row(entity: &Entity, name: &str) -> EntityRow {
