@@ -147,6 +147,9 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
         Ok(summary) => {
             say!("built {} from {}:", args.output.display(), input.display());
             say!("{summary}");
+            for warning in &summary.warnings {
+                say!("warning: {warning}");
+            }
             ExitCode::SUCCESS
         }
         Err(export::ExportError::Problems(problems)) => {

@@ -96,6 +96,8 @@ pub struct Summary {
     pub tables: Vec<(&'static str, usize)>,
     /// Every file written, relative to the output folder, with its size and SHA-256.
     pub files: Vec<WrittenFile>,
+    /// What went wrong after the dataset was published (it is in place all the same).
+    pub warnings: Vec<String>,
 }
 
 /// A file of the dataset.
@@ -158,6 +160,7 @@ struct DataFile {
 }
 
 impl DataFile {
+    /// A new file (never one already there, nor through a link) in the staging folder `root`.
     fn create(root: &Path, relative: &str) -> Result<DataFile, ExportError> {
         let path = root.join(relative);
         if let Some(parent) = path.parent()
@@ -165,7 +168,7 @@ impl DataFile {
         {
             format_folder(parent)?;
         }
-        let file = File::create(&path).map_err(|e| ExportError::Io(path.clone(), e))?;
+        let file = File::create_new(&path).map_err(|e| ExportError::Io(path.clone(), e))?;
         Ok(DataFile {
             path,
             relative: relative.to_owned(),
@@ -598,6 +601,7 @@ fn write_all(
     let mut summary = Summary {
         tables: tables.iter().map(|t| (t.name, t.rows)).collect(),
         files: Vec::new(),
+        warnings: Vec::new(),
     };
     summary.files.extend(documents?);
     summary.files.extend(data_files);
