@@ -95,7 +95,8 @@ impl Documents {
                 .map(|(own, named)| complete(own, &named, entities))
                 .collect::<Result<_, _>>()?;
             for document in documents {
-                out.write_all(document.as_bytes()).map_err(io)?;
+                out.write_all(document.as_bytes())
+                    .map_err(|e| ExportError::Io(out.path.clone(), e))?;
             }
         }
         std::fs::remove_file(&path).map_err(io)?;

@@ -157,6 +157,9 @@ struct DataFile {
     writer: BufWriter<File>,
     hasher: Sha256,
     bytes: u64,
+    /// The first write that failed, kept because a library writing through this file may report
+    /// the failure in words of its own, without the file's name.
+    failure: Option<io::Error>,
 }
 
 impl DataFile {
@@ -177,7 +180,27 @@ impl DataFile {
             writer: BufWriter::with_capacity(1 << 16, file),
             hasher: Sha256::new(),
             bytes: 0,
+            failure: None,
         })
+    }
+
+    /// `error`, reported by a library that wrote through this file, as the failed write it comes
+    /// from (with the file's name and what the system said), if a write failed.
+    fn blame(&self, error: ExportError) -> ExportError {
+        match &self.failure {
+            Some(failure) => ExportError::Io(self.path.clone(), copy_error(failure)),
+            None => error,
+        }
+    }
+
+    /// Keeps the first failure of a write.
+    fn note<T>(&mut self, result: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &result
+            && self.failure.is_none()
+        {
+            self.failure = Some(copy_error(e));
+        }
+        result
     }
 
     /// Flushes the file to disk and returns what was written.
@@ -198,13 +221,36 @@ impl DataFile {
 
 impl Write for DataFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let written = self.writer.write(buf)?;
+        let result = self.writer.write(buf);
+        let written = self.note(result)?;
         self.hasher.update(&buf[..written]);
         self.bytes += written as u64;
         Ok(written)
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.writer.flush()
+        let result = self.writer.flush();
+        self.note(result)
+    }
+}
+
+/// The same error again (an `io::Error` cannot be cloned): the system's error number, or the kind
+/// and the words.
+fn copy_error(error: &io::Error) -> io::Error {
+    match error.raw_os_error() {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::new(error.kind(), error.to_string()),
+    }
+}
+
+/// A Parquet writer's error: the failed write of `path` when it is one, else an encoding error of
+/// the table `name`.
+fn parquet_error(name: &str, path: &Path, error: ::parquet::errors::ParquetError) -> ExportError {
+    match error {
+        ::parquet::errors::ParquetError::External(inner) => match inner.downcast::<io::Error>() {
+            Ok(io) => ExportError::Io(path.to_owned(), *io),
+            Err(inner) => ExportError::Encode(format!("{name}: External: {inner}")),
+        },
+        other => ExportError::Encode(format!("{name}: {other}")),
     }
 }
 
@@ -234,7 +280,8 @@ fn written(root: &Path, relative: &str) -> Result<WrittenFile, ExportError> {
 struct TableFiles {
     table: Table,
     csv: Option<::csv::Writer<DataFile>>,
-    parquet: Option<parquet::TableWriter<DataFile>>,
+    /// The Parquet writer and the path of its file (the writer holds the file).
+    parquet: Option<(parquet::TableWriter<DataFile>, PathBuf)>,
     xlsx: Option<xlsx::Sheets>,
     sqlite: Option<sqlite::Part>,
 }
@@ -267,9 +314,10 @@ impl TableFiles {
         let parquet = match formats.contains(&Format::Parquet) {
             true => {
                 let file = DataFile::create(staging, &format!("parquet/{}.parquet", table.name))?;
-                let writer = parquet::TableWriter::new(&table, file)
-                    .map_err(|e| ExportError::Encode(format!("{}: {e}", table.name)))?;
-                Some(writer)
+                let path = file.path.clone();
+                let writer =
+                    parquet::TableWriter::new(&table, file).map_err(|e| parquet_error(table.name, &path, e))?;
+                Some((writer, path))
             }
             false => None,
         };
@@ -304,13 +352,10 @@ impl TableFiles {
             .batch(rows)
             .map_err(|e| ExportError::Encode(format!("{name}: {e}")))?;
         if let Some(writer) = &mut self.csv {
-            csv::write(&self.table, &batch, writer)
-                .map_err(|e| ExportError::Io(format!("csv/{name}.csv").into(), e))?;
+            csv::write(&self.table, &batch, writer).map_err(|e| ExportError::Io(writer.get_ref().path.clone(), e))?;
         }
-        if let Some(writer) = &mut self.parquet {
-            writer
-                .write(batch.clone())
-                .map_err(|e| ExportError::Encode(format!("{name}: {e}")))?;
+        if let Some((writer, path)) = &mut self.parquet {
+            writer.write(batch.clone()).map_err(|e| parquet_error(name, path, e))?;
         }
         if let Some(sheets) = &mut self.xlsx {
             sheets.append(&batch)?;
@@ -327,18 +372,15 @@ impl TableFiles {
         let name = self.table.name;
         let csv = match self.csv {
             Some(writer) => {
-                let file = writer
-                    .into_inner()
-                    .map_err(|e| ExportError::Io(format!("csv/{name}.csv").into(), e.into_error()))?;
+                let path = writer.get_ref().path.clone();
+                let file = writer.into_inner().map_err(|e| ExportError::Io(path, e.into_error()))?;
                 Some(file.finish()?)
             }
             None => None,
         };
         let parquet = match self.parquet {
-            Some(writer) => {
-                let file = writer
-                    .finish()
-                    .map_err(|e| ExportError::Encode(format!("{name}: {e}")))?;
+            Some((writer, path)) => {
+                let file = writer.finish().map_err(|e| parquet_error(name, &path, e))?;
                 Some(file.finish()?)
             }
             None => None,
@@ -460,7 +502,7 @@ impl TableSet {
         let workbook = || -> Result<Option<WrittenFile>, ExportError> {
             let Some(shared) = shared else { return Ok(None) };
             let mut file = DataFile::create(staging, &workbook_path(&meta.name))?;
-            xlsx::write_workbook(shared, meta, &tables, sheets, &mut file)?;
+            xlsx::write_workbook(shared, meta, &tables, sheets, &mut file).map_err(|e| file.blame(e))?;
             file.finish().map(Some)
         };
         let database = || -> Result<Vec<WrittenFile>, ExportError> {

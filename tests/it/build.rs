@@ -503,3 +503,41 @@ fn with_file_size_limit(dir: &Path, blocks: u32, args: &[&str]) -> crate::suppor
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+#[test]
+fn a_full_disk_stops_every_format_with_the_reason_and_leaves_nothing() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    // 40 generated profiles: every format has a file beyond 100 KiB, and what every build writes
+    // besides (the mark, datapackage.json, README.md) stays below it.
+    crate::generate::generate(40, 3, &dir.path().join("input")).expect("input");
+    assert_eq!(run_in(dir.path(), &["build", "--quiet"]).code, 0);
+    let before = tree(&dir.path().join("output"));
+    let staging = format!("{}/.output.staging-", dir.path().display());
+    for (format, file) in [
+        ("json", "/json/.profiles.part: "),
+        ("csv", "/csv/"),
+        ("parquet", "/parquet/"),
+        ("xlsx", "/xlsx: a temporary file of the workbook cannot be written: "),
+        ("sqlite", "/sqlite/"),
+    ] {
+        let outcome = with_file_size_limit(dir.path(), 200, &["build", "--quiet", "--format", format]);
+        assert_eq!(outcome.code, 2, "{format}: {}", outcome.stderr);
+        let lines: Vec<&str> = outcome.stderr.lines().collect();
+        assert_eq!(lines.len(), 2, "{format}: {}", outcome.stderr);
+        assert!(
+            lines[0].starts_with(&format!("error: {staging}")) && lines[0].contains(file),
+            "{format}: the file and what the system said: {}",
+            outcome.stderr
+        );
+        assert_eq!(lines[1], "error: nothing was written; output is unchanged");
+        assert_eq!(
+            leftovers(dir.path(), &["input", "output"]),
+            Vec::<String>::new(),
+            "{format}"
+        );
+        assert!(
+            tree(&dir.path().join("output")) == before,
+            "{format}: the previous output changed"
+        );
+    }
+}
