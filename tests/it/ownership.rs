@@ -336,6 +336,41 @@ fn sigterm_and_sigint_remove_the_staging_folder() {
 }
 
 #[test]
+fn sighup_also_removes_the_folders_made_for_the_output() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    generate::generate(300, 5, &dir.path().join("input")).expect("input");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_profile-export"))
+        .args(["build", "--quiet", "--output", "new/deeper/out"])
+        .current_dir(dir.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let deeper = dir.path().join("new/deeper");
+    let staging = || {
+        std::fs::read_dir(&deeper).is_ok_and(|mut entries| {
+            entries.any(|entry| entry.is_ok_and(|e| e.file_name().to_string_lossy().starts_with(".out.staging-")))
+        })
+    };
+    let started = Instant::now();
+    while !staging() && started.elapsed() < Duration::from_secs(60) {
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the build ended before writing"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(staging(), "the build never started writing");
+    let sent = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(128 + 1), "{status:?}");
+    assert_eq!(crate::support::leftovers(dir.path(), &["input"]), Vec::<String>::new());
+}
+
+#[test]
 fn an_output_folder_inside_a_dataset_or_its_staging_folder_is_refused() {
     let work = Workdir::with_revision(REVISION);
     assert_eq!(work.run(&["build"]).code, 0);
