@@ -5,7 +5,7 @@
 
 use crate::check::{self, CheckedRevision};
 use crate::diagnostic::Diagnostic;
-use crate::export::publish::{self, PublishError, Target};
+use crate::export::publish::{self, PublishError, StagingPaths, Target};
 use crate::export::{self, Batch, ExportError, Format, Summary};
 use crate::input::Input;
 use crate::load::Limits;
@@ -52,6 +52,19 @@ impl From<PublishError> for BuildError {
     }
 }
 
+impl StagingPaths for BuildError {
+    fn shown(self, given: &Path, shown: &Path) -> Self {
+        match self {
+            BuildError::Export(error) => BuildError::Export(error.shown(given, shown)),
+            BuildError::Publish(PublishError::Io(path, e)) => match path.strip_prefix(given) {
+                Ok(rest) => BuildError::Publish(PublishError::Io(shown.join(rest), e)),
+                Err(_) => BuildError::Publish(PublishError::Io(path, e)),
+            },
+            other => other,
+        }
+    }
+}
+
 /// Checks the input and writes the dataset in the given formats in the same pass, replacing the
 /// target atomically. Each batch of checked revisions goes into the staging folder as it comes, so
 /// every file is read and parsed once and memory holds one batch of rows, not the dataset; what
@@ -65,7 +78,11 @@ pub fn build(
     target: &Target,
     formats: &[Format],
 ) -> Result<Summary, BuildError> {
-    publish::publish(target, |staging| write_all(input, limits, quiet, formats, staging))
+    let published = publish::publish(target, |staging| write_all(input, limits, quiet, formats, staging))?;
+    Ok(Summary {
+        warnings: published.warnings,
+        ..published.written
+    })
 }
 
 /// The tables being written, and every format's writer.
@@ -129,6 +146,7 @@ fn write_all(
     Ok(Summary {
         tables: tables.iter().map(|t| (t.name, t.rows)).collect(),
         files,
+        warnings: Vec::new(),
     })
 }
 

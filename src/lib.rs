@@ -148,6 +148,9 @@ fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
         Ok(summary) => {
             say!("built {} from {}:", args.output.display(), input.display());
             say!("{summary}");
+            for warning in &summary.warnings {
+                say!("warning: {warning}");
+            }
             ExitCode::SUCCESS
         }
         Err(build::BuildError::Problems(problems)) => {

@@ -218,7 +218,8 @@ impl Writer for Documents {
                 .map(|(own, named)| complete(own, &named, &source))
                 .collect::<Result<_, _>>()?;
             for document in completed {
-                out.write_all(document.as_bytes()).map_err(io(&out.path))?;
+                out.write_all(document.as_bytes())
+                    .map_err(|e| ExportError::Io(out.path.clone(), e))?;
             }
         }
         std::fs::remove_file(&documents_path).map_err(io(&documents_path))?;

@@ -160,6 +160,8 @@ pub struct Summary {
     pub tables: Vec<(&'static str, usize)>,
     /// Every file written, relative to the output folder, with its size and SHA-256.
     pub files: Vec<WrittenFile>,
+    /// What went wrong after the dataset was published (it is in place all the same).
+    pub warnings: Vec<String>,
 }
 
 /// A file of the dataset.
@@ -219,9 +221,13 @@ struct DataFile {
     writer: BufWriter<File>,
     hasher: Sha256,
     bytes: u64,
+    /// The first write that failed, kept because a library writing through this file may report
+    /// the failure in words of its own, without the file's name.
+    failure: Option<io::Error>,
 }
 
 impl DataFile {
+    /// A new file (never one already there, nor through a link) in the staging folder `root`.
     fn create(root: &Path, relative: &str) -> Result<DataFile, ExportError> {
         let path = root.join(relative);
         if let Some(parent) = path.parent()
@@ -229,7 +235,7 @@ impl DataFile {
         {
             format_folder(parent)?;
         }
-        let file = File::create(&path).map_err(|e| ExportError::Io(path.clone(), e))?;
+        let file = File::create_new(&path).map_err(|e| ExportError::Io(path.clone(), e))?;
         Ok(DataFile {
             path,
             relative: relative.to_owned(),
@@ -238,7 +244,27 @@ impl DataFile {
             writer: BufWriter::with_capacity(1 << 16, file),
             hasher: Sha256::new(),
             bytes: 0,
+            failure: None,
         })
+    }
+
+    /// `error`, reported by a library that wrote through this file, as the failed write it comes
+    /// from (with the file's name and what the system said), if a write failed.
+    fn blame(&self, error: ExportError) -> ExportError {
+        match &self.failure {
+            Some(failure) => ExportError::Io(self.path.clone(), copy_error(failure)),
+            None => error,
+        }
+    }
+
+    /// Keeps the first failure of a write.
+    fn note<T>(&mut self, result: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &result
+            && self.failure.is_none()
+        {
+            self.failure = Some(copy_error(e));
+        }
+        result
     }
 
     /// Flushes the file to disk and returns what was written.
@@ -259,13 +285,41 @@ impl DataFile {
 
 impl Write for DataFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let written = self.writer.write(buf)?;
+        let result = self.writer.write(buf);
+        let written = self.note(result)?;
         self.hasher.update(&buf[..written]);
         self.bytes += written as u64;
         Ok(written)
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.writer.flush()
+        let result = self.writer.flush();
+        self.note(result)
+    }
+}
+
+/// The same error again (an `io::Error` cannot be cloned): the system's error number, or the kind
+/// and the words.
+fn copy_error(error: &io::Error) -> io::Error {
+    match error.raw_os_error() {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::new(error.kind(), error.to_string()),
+    }
+}
+
+impl ExportError {
+    /// The error with `given` replaced by `shown` in the paths and words it names: the staging
+    /// folder as writers reached it (`/proc/self/fd/<fd>`) and by its name.
+    pub fn shown(self, given: &Path, shown: &Path) -> ExportError {
+        match self {
+            ExportError::Io(path, e) => match path.strip_prefix(given) {
+                Ok(rest) => ExportError::Io(shown.join(rest), e),
+                Err(_) => ExportError::Io(path, e),
+            },
+            ExportError::Encode(message) => {
+                let (given, shown) = (given.display(), shown.display());
+                ExportError::Encode(message.replace(&format!("{given}/"), &format!("{shown}/")))
+            }
+        }
     }
 }
 

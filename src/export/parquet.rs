@@ -16,7 +16,8 @@ use std::sync::Arc;
 
 /// `parquet/<table>.parquet`, one file a table.
 pub struct ParquetFiles {
-    files: Vec<(String, TableWriter<DataFile>)>,
+    /// Each table's name, writer, and file (which the writer holds).
+    files: Vec<(String, TableWriter<DataFile>, std::path::PathBuf)>,
 }
 
 impl ParquetFiles {
@@ -26,16 +27,25 @@ impl ParquetFiles {
             .iter()
             .map(|table| {
                 let file = DataFile::create(staging, &format!("parquet/{}.parquet", table.name))?;
-                let writer = TableWriter::new(table, file).map_err(encode(table.name))?;
-                Ok((table.name.to_owned(), writer))
+                let path = file.path.clone();
+                let writer = TableWriter::new(table, file).map_err(|e| parquet_error(table.name, &path, e))?;
+                Ok((table.name.to_owned(), writer, path))
             })
             .collect::<Result<_, ExportError>>()?;
         Ok(ParquetFiles { files })
     }
 }
 
-fn encode(table: &str) -> impl Fn(ParquetError) -> ExportError + '_ {
-    move |e| ExportError::Encode(format!("{table}: {e}"))
+/// A Parquet writer's error: the failed write of `path` when it is one, else an encoding error of
+/// the table `name`.
+fn parquet_error(name: &str, path: &Path, error: ParquetError) -> ExportError {
+    match error {
+        ParquetError::External(inner) => match inner.downcast::<std::io::Error>() {
+            Ok(io) => ExportError::Io(path.to_owned(), *io),
+            Err(inner) => ExportError::Encode(format!("{name}: External: {inner}")),
+        },
+        other => ExportError::Encode(format!("{name}: {other}")),
+    }
 }
 
 impl Writer for ParquetFiles {
@@ -44,8 +54,8 @@ impl Writer for ParquetFiles {
         self.files
             .par_iter_mut()
             .zip(batch.records)
-            .try_for_each(|((name, writer), records)| match records {
-                Some(records) => writer.write(records.clone()).map_err(encode(name)),
+            .try_for_each(|((name, writer, path), records)| match records {
+                Some(records) => writer.write(records.clone()).map_err(|e| parquet_error(name, path, e)),
                 None => Ok(()),
             })
     }
@@ -53,7 +63,7 @@ impl Writer for ParquetFiles {
     fn finish(self: Box<Self>, _: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
         self.files
             .into_iter()
-            .map(|(name, writer)| writer.finish().map_err(encode(&name))?.finish())
+            .map(|(name, writer, path)| writer.finish().map_err(|e| parquet_error(&name, &path, e))?.finish())
             .collect()
     }
 }

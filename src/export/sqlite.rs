@@ -18,8 +18,8 @@ use crate::model::DatasetMeta;
 use crate::quantity::Decimal;
 use crate::tables::{ColumnType, Table};
 use arrow_array::RecordBatch;
-use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OpenFlags};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -164,9 +164,17 @@ fn value(cell: Cell<'_>) -> SqlValue {
     }
 }
 
-/// Opens a database for writing once, fast: no journal, no syncs (the file is synced when done).
+/// Opens a new database for writing once, fast: no journal, no syncs (the file is synced when done).
+///
+/// The file is made here first, as a new file (never one already there, nor through a link), and
+/// SQLite may only open it, not create one. SQLite opens files by name: it reads the link
+/// `/proc/self/fd/<fd>` that leads to the staging folder and opens the name it finds there, the
+/// staging folder's name at that moment, so it is the one writer that does not go through the
+/// folder's descriptor; without the right to create a file, it can make none anywhere else.
 fn open(path: &Path) -> Result<Connection, ExportError> {
-    let connection = Connection::open(path).map_err(sql_error(path))?;
+    std::fs::File::create_new(path).map_err(|e| ExportError::Io(path.to_owned(), e))?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = Connection::open_with_flags(path, flags).map_err(sql_error(path))?;
     connection
         .execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;")
         .map_err(sql_error(path))?;
