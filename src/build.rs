@@ -5,10 +5,10 @@
 
 use crate::check::{self, CheckedRevision};
 use crate::diagnostic::Diagnostic;
-use crate::export::publish::{self, PublishError, StagingPaths, Target};
 use crate::export::{self, Batch, ExportError, Format, Summary};
 use crate::input::Input;
 use crate::load::Limits;
+use crate::publish::{self, PublishError, StagingPaths, Target};
 use crate::tables::{self, Normalized, Table};
 use std::fmt;
 use std::path::Path;

@@ -26,6 +26,7 @@ pub mod load;
 pub mod model;
 pub mod new;
 pub mod progress;
+pub mod publish;
 pub mod quantity;
 pub mod schema;
 pub mod tables;
@@ -125,7 +126,7 @@ fn checked(args: &cli::CheckArgs, profile: &str) -> Result<Vec<check::CheckedRev
 fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
     let input = &args.check.input;
     // Refuse an output folder that is not ours before spending any time on the input.
-    let target = match export::claim(&args.output, input) {
+    let target = match publish::claim(&args.output, input) {
         Ok(target) => target,
         Err(message) => {
             say!("error: {message}");

@@ -9,11 +9,8 @@ mod csv;
 mod json;
 mod package;
 mod parquet;
-pub mod publish;
 mod sqlite;
 mod xlsx;
-
-pub use publish::{MARK, Target, claim};
 
 use crate::model::DatasetMeta;
 use crate::tables::Table;
@@ -148,7 +145,7 @@ pub fn finish(
         files.extend(written);
     }
     for folder in ["json", "csv", "parquet", "xlsx", "sqlite", ""] {
-        publish::sync_folder(&staging.join(folder));
+        sync_folder(&staging.join(folder));
     }
     Ok(files)
 }
@@ -202,6 +199,13 @@ impl fmt::Display for Summary {
             self.tables.len(),
             self.files.len()
         )
+    }
+}
+
+/// Makes the names of a folder's files durable. A failure here loses nothing already written.
+fn sync_folder(folder: &Path) {
+    if let Ok(dir) = File::open(folder) {
+        let _ = dir.sync_all();
     }
 }
 

@@ -850,13 +850,6 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
     Ok(resolved)
 }
 
-pub(super) fn sync_folder(folder: &Path) {
-    // Directory fsync makes the new names durable; a failure here loses nothing already written.
-    if let Ok(dir) = File::open(folder) {
-        let _ = dir.sync_all();
-    }
-}
-
 /// Puts the staging folder in place of the output folder in one step, relative to the folder that
 /// holds both, then removes the previous dataset. Gives a warning when the previous dataset could
 /// not be removed: the new one is in place all the same.
@@ -1110,19 +1103,12 @@ mod tests {
     #[derive(Debug)]
     enum TestError {
         Publish(PublishError),
-        Export(crate::export::ExportError),
         Stop,
     }
 
     impl From<PublishError> for TestError {
         fn from(error: PublishError) -> Self {
             TestError::Publish(error)
-        }
-    }
-
-    impl From<crate::export::ExportError> for TestError {
-        fn from(error: crate::export::ExportError) -> Self {
-            TestError::Export(error)
         }
     }
 
@@ -1136,20 +1122,22 @@ mod tests {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             match self {
                 TestError::Publish(error) => error.fmt(f),
-                TestError::Export(error) => error.fmt(f),
                 TestError::Stop => f.write_str("the build stops here"),
             }
         }
     }
 
-    /// Writes the way the writers do: a format's folder and a file in it, and a file at the top.
+    /// Writes the way the writers do, by paths under the one they are given: a format's folder and
+    /// a new file in it, and a file at the top.
     fn write_like_a_writer(staging: &Path) -> Result<(), TestError> {
-        let mut file = crate::export::DataFile::create(staging, "csv/profiles.csv")?;
-        file.write_all(b"written by the build")
-            .map_err(|e| PublishError::Io(staging.join("csv/profiles.csv"), e))?;
-        file.finish()?;
+        let io = |path: PathBuf| move |e| TestError::Publish(PublishError::Io(path, e));
+        fs::create_dir(staging.join("csv")).map_err(io(staging.join("csv")))?;
+        let csv = staging.join("csv/profiles.csv");
+        File::create_new(&csv)
+            .and_then(|mut file| file.write_all(b"written by the build"))
+            .map_err(io(csv))?;
         let readme = staging.join("README.md");
-        fs::write(&readme, "written by the build").map_err(|e| TestError::Publish(PublishError::Io(readme, e)))
+        fs::write(&readme, "written by the build").map_err(io(readme))
     }
 
     #[test]
