@@ -4,8 +4,8 @@
 //! skeleton with every section and short comments. The file starts with the line that tells an
 //! editor where the schema is, and an existing file is never overwritten.
 
+use crate::input::{CreateError, Input, Refusal};
 use crate::load::{self, Format, Limits};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Where the revision schema is, from `<input>/profiles/<profile>/`: the `schema/` folder beside the
@@ -57,8 +57,13 @@ pub fn start(input: &Path, profile: &str, updated: Option<&str>) -> Result<Start
     if !input.is_dir() {
         return refuse(format!("the input folder {} does not exist", input.display()));
     }
-    let folder = input.join("profiles").join(profile);
-    let latest = latest_revision(&folder).map_err(Refused)?;
+    // One way in: every look, read and write below is resolved beneath this descriptor.
+    let input = Input::open(input).map_err(Refused)?;
+    let folder = input.path().join("profiles").join(profile);
+    let names = input
+        .names_in(&folder)
+        .map_err(|refusal| refused_at(&folder, refusal))?;
+    let latest = latest_revision(&folder, names.unwrap_or_default());
     let (path, text, from) = match latest {
         Some((latest_date, latest_path)) => {
             if latest_date == updated {
@@ -72,7 +77,7 @@ pub fn start(input: &Path, profile: &str, updated: Option<&str>) -> Result<Start
                 ));
             }
             let format = Format::of(&latest_path).unwrap_or(Format::Yaml);
-            let text = copy(input, &latest_path, format, &updated)?;
+            let text = copy(&input, &latest_path, format, &updated)?;
             let extension = latest_path.extension().and_then(|e| e.to_str()).unwrap_or("yaml");
             (folder.join(format!("{updated}.{extension}")), text, Some(latest_path))
         }
@@ -82,38 +87,26 @@ pub fn start(input: &Path, profile: &str, updated: Option<&str>) -> Result<Start
             None,
         ),
     };
-    // Write only inside the input: neither profiles/ nor the profile's folder may be a link out.
-    let inside = crate::input::Input::open(input).map_err(Refused)?;
-    let outside = |place: &Path| {
-        Refused(format!(
-            "{} leads out of the input folder through a symbolic link; nothing was written",
-            place.display()
-        ))
-    };
-    let profiles = input.join("profiles");
-    if !inside.holds(&profiles) {
-        return Err(outside(&profiles));
+    // `O_CREAT | O_EXCL` beneath the folder's descriptor: even a file created by someone else a
+    // moment ago is never overwritten, and nothing is written through a link out of the input.
+    match input.create_file(&path, text.as_bytes()) {
+        Ok(()) => Ok(Started { path, from }),
+        Err(CreateError::Exists) => refuse(format!("{} already exists; it is left as it is", path.display())),
+        Err(CreateError::Refused(refusal)) => Err(refused_at(&folder, refusal)),
+        Err(CreateError::Write(e)) => refuse(format!("cannot write {}: {e}", path.display())),
     }
-    if std::fs::symlink_metadata(&folder).is_ok() && !inside.holds(&folder) {
-        return Err(outside(&folder));
-    }
-    std::fs::create_dir_all(&folder).map_err(|e| Refused(format!("cannot create {}: {e}", folder.display())))?;
-    if !inside.holds(&folder) {
-        return Err(outside(&folder));
-    }
-    // `create_new`: even a file created by someone else a moment ago is never overwritten.
-    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return refuse(format!("{} already exists; it is left as it is", path.display()));
-        }
-        Err(e) => return refuse(format!("cannot create {}: {e}", path.display())),
-    };
-    if let Err(e) = file.write_all(text.as_bytes()).and_then(|()| file.sync_all()) {
-        let _ = std::fs::remove_file(&path);
-        return refuse(format!("cannot write {}: {e}", path.display()));
-    }
-    Ok(Started { path, from })
+}
+
+/// Why nothing could be read or written at `place` (the profile's folder), in words.
+fn refused_at(place: &Path, refusal: Refusal) -> Refused {
+    Refused(match refusal {
+        Refusal::Outside { link, to } => format!(
+            "{} leads out of the input folder through a symbolic link (to {}); nothing was written",
+            link.display(),
+            to.display()
+        ),
+        other => format!("{} {other}; nothing was written", place.display()),
+    })
 }
 
 fn is_slug(text: &str) -> bool {
@@ -123,18 +116,12 @@ fn is_slug(text: &str) -> bool {
             .all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
-/// The newest revision file of a profile folder (by the date its name gives), if there is one.
-fn latest_revision(folder: &Path) -> Result<Option<(String, PathBuf)>, String> {
-    let entries = match std::fs::read_dir(folder) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", folder.display())),
-    };
+/// The newest revision file among the `names` of a profile folder (by the date its name gives),
+/// if there is one.
+fn latest_revision(folder: &Path, names: Vec<std::ffi::OsString>) -> Option<(String, PathBuf)> {
     let mut latest: Option<(String, PathBuf)> = None;
-    for entry in entries {
-        let path = entry
-            .map_err(|e| format!("cannot read {}: {e}", folder.display()))?
-            .path();
+    for name in names {
+        let path = folder.join(name);
         let (Some(stem), Some(_)) = (path.file_stem().and_then(|s| s.to_str()), Format::of(&path)) else {
             continue;
         };
@@ -145,14 +132,13 @@ fn latest_revision(folder: &Path) -> Result<Option<(String, PathBuf)>, String> {
             latest = Some((stem.to_owned(), path));
         }
     }
-    Ok(latest)
+    latest
 }
 
 /// The latest revision's text with `updated` set to the new date and the schema line first.
-fn copy(input: &Path, latest: &Path, format: Format, updated: &str) -> Result<String, Refused> {
+fn copy(input: &Input, latest: &Path, format: Format, updated: &str) -> Result<String, Refused> {
     // Read only what `check` would read, the one way in: a link must stay inside the input folder.
-    let input = crate::input::Input::open(input).map_err(Refused)?;
-    let document = load::load_file(&input, latest, &Limits::default()).map_err(|problem| {
+    let document = load::load_file(input, latest, &Limits::default()).map_err(|problem| {
         Refused(format!(
             "{} cannot be copied: {}:{}:{}: error[{}]: {}",
             latest.display(),

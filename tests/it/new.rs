@@ -231,3 +231,38 @@ fn schema_replaces_a_link_at_its_file_name_and_never_writes_through_it() {
     let meta = std::fs::symlink_metadata(work.path("schema/revision.schema.json")).expect("schema");
     assert!(meta.is_file(), "the link was replaced by the schema file");
 }
+
+#[test]
+fn new_never_writes_through_a_link_out_of_the_input() {
+    // profiles/ itself linked out, to a folder that holds a revision of the profile.
+    let work = Workdir::new(&[("dataset.yaml", DATASET.as_bytes())]);
+    let shelf = work.path("shelf");
+    std::fs::create_dir_all(shelf.join("acme")).expect("folder");
+    std::fs::write(shelf.join("acme/2020-01-01.yaml"), REVISION).expect("write");
+    std::os::unix::fs::symlink(&shelf, work.path("input/profiles")).expect("link");
+    for args in [
+        ["new", "acme", "--updated", "2030-01-01"],
+        ["new", "beta", "--updated", "2030-01-01"],
+    ] {
+        let outcome = work.run(&args);
+        assert_eq!(outcome.code, 2, "{args:?}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains(&format!(
+                "error: input/profiles leads out of the input folder through a symbolic link (to {}",
+                shelf.display()
+            )),
+            "{args:?}: {}",
+            outcome.stderr
+        );
+    }
+    let written: Vec<String> = crate::support::tree(&shelf).into_keys().collect();
+    assert_eq!(written, ["acme/2020-01-01.yaml"], "nothing written outside");
+
+    // A profile folder linked inside the input, by an absolute link: written through, inside.
+    let work = Workdir::with_revision(REVISION);
+    let real = work.path("input").canonicalize().expect("real").join("profiles/acme");
+    std::os::unix::fs::symlink(&real, work.path("input/profiles/alias")).expect("link");
+    let outcome = work.run(&["new", "alias", "--updated", "2030-01-01"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert!(real.join("2030-01-01.yaml").is_file());
+}
