@@ -210,6 +210,9 @@ fn a_relative_link_out_names_where_it_leads_and_a_loop_of_links_is_a_clear_error
 /// How many times each of `check` and `new` runs while a profile folder is swapped for a link out.
 const RACE_ROUNDS: usize = 30;
 
+/// How many revisions the swapped profile folder holds.
+const RACE_FILES: usize = 40;
+
 /// A stress test of the race between resolving a path and opening it: a thread swaps the profile
 /// folder for a link out of the input, over and over, while `check` and `new` run. Its assertion is
 /// exact (nothing read or written outside in any run); on code that resolves a path and then opens
@@ -217,17 +220,35 @@ const RACE_ROUNDS: usize = 30;
 #[test]
 fn a_profile_folder_swapped_for_a_link_out_is_never_read_or_written_through() {
     const MARKER: &str = "leaked_secret_marker";
-    let work = Workdir::with_revision(REVISION);
-    // Outside: a revision that `check` would report by its unknown field if it ever read it, in a
-    // folder that `new` must never write to.
+    let work = Workdir::new(&[("dataset.yaml", DATASET.as_bytes())]);
+    // Inside, revisions of the profile; outside, under the same names, revisions that `check` would
+    // report by their unknown field if it ever read one, in a folder that `new` must never write
+    // to. Many files make many chances for each run to go wrong.
     let secret = REVISION.replace("name: Acme Corp\n", &format!("name: Acme Corp\n{MARKER}: 1\n"));
-    let secret_path = outside(&work, "2020-01-01.yaml", &secret);
+    let names: Vec<String> = (0..RACE_FILES)
+        .map(|at| format!("2020-{:02}-{:02}.yaml", 1 + at / 28, 1 + at % 28))
+        .collect();
+    for name in &names {
+        let date = name.trim_end_matches(".yaml");
+        let revision = REVISION.replace("2020-01-01", date);
+        work.write(&format!("profiles/acme/{name}"), revision.as_bytes());
+        outside(&work, name, &secret.replace("2020-01-01", date));
+    }
     // The link waits inside the input but outside profiles/, where the walk never goes.
     std::fs::create_dir_all(work.path("input/stash")).expect("folder");
     symlink(work.path("elsewhere"), work.path("input/stash/acme")).expect("link");
     let (folder, stash) = (work.path("input/profiles/acme"), work.path("input/stash/acme"));
     let stop = std::sync::atomic::AtomicBool::new(false);
+    /// Stops the swapper however the rounds end: a failed assertion too, or the scope would wait
+    /// for it forever.
+    struct Stop<'a>(&'a std::sync::atomic::AtomicBool);
+    impl Drop for Stop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
     let swaps = std::thread::scope(|scope| {
+        let stopping = Stop(&stop);
         let swapper = scope.spawn(|| {
             let mut swaps = 0_u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
@@ -252,7 +273,7 @@ fn a_profile_folder_swapped_for_a_link_out_is_never_read_or_written_through() {
                 started.stderr
             );
         }
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(stopping);
         swapper.join().expect("the swapper ends")
     });
     assert!(swaps > 0);
@@ -266,15 +287,8 @@ fn a_profile_folder_swapped_for_a_link_out_is_never_read_or_written_through() {
         renameat_with(CWD, &folder, CWD, &stash, RenameFlags::EXCHANGE).expect("swapped back");
     }
     std::fs::remove_file(&stash).expect("the link");
-    assert_eq!(
-        std::fs::read_dir(work.path("elsewhere"))
-            .expect("folder")
-            .map(|entry| entry.expect("entry").file_name())
-            .collect::<Vec<_>>(),
-        ["2020-01-01.yaml"],
-        "new wrote outside the input"
-    );
-    assert_eq!(std::fs::read_to_string(&secret_path).expect("read"), secret);
+    let left_outside: Vec<String> = crate::support::tree(&work.path("elsewhere")).into_keys().collect();
+    assert_eq!(left_outside, names, "new wrote outside the input");
     for (path, bytes) in crate::support::tree(&work.path("input")) {
         assert!(
             !String::from_utf8_lossy(&bytes).contains(MARKER),
