@@ -100,7 +100,13 @@ pub fn start(input: &Path, profile: &str, updated: Option<&str>) -> Result<Start
     match input.create_file(&path, text.as_bytes()) {
         Ok(()) => Ok(Started { path, from }),
         Err(CreateError::Exists) => refuse(format!("{} already exists; it is left as it is", path.display())),
-        Err(CreateError::Refused(refusal)) => Err(refused_at(&folder, refusal)),
+        Err(CreateError::Refused(refusal @ Refusal::Outside { .. })) => Err(refused_at(&folder, refusal)),
+        Err(CreateError::Refused(Refusal::Io(e))) => refuse(format!("cannot create {}: {e}", path.display())),
+        Err(CreateError::Refused(Refusal::TooManyLinks)) => refuse(format!(
+            "cannot create {}: its folder is reached through more than {} symbolic links",
+            path.display(),
+            crate::input::MAX_LINKS
+        )),
         Err(CreateError::Write(e)) => refuse(format!("cannot write {}: {e}", path.display())),
     }
 }
