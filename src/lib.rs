@@ -21,6 +21,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod emit;
 pub mod export;
+pub mod identifier;
 pub mod input;
 pub mod load;
 pub mod model;
