@@ -26,6 +26,7 @@ pub mod model;
 pub mod new;
 pub mod progress;
 pub mod quantity;
+pub mod quote;
 pub mod schema;
 pub mod tables;
 
