@@ -29,6 +29,7 @@ pub mod new;
 pub mod progress;
 pub mod publish;
 pub mod quantity;
+pub mod quote;
 pub mod schema;
 pub mod tables;
 
