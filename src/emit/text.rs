@@ -1,9 +1,11 @@
 //! The text format, for people: each problem as `path:line:column: error[code]: message`, the JSON
 //! Pointer and the bounded window of the source line with a caret, in the style of rustc; at most
-//! `max_per_file` problems of one file, then how many more there are.
+//! `max_per_file` problems of one file, then how many more there are. File names, messages, notes
+//! and pointers are shown through `escape`: each on its one line, whatever a curator wrote.
 
 use super::Emitter;
 use crate::diagnostic::{Diagnostic, Snippet};
+use crate::escape;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -32,7 +34,7 @@ impl Emitter for TextEmitter {
                     out,
                     "{}: {more} more problem{} in this file not shown (only the first {} of a file are; \
                      `check --format json` lists every one)\n",
-                    file[0].path.display(),
+                    escape::path(&file[0].path),
                     if more == 1 { "" } else { "s" },
                     self.max_per_file
                 )?;
@@ -46,13 +48,13 @@ impl Emitter for TextEmitter {
 pub fn render(d: &Diagnostic) -> String {
     let mut out = format!(
         "{}:{}:{}: error[{}]: {}\n",
-        d.path.display(),
+        escape::path(&d.path),
         d.position.line,
         d.position.column,
         d.code.as_str(),
-        d.message
+        escape::text(&d.message)
     );
-    let label = d.pointer.as_deref().map(|p| format!("at {p}"));
+    let label = d.pointer.as_deref().map(|p| format!("at {}", escape::text(p)));
     match (&d.snippet, label) {
         (Some(snippet), label) => self::snippet(&mut out, snippet, label.as_deref().unwrap_or_default()),
         (None, Some(label)) => {
@@ -64,8 +66,8 @@ pub fn render(d: &Diagnostic) -> String {
         let _ = writeln!(
             out,
             "  = note: {}: {}:{}:{}",
-            note.message,
-            note.path.display(),
+            escape::text(&note.message),
+            escape::path(&note.path),
             note.position.line,
             note.position.column
         );
@@ -102,8 +104,7 @@ mod tests {
         assert_eq!(
             text,
             "\
-input/profiles/a,b/2020:01.yaml:1:7: error[E0101]: 100% wrong
-really
+input/profiles/a,b/2020:01.yaml:1:7: error[E0101]: 100% wrong\\nreally
   |
 1 | name: a, b
   |       ^ at /name
