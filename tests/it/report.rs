@@ -2,7 +2,7 @@
 //! source lines cut from the text already loaded and bounded, never a byte of a refused file, at most
 //! so many problems of one file, and a closed pipe that ends the output quietly.
 
-use crate::support::{DATASET, REVISION, REVISION_PATH, Workdir, revision_with};
+use crate::support::{DATASET, REVISION, REVISION_PATH, Workdir, inert_lines, revision_with};
 use std::process::{Command, Stdio};
 
 const FILE: &str = "input/profiles/acme/2020-01-01.yaml";
@@ -235,29 +235,6 @@ fn run_raw(work: &Workdir, args: &[&str]) -> (i32, Vec<u8>, Vec<u8>) {
         .output()
         .expect("the binary runs");
     (output.status.code().unwrap_or(-1), output.stdout, output.stderr)
-}
-
-/// Printed bytes as text, asserting what no format may print: a byte that is not UTF-8, a control
-/// character or line separator other than the line ends of the format itself, or a line that a
-/// GitHub runner would take for a workflow command (it trims leading white space first) other than
-/// the format's own `::error` lines.
-#[track_caller]
-fn inert_lines(bytes: Vec<u8>, own_commands: bool) -> String {
-    let text = String::from_utf8(bytes).expect("the output is UTF-8, whatever the file names");
-    for line in text.lines() {
-        assert!(
-            !line
-                .chars()
-                .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')),
-            "a raw control character in {line:?}"
-        );
-        let command = line.trim_start().starts_with("::");
-        assert!(
-            !command || (own_commands && line.starts_with("::error file=")),
-            "a line a runner would run: {line:?}"
-        );
-    }
-    text
 }
 
 /// A revision in a folder whose name holds a line end and a workflow command, in a file whose name
