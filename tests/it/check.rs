@@ -576,3 +576,67 @@ fn rules_behind_a_broken_list_item_point_at_their_own_line() {
     );
     assert!(outcome.stderr.contains("^ at /events/1/date"), "{}", outcome.stderr);
 }
+
+#[test]
+fn only_http_and_https_addresses_are_accepted() {
+    for address in [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+    ] {
+        expect(
+            &revision_with(7, &format!("    title: Report\n    url: '{address}'")),
+            &format!(
+                "8:10: error[E0101]: `{address}` is not a web address: only http and https addresses are allowed, e.g. `https://example.org/page`"
+            ),
+        );
+        let work = Workdir::new(&[
+            (
+                "dataset.yaml",
+                format!("{DATASET}homepage: '{address}'\nsources:\n  - {{title: Data, url: '{address}'}}\n").as_bytes(),
+            ),
+            (REVISION_PATH, REVISION.as_bytes()),
+        ]);
+        let outcome = check(&work);
+        assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+        let message = format!(
+            "error[E0101]: `{address}` is not a web address: only http and https addresses are allowed, e.g. `https://example.org/page`"
+        );
+        assert_eq!(
+            outcome.headlines(),
+            [
+                format!("input/dataset.yaml:5:11: {message}"),
+                format!("input/dataset.yaml:7:24: {message}"),
+            ],
+            "{}",
+            outcome.stderr
+        );
+    }
+    for address in [
+        "HTTPS://example.org",
+        "http://example.org",
+        "hTTps://example.org/a?b=c#d",
+    ] {
+        let work = Workdir::new(&[
+            (
+                "dataset.yaml",
+                format!("{DATASET}homepage: '{address}'\nsources:\n  - {{title: Data, url: '{address}'}}\n").as_bytes(),
+            ),
+            (
+                REVISION_PATH,
+                revision_with(7, &format!("    title: Report\n    url: '{address}'")).as_bytes(),
+            ),
+        ]);
+        let outcome = check(&work);
+        assert_eq!(outcome.code, 0, "{address}: {}", outcome.stderr);
+    }
+}
+
+#[test]
+fn an_address_that_is_not_a_uri_gets_one_message() {
+    expect(
+        &revision_with(7, "    title: Report\n    url: 'https://exa mple.org'"),
+        "8:10: error[E0101]: `https://exa mple.org` is not a web address: write it whole, e.g. `https://example.org/page`",
+    );
+}
