@@ -271,6 +271,21 @@ fn profiles_that_disagree_name_both_places() {
 }
 
 #[test]
+fn profiles_that_disagree_in_ways_that_look_alike_name_the_code_points() {
+    // `Café` composed (U+00E9) in one profile and decomposed (`e` and U+0301) in the other.
+    let beta = format!("{BETA}  - {{id: agency, name: Cafe\u{301}}}\n");
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (REVISION_PATH, revision_with(10, "    name: Caf\u{e9}").as_bytes()),
+        ("profiles/beta/2020-01-01.yaml", beta.as_bytes()),
+    ]);
+    let outcome = check(&work);
+    let expected = "input/profiles/beta/2020-01-01.yaml:7:5: error[E0212]: `agency` has name \"Cafe\u{301}\" here, but another profile gives it name \"Caf\u{e9}\"; they look alike but are written differently: U+0065 U+0301 here against U+00E9 there";
+    outcome.assert_one_problem(expected);
+    assert_eq!(outcome.headlines(), [expected]);
+}
+
+#[test]
 fn newer_revision_of_one_profile_replaces_a_value() {
     let newer = REVISION
         .replace("2020-01-01", "2021-01-01")
