@@ -238,10 +238,13 @@ fn run_raw(work: &Workdir, args: &[&str]) -> (i32, Vec<u8>, Vec<u8>) {
 }
 
 /// A revision in a folder whose name holds a line end and a workflow command, in a file whose name
-/// holds an escape character and a bell, with a key and a value that hold all of them.
+/// holds an escape character and a bell, with a key and a value that hold all of them (the value a
+/// line separator too).
 fn hostile_text() -> Workdir {
-    let revision =
-        revision_with(11, r#"    kind: "x\n::add-mask::secret\e\a""#) + "\"a\\n::add-mask::secret\\e\\a\": 1\n";
+    // Escapes that YAML reads as a line end, an escape character and a bell, then a line separator
+    // written as it is.
+    let kind = concat!(r#"    kind: "x\n::add-mask::secret\e\a"#, "\u{2028}::add-mask::raw\"");
+    let revision = revision_with(11, kind) + "\"a\\n::add-mask::secret\\e\\a\": 1\n";
     Workdir::new(&[
         ("dataset.yaml", DATASET.as_bytes()),
         (
@@ -270,7 +273,7 @@ fn no_curated_byte_becomes_a_line_or_a_command_in_any_format() {
                 r"{SHOWN}:1:10: error[E0200]: the file's path says `acme\n::add-mask::secret/2020-01-01\u{{1b}}\u{{7}}`, but its content is profile `acme` updated `2020-01-01`: expected profiles/acme/2020-01-01.yaml"
             ),
             format!(
-                r"{SHOWN}:11:11: error[E0101]: `x\n::add-mask::secret\u{{1b}}\u{{7}}` is not a snake_case word: lowercase letters and digits, words joined by `_`, e.g. `government_agency`"
+                r"{SHOWN}:11:11: error[E0101]: `x\n::add-mask::secret\u{{1b}}\u{{7}}\u{{2028}}::add-mask::raw` is not a snake_case word: lowercase letters and digits, words joined by `_`, e.g. `government_agency`"
             ),
             format!(
                 r"{SHOWN}:39:1: error[E0100]: unknown field `a\n::add-mask::secret\u{{1b}}\u{{7}}`; a revision has the fields {FIELDS}"
@@ -279,6 +282,11 @@ fn no_curated_byte_becomes_a_line_or_a_command_in_any_format() {
         "{text}"
     );
     assert!(text.contains(r"   | ^ at /a\n::add-mask::secret\u{1b}\u{7}"), "{text}");
+    // The source line is shown as written, but for the line separator.
+    assert!(
+        text.contains("11 |     kind: \"x\\n::add-mask::secret\\e\\a\u{fffd}::add-mask::raw\"\n"),
+        "{text}"
+    );
 
     let (code, stdout, stderr) = run_raw(&work, &["check", "--format", "json"]);
     assert_eq!(code, 1);
@@ -317,7 +325,7 @@ fn no_curated_byte_becomes_a_line_or_a_command_in_any_format() {
                 r"::error file={property},line=1,col=10,title=error[E0200]::the file's path says `acme\n::add-mask::secret/2020-01-01\u{{1b}}\u{{7}}`, but its content is profile `acme` updated `2020-01-01`: expected profiles/acme/2020-01-01.yaml (at /profile)"
             ),
             format!(
-                r"::error file={property},line=11,col=11,title=error[E0101]::`x\n::add-mask::secret\u{{1b}}\u{{7}}` is not a snake_case word: lowercase letters and digits, words joined by `_`, e.g. `government_agency` (at /organizations/0/kind)"
+                r"::error file={property},line=11,col=11,title=error[E0101]::`x\n::add-mask::secret\u{{1b}}\u{{7}}\u{{2028}}::add-mask::raw` is not a snake_case word: lowercase letters and digits, words joined by `_`, e.g. `government_agency` (at /organizations/0/kind)"
             ),
             format!(
                 r"::error file={property},line=39,col=1,title=error[E0100]::unknown field `a\n::add-mask::secret\u{{1b}}\u{{7}}`; a revision has the fields {FIELDS} (at /a\n::add-mask::secret\u{{1b}}\u{{7}})"
