@@ -94,7 +94,7 @@ impl FileProblems {
         let limit = self.limit;
         let (mut kept, counted) = self.finish();
         if counted > 0 {
-            kept.push(file_count(path, counted, limit));
+            kept.push(file_count(path, counted, limit, "a file"));
             kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         }
         kept
@@ -111,14 +111,15 @@ impl Sink for FileProblems {
     }
 }
 
-/// The problem that counts a file's problems not listed.
-fn file_count(path: &Path, counted: u64, limit: usize) -> Diagnostic {
+/// The problem that counts a file's problems not listed, which the bound of `what` (a file, or the
+/// run) left out.
+fn file_count(path: &Path, counted: u64, limit: usize, what: &str) -> Diagnostic {
     let mut problem = Diagnostic::new(
         Code::TooManyProblems,
         path,
         Position::START,
         format!(
-            "has {counted} more problem{}, counted but not listed: only the first {limit} problems of a file \
+            "has {counted} more problem{}, counted but not listed: only the first {limit} problems of {what} \
              are listed; fix these and check again",
             plural(counted)
         ),
@@ -259,7 +260,12 @@ impl Problems {
         let mut problems = Vec::with_capacity(self.kept + self.files.len() + 1);
         for (path, bucket) in std::mem::take(&mut self.files) {
             if bucket.counted > 0 {
-                problems.push(file_count(&path, bucket.counted, self.file_limit));
+                // A file cut short of its own bound was cut by the run's.
+                let (limit, what) = match bucket.kept.len() < self.file_limit {
+                    true => (self.total_limit, "a run"),
+                    false => (self.file_limit, "a file"),
+                };
+                problems.push(file_count(&path, bucket.counted, limit, what));
             }
             problems.extend(bucket.kept);
         }
@@ -440,6 +446,20 @@ mod tests {
                 ("in/b".into(), 1, 9, 0),
                 ("in/b".into(), 1, 0, 0),
             ]
+        );
+        let finished = {
+            let mut run = Problems::with_limits(Path::new("in"), 10, 4);
+            run.add_file(
+                Path::new("in/a"),
+                (1..=6).map(|line| problem("in/a", line)).collect(),
+                0,
+            );
+            run.finish()
+        };
+        assert_eq!(
+            finished[0].message,
+            "has 2 more problems, counted but not listed: only the first 4 problems of a run are listed; fix \
+             these and check again"
         );
     }
 
