@@ -106,6 +106,12 @@ codes! {
     MissingParty = "E0215",
     /// A chain of `parent` or `replaces` links that comes back to where it started.
     Cycle = "E0216",
+    /// An identifier that its scheme refuses: its form, or its check digits.
+    InvalidIdentifier = "E0219",
+    /// The same identifier (scheme and value) on two different entities.
+    SharedIdentifier = "E0220",
+    /// A claim with the status `not_found` that does not say as of when it was not found (`as_of`).
+    FindingWithoutDate = "E0221",
 }
 
 /// A problem found in the input, with where it is.

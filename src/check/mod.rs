@@ -389,6 +389,7 @@ fn scalar_problems(
         let code = match scalar {
             crate::model::Scalar::Date => Code::InvalidDate,
             crate::model::Scalar::Amount => Code::InvalidAmount,
+            crate::model::Scalar::Identifier => Code::InvalidIdentifier,
         };
         problems.push(document.error(code, pointer, message.clone()));
     }

@@ -71,6 +71,8 @@ tables! {
     entities: EntityRow,
     organizations: OrganizationRow,
     systems: SystemRow,
+    people: PersonRow,
+    identifiers: IdentifierRow ["entity_id", "scheme"],
     claims: ClaimRow,
     contracts: ContractRow,
     figures: FigureRow,
