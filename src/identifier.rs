@@ -234,7 +234,9 @@ impl Identifiers {
 
     /// The scheme whose value's schema is named `name`, if any.
     pub fn scheme_of_schema(name: &str) -> Option<Scheme> {
-        Scheme::ALL.into_iter().find(|scheme| Identifiers::schema_name(*scheme) == name)
+        Scheme::ALL
+            .into_iter()
+            .find(|scheme| Identifiers::schema_name(*scheme) == name)
     }
 }
 

@@ -797,7 +797,12 @@ pub fn parse_scalar(schema_name: &str, text: &str) -> Option<Result<(), (Scalar,
     } else if schema_name == DecimalText::schema_name() {
         Some(DecimalText::parse(text).map_or_else(|e| problem(Scalar::Amount, &e), |_| Ok(())))
     } else if let Some(scheme) = Identifiers::scheme_of_schema(schema_name) {
-        Some(scheme.check(text).map(|_| ()).map_err(|e| (Scalar::Identifier, e.to_string())))
+        Some(
+            scheme
+                .check(text)
+                .map(|_| ())
+                .map_err(|e| (Scalar::Identifier, e.to_string())),
+        )
     } else {
         None
     }

@@ -232,7 +232,10 @@ impl ser::SerializeMap for StructSplitter<'_> {
         }
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unfit> {
-        let name = self.key.take().ok_or_else(|| Unfit("a mapping's value without its key".into()))?;
+        let name = self
+            .key
+            .take()
+            .ok_or_else(|| Unfit("a mapping's value without its key".into()))?;
         // Members of a mapping are never top-level fields: `skip` does not apply.
         let name = match self.prefix.is_empty() {
             true => name,

@@ -15,9 +15,9 @@
 
 use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
 use crate::tables::{IdentifierColumns, Names, Normalized};
-use std::collections::HashMap;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::os::unix::fs::FileExt;
@@ -292,7 +292,11 @@ fn complete(mut own: String, named: &str, fragments: &Fragments<'_>) -> Result<S
     if own.pop() != Some('}') {
         return Err(encode("a document that is not an object"));
     }
-    for (name, list) in [("organizations", organizations), ("systems", systems), ("people", people)] {
+    for (name, list) in [
+        ("organizations", organizations),
+        ("systems", systems),
+        ("people", people),
+    ] {
         own.push_str(&format!(",\"{name}\":["));
         own.push_str(&list.join(","));
         own.push(']');
