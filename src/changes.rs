@@ -344,6 +344,7 @@ const PROFILE_LISTS: &[&str] = &[
     "sources",
     "organizations",
     "systems",
+    "people",
     "contracts",
     "figures",
     "events",
