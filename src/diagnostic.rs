@@ -112,6 +112,10 @@ codes! {
     SharedIdentifier = "E0220",
     /// A claim with the status `not_found` that does not say as of when it was not found (`as_of`).
     FindingWithoutDate = "E0221",
+    /// A source whose `sha256` names no file of the archive given with `--archive`, or a file that is not UTF-8 text.
+    NotArchived = "E0222",
+    /// A quote that is not in the archived text of any source it cites that has a `sha256` (with `--archive`).
+    QuoteNotInSource = "E0223",
 }
 
 /// A problem found in the input, with where it is.

@@ -845,15 +845,13 @@ pub fn parse_scalar(schema_name: &str, text: &str) -> Option<Result<(), (Scalar,
         Some(RevisionDate::parse(text).map_or_else(|e| problem(Scalar::Date, &e), |_| Ok(())))
     } else if schema_name == DecimalText::schema_name() {
         Some(DecimalText::parse(text).map_or_else(|e| problem(Scalar::Amount, &e), |_| Ok(())))
-    } else if let Some(scheme) = Identifiers::scheme_of_schema(schema_name) {
-        Some(
+    } else {
+        Identifiers::scheme_of_schema(schema_name).map(|scheme| {
             scheme
                 .check(text)
                 .map(|_| ())
-                .map_err(|e| (Scalar::Identifier, e.to_string())),
-        )
-    } else {
-        None
+                .map_err(|e| (Scalar::Identifier, e.to_string()))
+        })
     }
 }
 

@@ -5,8 +5,10 @@
 mod fields;
 mod merge;
 mod messages;
+mod quotes;
 mod rules;
 
+use crate::archive::Archive;
 use crate::diagnostic::{Code, Diagnostic, Position, Source};
 use crate::input::Input;
 use crate::load::{self, Document, Limits};
@@ -118,17 +120,19 @@ pub fn revisions_of(
         );
         Ok(())
     };
-    stream(input, limits, quiet, visit)?;
+    stream(input, limits, quiet, None, visit)?;
     Ok(revisions)
 }
 
 /// Checks the curated folder a batch of whole profiles at a time, handing each batch's revisions
 /// (sorted by profile and date) to `visit` as long as no problem has been found, and returns what
-/// the cross-file rules keep, or every problem found, sorted.
+/// the cross-file rules keep, or every problem found, sorted. With an `archive`, every quote is
+/// looked for in it (and the archive's own problems are among those found).
 pub fn stream<E>(
     input: &Input,
     limits: &Limits,
     quiet: bool,
+    archive: Option<&Archive>,
     mut visit: impl FnMut(Vec<CheckedRevision>) -> Result<(), E>,
 ) -> Result<Checked, Failure<E>> {
     let mut problems = Vec::new();
@@ -143,6 +147,7 @@ pub fn stream<E>(
         ));
     }
     problems.extend(walk_problems);
+    problems.extend(archive.iter().flat_map(|archive| archive.problems.iter().cloned()));
     let mut merger = merge::Merger::new(input, limits);
     let progress = Progress::new("checking", files.len(), quiet);
     let mut batches = batches(&files, BATCH_FILES, |a, b| a.parent() == b.parent()).into_iter();
@@ -153,7 +158,7 @@ pub fn stream<E>(
         if batch.is_none() && merging.is_none() {
             break;
         }
-        let check_next = || batch.map(|batch| check_batch(input, batch, limits));
+        let check_next = || batch.map(|batch| check_batch(input, batch, limits, archive));
         let merge = || {
             let mut found = Vec::new();
             if let Some(revisions) = &merging {
@@ -196,12 +201,17 @@ pub fn stream<E>(
 
 /// Checks a batch of files in parallel: its revisions, sorted by profile and date, and the
 /// problems of its files.
-fn check_batch(input: &Input, batch: &[PathBuf], limits: &Limits) -> (Vec<CheckedRevision>, Vec<Diagnostic>) {
+fn check_batch(
+    input: &Input,
+    batch: &[PathBuf],
+    limits: &Limits,
+    archive: Option<&Archive>,
+) -> (Vec<CheckedRevision>, Vec<Diagnostic>) {
     let results: Vec<(Option<CheckedRevision>, Vec<Diagnostic>)> = batch
         .par_iter()
         .map(|path| {
             let mut problems = Vec::new();
-            let checked = check_file(input, path, limits, &mut problems);
+            let checked = check_file(input, path, limits, archive, &mut problems);
             (checked, problems)
         })
         .collect();
@@ -266,13 +276,22 @@ pub fn check_bytes(relative: &Path, bytes: &[u8], limits: &Limits) -> Vec<Diagno
     problems
 }
 
-fn check_file(input: &Input, path: &Path, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
+fn check_file(
+    input: &Input,
+    path: &Path,
+    limits: &Limits,
+    archive: Option<&Archive>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<CheckedRevision> {
     let document = load::load_file(input, path, limits)
         .map_err(|d| problems.push(d))
         .ok()?;
     let before = problems.len();
     let relative = path.strip_prefix(input.path().join("profiles")).unwrap_or(path);
     let checked = check_document(&document, relative, problems);
+    if let (Some(checked), Some(archive)) = (&checked, archive) {
+        quotes::check(&document, &checked.revision, archive, problems);
+    }
     with_snippets(&document, &mut problems[before..]);
     checked
 }

@@ -272,3 +272,149 @@ people:
     );
     let _ = revision_with;
 }
+
+/// The archived text the `report` source of `archived()` was curated from: the quote's words with
+/// other white space (a line break, two spaces), and typographic quotes.
+const ARCHIVED: &str = "Heading\n\nAcme said: we\n  pitch to “every agency” we can.\n";
+
+/// The hex SHA-256 of `bytes`.
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The evidence revision, its `report` source naming `text` by its SHA-256, and its one quote
+/// replaced by `quote`; with a work folder holding it and `archive/report.txt` holding `text`.
+fn archived(text: &[u8], quote: &str) -> Workdir {
+    let revision = evidence()
+        .replace(
+            "97f383a33c5506fc10a394d23370de46b32d859fadb7e5df47bd459cd6ea0265",
+            &sha256(text),
+        )
+        .replace("quote: \"we pitch\"", &format!("quote: '{quote}'"));
+    let work = Workdir::with_revision(&revision);
+    std::fs::create_dir(work.path("archive")).expect("archive folder");
+    std::fs::write(work.path("archive/report.txt"), text).expect("archived text");
+    work
+}
+
+/// `line:column` of the first `needle` in the revision file of `work`.
+fn place(work: &Workdir, needle: &str) -> String {
+    let text = std::fs::read_to_string(work.path(FILE)).expect("revision");
+    let (line, before) = text
+        .lines()
+        .enumerate()
+        .find_map(|(n, line)| line.find(needle).map(|at| (n + 1, &line[..at])))
+        .expect("needle");
+    format!("{line}:{}", before.chars().count() + 1)
+}
+
+#[test]
+fn a_quote_in_its_archived_source_passes_white_space_forgiven() {
+    let work = archived(ARCHIVED.as_bytes(), "we pitch to “every agency”");
+    let checked = work.run(&["check", "--archive", "archive"]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    let built = work.run(&["build", "--archive", "archive", "--format", "csv"]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let sources = std::fs::read_to_string(work.path("output/csv/sources.csv")).expect("sources");
+    assert!(sources.contains(&sha256(ARCHIVED.as_bytes())), "{sources}");
+}
+
+#[test]
+fn a_quote_that_differs_by_one_word_is_an_error_at_the_quote_showing_the_passage() {
+    // Straight quotes where the source has typographic ones: not the source's words.
+    let work = archived(ARCHIVED.as_bytes(), "we pitch to \"every agency\"");
+    let at = place(&work, "quote:");
+    let column: usize = at.split(':').nth(1).and_then(|c| c.parse().ok()).expect("column");
+    let expected = format!(
+        "{FILE}:{}:{}: error[E0223]",
+        at.split(':').next().expect("line"),
+        column + 7
+    );
+    for command in ["check", "build"] {
+        let outcome = work.run(&[command, "--archive", "archive"]);
+        outcome.assert_one_problem(&expected);
+        assert!(
+            outcome.stderr.contains(
+                "the quote is not in the archived text of `report` (archive/report.txt): the quote has `\"every` where the text has `“every`"
+            ),
+            "{}",
+            outcome.stderr
+        );
+        assert!(
+            outcome.stderr.contains("archive/report.txt:3:12"),
+            "the passage's place: {}",
+            outcome.stderr
+        );
+    }
+    assert!(!work.path("output").exists());
+}
+
+#[test]
+fn a_quote_not_in_the_source_at_all_is_an_error() {
+    let work = archived(ARCHIVED.as_bytes(), "nothing like this was ever said");
+    let outcome = work.run(&["check", "--archive", "archive"]);
+    let line = place(&work, "quote:");
+    outcome.assert_one_problem(&format!("{FILE}:{}:", line.split(':').next().expect("line")));
+    assert!(outcome.stderr.contains("error[E0223]"), "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .contains("no passage of the text has even half of the quote's 6 words"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn a_sha256_that_no_archived_file_has_is_an_error_at_the_sha256() {
+    let work = archived(ARCHIVED.as_bytes(), "we pitch");
+    std::fs::write(work.path("archive/report.txt"), "another text").expect("write");
+    let expected = format!("{FILE}:{}: error[E0222]", place(&work, &sha256(ARCHIVED.as_bytes())));
+    work.run(&["check", "--archive", "archive"])
+        .assert_one_problem(&expected);
+    work.run(&["build", "--archive", "archive"])
+        .assert_one_problem(&expected);
+    assert!(!work.path("output").exists());
+    // Without --archive the hash is checked for its form only.
+    assert_eq!(work.run(&["check"]).code, 0);
+}
+
+#[test]
+fn an_archived_file_that_is_not_utf8_is_an_error_at_the_sha256() {
+    let bytes = b"we pitch \xff\xfe";
+    let work = archived(bytes, "we pitch");
+    let expected = format!("{FILE}:{}: error[E0222]", place(&work, &sha256(bytes)));
+    let outcome = work.run(&["check", "--archive", "archive"]);
+    outcome.assert_one_problem(&expected);
+    assert!(
+        outcome.stderr.contains("is not UTF-8 text (byte 9 is not)"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn the_archive_follows_no_link_out_and_prints_nothing_of_a_file_it_refused() {
+    let work = archived(ARCHIVED.as_bytes(), "we pitch");
+    let outside = work.path("secret.txt");
+    std::fs::write(&outside, "SECRET-BYTES").expect("write");
+    std::os::unix::fs::symlink(&outside, work.path("archive/leak.txt")).expect("link");
+    let outcome = work.run(&["check", "--archive", "archive"]);
+    outcome.assert_one_problem("archive/leak.txt:1:1: error[E0005]");
+    assert!(!outcome.stderr.contains("SECRET"), "{}", outcome.stderr);
+}
+
+#[test]
+fn an_archive_folder_that_cannot_be_read_is_a_usage_error() {
+    let work = archived(ARCHIVED.as_bytes(), "we pitch");
+    let outcome = work.run(&["check", "--archive", "no-such-folder"]);
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome
+            .stderr
+            .contains("error: the archive folder no-such-folder cannot be read"),
+        "{}",
+        outcome.stderr
+    );
+}
