@@ -113,6 +113,16 @@ codes! {
     CellTooLong = "E0217",
     /// A dataset `name` too long for the file names it gives (255 bytes with `.metadata.json`).
     NameTooLong = "E0218",
+    /// An identifier that its scheme refuses: its form, or its check digits.
+    InvalidIdentifier = "E0219",
+    /// The same identifier (scheme and value) on two different entities.
+    SharedIdentifier = "E0220",
+    /// A claim with the status `not_found` that does not say as of when it was not found (`as_of`).
+    FindingWithoutDate = "E0221",
+    /// A source whose `sha256` names no file of the archive given with `--archive`, or a file that is not UTF-8 text.
+    NotArchived = "E0222",
+    /// A quote that is not in the archived text of any source it cites that has a `sha256` (with `--archive`).
+    QuoteNotInSource = "E0223",
 }
 
 /// A problem found in the input, with where it is.

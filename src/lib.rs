@@ -11,6 +11,7 @@ macro_rules! say {
     }};
 }
 
+pub mod archive;
 pub mod build;
 pub mod changes;
 pub mod check;
@@ -51,7 +52,7 @@ pub fn run(cli: cli::Cli) -> ExitCode {
         cli::Command::Diff(args) => diff(&args),
         cli::Command::New(args) => new_revision(&args),
         cli::Command::Check(args) if args.parse_only => parse_only(&args.check),
-        cli::Command::Check(args) => match streamed_as(&args.check, args.format) {
+        cli::Command::Check(args) => match streamed_as(&args.check, args.archive.as_deref(), args.format) {
             Ok(checked) => {
                 let files = checked.entities.files();
                 say!(
@@ -75,14 +76,20 @@ pub fn run(cli: cli::Cli) -> ExitCode {
 
 /// The checked input, revisions not kept, or the exit code after reporting why there is none, with
 /// the problems reported in `format`.
-fn streamed_as(args: &cli::CheckArgs, format: OutputFormat) -> Result<check::Checked, ExitCode> {
+fn streamed_as(
+    args: &cli::CheckArgs,
+    archive: Option<&std::path::Path>,
+    format: OutputFormat,
+) -> Result<check::Checked, ExitCode> {
     let input = open_input(args)?;
+    let archive = open_archive(archive, args)?;
     // Freeing a batch's revisions takes a while: the pool does it while this thread checks on.
     let ignore = |revisions: Vec<check::CheckedRevision>| {
         rayon::spawn(move || drop(revisions));
         Ok::<(), std::convert::Infallible>(())
     };
-    check::stream(&input, &args.limits(), args.quiet, ignore).map_err(|failure| stopped(failure, format))
+    check::stream(&input, &args.limits(), args.quiet, archive.as_ref(), ignore)
+        .map_err(|failure| stopped(failure, format))
 }
 
 /// Reports why checking stopped, in `format`, and gives the exit code: invalid input, or an I/O
@@ -147,7 +154,21 @@ fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
     let mut formats = args.format.clone();
     formats.sort();
     formats.dedup();
-    let result = build::build(&opened, &args.check.limits(), args.check.quiet, &target, &formats);
+    let archive = match open_archive(args.archive.as_deref(), &args.check) {
+        Ok(archive) => archive,
+        Err(code) => {
+            say!("error: nothing was written; {} is unchanged", args.output.display());
+            return code;
+        }
+    };
+    let result = build::build(
+        &opened,
+        &args.check.limits(),
+        args.check.quiet,
+        archive.as_ref(),
+        &target,
+        &formats,
+    );
     match result {
         Ok(summary) => {
             say!("built {} from {}:", args.output.display(), input.display());
@@ -227,6 +248,17 @@ fn new_revision(args: &cli::NewArgs) -> ExitCode {
 }
 
 /// The input folder, or the exit code after saying why it cannot be read.
+/// The archive folder of `--archive`, read whole, or the exit code after saying why it cannot be.
+fn open_archive(folder: Option<&std::path::Path>, args: &cli::CheckArgs) -> Result<Option<archive::Archive>, ExitCode> {
+    let Some(folder) = folder else { return Ok(None) };
+    archive::Archive::read(folder, args.max_file_size)
+        .map(Some)
+        .map_err(|message| {
+            say!("error: {message}");
+            ExitCode::from(EXIT_USAGE)
+        })
+}
+
 fn open_input(args: &cli::CheckArgs) -> Result<input::Input, ExitCode> {
     input::Input::open(&args.input).map_err(|message| {
         say!("error: {message}");

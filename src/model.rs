@@ -2,6 +2,7 @@
 //! input JSON Schema (through schemars), so every field carries the doc comment users will read.
 
 use crate::date::{DateError, DateSpan};
+pub use crate::identifier::Identifiers;
 use crate::quantity::{Decimal, QuantityError};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -9,6 +10,10 @@ use std::borrow::Cow;
 
 /// Regular expression of an id: lower-case words of letters and digits joined by single hyphens.
 pub const SLUG_PATTERN: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
+/// Regular expression of an award id: 1 to 50 characters of A-Z, 0-9 and `-`.
+pub const AWARD_ID_PATTERN: &str = r"^[A-Z0-9-]{1,50}$";
+/// Regular expression of a SHA-256 as the input writes it.
+pub const SHA256_PATTERN: &str = r"^[0-9a-f]{64}$";
 /// Regular expression of an open vocabulary word (`kind`, `metric`, `predicate`, `unit`).
 pub const WORD_PATTERN: &str = r"^[a-z0-9]+(_[a-z0-9]+)*$";
 /// Regular expression of a web address: the scheme `http` or `https` in any case, then a host. JSON
@@ -98,6 +103,9 @@ pub struct Revision {
     /// Databases, software, devices and platforms the profile mentions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub systems: Vec<System>,
+    /// People the sources name: executives, officials, spokespeople.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<Person>,
     /// Contracts: who bought what from whom, for how much, when.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contracts: Vec<Contract>,
@@ -112,7 +120,7 @@ pub struct Revision {
     pub relations: Vec<Relation>,
 }
 
-/// Organization or system: the two types of entity, sharing one id namespace.
+/// Organization, system or person: the three types of entity, sharing one id namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityType {
@@ -120,6 +128,8 @@ pub enum EntityType {
     Organization,
     /// A database, piece of software, device or platform.
     System,
+    /// A person: an executive, an official, a spokesperson.
+    Person,
 }
 
 impl EntityType {
@@ -128,6 +138,15 @@ impl EntityType {
         match self {
             EntityType::Organization => "organization",
             EntityType::System => "system",
+            EntityType::Person => "person",
+        }
+    }
+
+    /// The article before the type in a sentence: "an organization", "a person".
+    pub fn article(self) -> &'static str {
+        match self {
+            EntityType::Organization => "an",
+            EntityType::System | EntityType::Person => "a",
         }
     }
 }
@@ -181,6 +200,10 @@ pub struct Source {
     /// When the curator last read the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessed: Option<PartialDate>,
+    /// SHA-256 of the source's text as read: 64 lower-case hex digits. `check --archive` finds the
+    /// archived copy by it and proves every quote that cites the source against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<Sha256>,
 }
 
 /// A company, subsidiary, government agency, police department or contractor.
@@ -214,6 +237,9 @@ pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub description: Option<String>,
+    /// Identifiers of the entity in other registers, by scheme: `{wikidata: Q3884, lei: ...}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifiers: Option<Identifiers>,
     /// Ids of the sources of this declaration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<Slug>>,
@@ -253,6 +279,35 @@ pub struct System {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub description: Option<String>,
+    /// Identifiers of the entity in other registers, by scheme: `{wikidata: Q3884, lei: ...}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifiers: Option<Identifiers>,
+    /// Ids of the sources of this declaration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<Slug>>,
+}
+
+/// A person the sources name: an executive, an official, a spokesperson.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    /// Id of the person, global to the dataset and shared with organizations and systems.
+    pub id: Slug,
+    /// Full name, e.g. `Teresa Carlson`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub name: Option<String>,
+    /// Other names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(length(min = 1)))]
+    pub aliases: Option<Vec<String>>,
+    /// Short description, e.g. their office; a role in a relation says in what capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub description: Option<String>,
+    /// Identifiers of the person in other registers, by scheme, e.g. `{wikidata: Q...}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifiers: Option<Identifiers>,
     /// Ids of the sources of this declaration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<Slug>>,
@@ -274,6 +329,10 @@ pub struct ClaimFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub quote: Option<String>,
+    /// Date at which the claim was observed to hold (for a figure, part of its key: the same
+    /// metric at another date is another claim); required by the status `not_found`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<PartialDate>,
 }
 
 /// Status of a claim.
@@ -287,6 +346,9 @@ pub enum Status {
     Planned,
     /// Contested by another source.
     Disputed,
+    /// Looked for and not found, as of `as_of` (which it requires): e.g. no contract in the
+    /// procurement data.
+    NotFound,
 }
 
 /// A contract between a buyer and a supplier (one contract per supplier).
@@ -302,6 +364,13 @@ pub struct Contract {
     /// Id of the organization that supplies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<Slug>,
+    /// Id of the organization whose products or services the supplier delivers, when the supplier
+    /// is a reseller or partner (ICE pays Four Points Technology for Amazon's cloud: `aws`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<Slug>,
+    /// The procurement identifiers of the award as the procurement record writes them (e.g. PIIDs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub award_ids: Vec<AwardId>,
     /// What the contract is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
@@ -393,9 +462,6 @@ pub struct Figure {
     pub metric: Word,
     #[serde(flatten)]
     pub amount: Amount,
-    /// Date at which the figure holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub as_of: Option<PartialDate>,
     /// Period the figure covers, e.g. the year of a revenue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<PartialDate>,
@@ -442,6 +508,10 @@ pub struct Relation {
     pub predicate: Word,
     /// Id of the entity the relation points to.
     pub object: Slug,
+    /// The capacity in which the subject is related, e.g. a job title or `reseller`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub role: Option<String>,
     /// When the relation began.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<PartialDate>,
@@ -493,6 +563,17 @@ pattern_string!(
     /// An ISO 3166-1 alpha-2 country code, e.g. `US`, `NO`.
     CountryCode,
     r"^[A-Z]{2}$"
+);
+pattern_string!(
+    /// A procurement identifier of an award as its record writes it (a PIID, say): 1 to 50
+    /// characters of A-Z, 0-9 and `-`.
+    AwardId,
+    AWARD_ID_PATTERN
+);
+pattern_string!(
+    /// A SHA-256: 64 lower-case hex digits.
+    Sha256,
+    SHA256_PATTERN
 );
 
 /// A web address: an `http` or `https` URI, the scheme in any case. No other scheme is a web
@@ -748,6 +829,8 @@ pub enum Scalar {
     Date,
     /// An exact decimal.
     Amount,
+    /// An identifier in another register.
+    Identifier,
 }
 
 /// The scalars of the model that are parsed when read, by the name of their schema: whether `text`
@@ -763,7 +846,12 @@ pub fn parse_scalar(schema_name: &str, text: &str) -> Option<Result<(), (Scalar,
     } else if schema_name == DecimalText::schema_name() {
         Some(DecimalText::parse(text).map_or_else(|e| problem(Scalar::Amount, &e), |_| Ok(())))
     } else {
-        None
+        Identifiers::scheme_of_schema(schema_name).map(|scheme| {
+            scheme
+                .check(text)
+                .map(|_| ())
+                .map_err(|e| (Scalar::Identifier, e.to_string()))
+        })
     }
 }
 

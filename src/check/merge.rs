@@ -41,6 +41,8 @@ enum Place {
     Organization(u32),
     /// `/systems/N`.
     System(u32),
+    /// `/people/N`.
+    Person(u32),
 }
 
 impl Place {
@@ -50,6 +52,8 @@ impl Place {
             Place::Organization(index(rest))
         } else if let Some(rest) = pointer.strip_prefix("/systems/") {
             Place::System(index(rest))
+        } else if let Some(rest) = pointer.strip_prefix("/people/") {
+            Place::Person(index(rest))
         } else {
             Place::Name
         }
@@ -61,6 +65,7 @@ impl Place {
             Place::Name => (0, 0),
             Place::Organization(i) => (1, i),
             Place::System(i) => (2, i),
+            Place::Person(i) => (3, i),
         }
     }
 
@@ -68,6 +73,7 @@ impl Place {
         match tag {
             1 => Place::Organization(index),
             2 => Place::System(index),
+            3 => Place::Person(index),
             _ => Place::Name,
         }
     }
@@ -77,6 +83,7 @@ impl Place {
             Place::Name => "/name".into(),
             Place::Organization(i) => format!("/organizations/{i}"),
             Place::System(i) => format!("/systems/{i}"),
+            Place::Person(i) => format!("/people/{i}"),
         }
     }
 }
@@ -375,6 +382,9 @@ pub struct Merger {
     /// (entity, file, source id) of every declaration's sources, as indexes.
     sources: Vec<(u32, u32, u32)>,
     pending: Vec<Pending>,
+    /// Every identifier given so far (its field's name and its value), with the entity that has it
+    /// and where it was first given.
+    identifiers: HashMap<(u32, Vec<u8>), (Box<str>, Origin)>,
     /// How many more ids may be compared for "did you mean": a bound on the time suggestions take.
     suggestion_budget: usize,
 }
@@ -476,6 +486,7 @@ impl Merger {
             store: Store::new(std::env::temp_dir()),
             sources: Vec::new(),
             pending: Vec::new(),
+            identifiers: HashMap::new(),
             suggestion_budget: 20_000_000,
         }
     }
@@ -605,7 +616,49 @@ impl Merger {
         self.store.push(&fields)
     }
 
+    /// Refuses an identifier (scheme and value) that another entity already has: it is one thing
+    /// under two ids. The first entity to give it keeps it.
+    fn identify(&mut self, id: &str, view: &View, problems: &mut dyn Sink) {
+        for (name, value, origin) in &view.fields {
+            let Some(scheme) = self.field_names[*name as usize].strip_prefix("identifiers.") else {
+                continue;
+            };
+            let scheme = scheme.to_owned();
+            let (other, first) = match self.identifiers.entry((*name, value.clone())) {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert((id.into(), *origin));
+                    continue;
+                }
+                std::collections::hash_map::Entry::Occupied(slot) if &*slot.get().0 != id => slot.get().clone(),
+                std::collections::hash_map::Entry::Occupied(_) => continue,
+            };
+            let FieldValue::Text(shown) = FieldValue::decode(value) else {
+                continue;
+            };
+            let here = self.files[origin.file as usize].path.clone();
+            let pointer = format!("{}/identifiers/{scheme}", origin.place.pointer());
+            let position = self.locator.position(&here, &pointer);
+            let there = self.files[first.file as usize].path.clone();
+            let first_pointer = format!("{}/identifiers/{scheme}", first.place.pointer());
+            let first_position = self.locator.position(&there, &first_pointer);
+            problems.push(
+                Diagnostic::new(
+                    Code::SharedIdentifier,
+                    &here,
+                    position,
+                    format!(
+                        "`{id}` has the {scheme} identifier `{shown}`, which `{other}` has too: \
+                         one thing under two ids; declare it once, or correct the identifier"
+                    ),
+                )
+                .at_pointer(&pointer)
+                .with_note(&there, first_position, format!("`{other}` has it here")),
+            );
+        }
+    }
+
     fn agree(&mut self, id: &str, view: View, problems: &mut dyn Sink) {
+        self.identify(id, &view, problems);
         let index = match self.ids.entry(id.into()) {
             Entry::Vacant(slot) => {
                 let index = self.records.len() as u32;
@@ -696,7 +749,7 @@ impl Merger {
                     }
                 }
                 format!(
-                    "`{}` is not declared as an organization or system in any file{hint}",
+                    "`{}` is not declared as an organization, system or person in any file{hint}",
                     reference.id
                 )
             }
@@ -842,7 +895,7 @@ impl Merger {
             &path,
             position,
             format!(
-                "`{id}` is declared here as {} {}, but elsewhere as {} {}; organizations and systems share one id namespace",
+                "`{id}` is declared here as {} {}, but elsewhere as {} {}; organizations, systems and people share one id namespace",
                 article(found),
                 found.as_str(),
                 article(first),
@@ -937,10 +990,7 @@ fn skeleton(value: serde_json::Value) -> serde_json::Value {
 }
 
 fn article(entity_type: EntityType) -> &'static str {
-    match entity_type {
-        EntityType::Organization => "an",
-        EntityType::System => "a",
-    }
+    entity_type.article()
 }
 
 #[cfg(test)]

@@ -216,6 +216,10 @@ fn pattern_message(value: &Value, pointer: &str, noun: &str, pattern: &str) -> S
         "^[A-Z]{2}$" => format!("{value} is not a country code: two capital letters (ISO 3166-1 alpha-2), e.g. `US`"),
         "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" => format!("{value} is not a day written `YYYY-MM-DD`"),
         "^[A-Z]{3}$" => format!("{value} is not a currency code: three capital letters (ISO 4217), e.g. `USD`"),
+        crate::model::AWARD_ID_PATTERN => format!(
+            "{value} is not an award id as procurement records write them: 1 to 50 characters of A-Z, 0-9 and `-`, e.g. `HSCETC15F00001`"
+        ),
+        crate::model::SHA256_PATTERN => format!("{value} is not a SHA-256: 64 lower-case hex digits"),
         crate::model::WEB_ADDRESS_PATTERN => format!(
             "{value} is not a web address: only http and https addresses are allowed, e.g. `https://example.org/page`"
         ),

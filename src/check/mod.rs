@@ -6,8 +6,10 @@ mod fields;
 mod merge;
 mod messages;
 mod problems;
+mod quotes;
 mod rules;
 
+use crate::archive::Archive;
 use crate::diagnostic::{Code, Diagnostic, Position, Source};
 use crate::input::Input;
 use crate::load::{self, Document, Limits};
@@ -138,17 +140,19 @@ pub fn revisions_of(
         );
         Ok(())
     };
-    stream(input, limits, quiet, visit)?;
+    stream(input, limits, quiet, None, visit)?;
     Ok(revisions)
 }
 
 /// Checks the curated folder a batch of whole profiles at a time, handing each batch's revisions
 /// (sorted by profile and date) to `visit` as long as no problem has been found, and returns what
-/// the cross-file rules keep, or every problem found, sorted.
+/// the cross-file rules keep, or every problem found, sorted. With an `archive`, every quote is
+/// looked for in it (and the archive's own problems are among those found).
 pub fn stream<E>(
     input: &Input,
     limits: &Limits,
     quiet: bool,
+    archive: Option<&Archive>,
     mut visit: impl FnMut(Vec<CheckedRevision>) -> Result<(), E>,
 ) -> Result<Checked, Failure<E>> {
     let mut problems = Problems::new(input.path());
@@ -165,6 +169,9 @@ pub fn stream<E>(
     for problem in walk_problems {
         problems.push(problem);
     }
+    for problem in archive.iter().flat_map(|archive| archive.problems.iter().cloned()) {
+        problems.push(problem);
+    }
     let mut merger = merge::Merger::new(input, limits);
     let progress = Progress::new("checking", files.len(), quiet);
     // A wrong size (a file replaced meanwhile) only moves where a batch ends: the file is read once,
@@ -179,7 +186,7 @@ pub fn stream<E>(
         if batch.is_none() && merging.is_none() {
             break;
         }
-        let check_next = || batch.map(|batch| check_batch(input, batch, limits));
+        let check_next = || batch.map(|batch| check_batch(input, batch, limits, archive));
         let merge = || {
             if let Some(revisions) = &merging {
                 merger.add(revisions, &mut problems);
@@ -223,12 +230,17 @@ type FileFound = (PathBuf, Vec<Diagnostic>, u64);
 
 /// Checks a batch of files in parallel: its revisions, sorted by profile and date, and the
 /// problems of its files.
-fn check_batch(input: &Input, batch: &[PathBuf], limits: &Limits) -> (Vec<CheckedRevision>, Vec<FileFound>) {
+fn check_batch(
+    input: &Input,
+    batch: &[PathBuf],
+    limits: &Limits,
+    archive: Option<&Archive>,
+) -> (Vec<CheckedRevision>, Vec<FileFound>) {
     let results: Vec<(Option<CheckedRevision>, FileFound)> = batch
         .par_iter()
         .map(|path| {
             let mut problems = FileProblems::new(MAX_FILE_PROBLEMS);
-            let checked = check_file(input, path, limits, &mut problems);
+            let checked = check_file(input, path, limits, archive, &mut problems);
             let (kept, counted) = problems.finish();
             (checked, (path.clone(), kept, counted))
         })
@@ -341,12 +353,23 @@ pub fn check_bytes(relative: &Path, bytes: &[u8], limits: &Limits) -> Vec<Diagno
     problems.into_vec(relative)
 }
 
-fn check_file(input: &Input, path: &Path, limits: &Limits, problems: &mut FileProblems) -> Option<CheckedRevision> {
+fn check_file(
+    input: &Input,
+    path: &Path,
+    limits: &Limits,
+    archive: Option<&Archive>,
+    problems: &mut FileProblems,
+) -> Option<CheckedRevision> {
     let document = load::load_file(input, path, limits)
         .map_err(|d| problems.push(d))
         .ok()?;
     let relative = path.strip_prefix(input.path().join("profiles")).unwrap_or(path);
     let checked = check_document(&document, relative, problems);
+    if let (Some(checked), Some(archive)) = (&checked, archive) {
+        for problem in quotes::check(&document, &checked.revision, archive) {
+            problems.push(problem);
+        }
+    }
     with_snippets(&document, problems.kept_mut());
     checked
 }
@@ -498,6 +521,7 @@ fn scalar_problems(
         let code = match scalar {
             crate::model::Scalar::Date => Code::InvalidDate,
             crate::model::Scalar::Amount => Code::InvalidAmount,
+            crate::model::Scalar::Identifier => Code::InvalidIdentifier,
         };
         problems.push(document.error(code, pointer, message.clone()));
     }

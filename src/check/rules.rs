@@ -7,7 +7,7 @@ use crate::claim::{ClaimKind, claim_key};
 use crate::diagnostic::Code;
 use crate::load::Document;
 use crate::model::EntityType;
-use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug};
+use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug, Status};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -169,6 +169,14 @@ impl FileCheck<'_> {
             claim.attributed_to.as_ref(),
             None,
         );
+        // A finding of absence is only true as of when it was looked for.
+        if claim.status == Status::NotFound && claim.as_of.is_none() {
+            self.error(
+                Code::FindingWithoutDate,
+                &format!("{pointer}/status"),
+                "a claim with the status `not_found` says as of when it was looked for and not found: give it `as_of`, e.g. `as_of: 2018-12`".into(),
+            );
+        }
     }
 
     /// Checks an amount written at `pointer` (`prefix` is where its fields live: the amount object of
@@ -334,6 +342,12 @@ pub fn check_revision(
         check.sources(&format!("{pointer}/sources"), &sources);
         declarations.push(declaration(&pointer, &system.id, EntityType::System, system, &sources));
     }
+    for (index, person) in revision.people.iter().enumerate() {
+        let pointer = format!("/people/{index}");
+        let sources = person.sources.clone().unwrap_or_default();
+        check.sources(&format!("{pointer}/sources"), &sources);
+        declarations.push(declaration(&pointer, &person.id, EntityType::Person, person, &sources));
+    }
     for declaration in &declarations[1..] {
         if let Some(first) = declared.insert(declaration.id.clone(), declaration.pointer.clone()) {
             let diagnostic = document
@@ -372,6 +386,12 @@ pub fn check_revision(
             c.supplier.as_ref(),
             Some(EntityType::Organization),
         );
+        check.reference(
+            format!("{pointer}/provider"),
+            "provider",
+            c.provider.as_ref(),
+            Some(EntityType::Organization),
+        );
         if let Some(amount) = &c.amount {
             check.amount(&format!("{pointer}/amount"), amount, false);
         }
@@ -408,7 +428,7 @@ pub fn check_revision(
                 ("subject", Some(&f.subject.0)),
                 ("metric", Some(&f.metric.0)),
                 ("per", per.as_ref().and_then(Value::as_str)),
-                ("as_of", f.as_of.as_ref().map(PartialDate::text)),
+                ("as_of", f.claim.as_of.as_ref().map(PartialDate::text)),
                 ("period", f.period.as_ref().map(PartialDate::text)),
             ],
         );

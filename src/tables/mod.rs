@@ -71,6 +71,8 @@ tables! {
     entities: EntityRow,
     organizations: OrganizationRow,
     systems: SystemRow,
+    people: PersonRow,
+    identifiers: IdentifierRow ["entity_id", "scheme"],
     claims: ClaimRow,
     contracts: ContractRow,
     figures: FigureRow,
@@ -329,11 +331,14 @@ mod tests {
             ["exact", "about", "at_least", "at_most", "more_than", "less_than"]
         );
         assert!(qualifier.nullable);
-        assert_eq!(find("status").values, ["reported", "planned", "disputed"]);
+        assert_eq!(find("status").values, ["reported", "planned", "disputed", "not_found"]);
         assert!(!find("status").nullable);
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(&names[..5], ["id", "key", "profile", "updated", "is_latest"]);
-        assert_eq!(&names[names.len() - 3..], ["status", "attributed_to", "quote"]);
+        assert_eq!(
+            &names[names.len() - 6..],
+            ["status", "attributed_to", "quote", "as_of", "as_of_from", "as_of_to"]
+        );
         let (_, profile) = describe::<ProfileRow>();
         assert_eq!(profile[5].column_type, ColumnType::TextList);
         assert!(!profile[5].nullable);

@@ -46,7 +46,13 @@ fn rows_keys_and_types_are_those_of_the_tables() {
     let text = |s: &str| Value::Text(s.into());
     assert_eq!(
         keys,
-        [text("claims"), text("entities"), text("entities"), text("entities")]
+        [
+            text("claims"),
+            text("entities"),
+            text("entities"),
+            text("entities"),
+            text("entities")
+        ]
     );
     let indexes = values(
         &db,
@@ -57,6 +63,7 @@ fn rows_keys_and_types_are_those_of_the_tables() {
         [
             text("contracts_attributed_to"),
             text("contracts_buyer"),
+            text("contracts_provider"),
             text("contracts_supplier")
         ]
     );

@@ -1,6 +1,6 @@
 //! `diff` and the `changes` table: what changed between revisions, fact by fact.
 
-use crate::support::{DATASET, REVISION, Workdir, inert_lines, run_in};
+use crate::support::{DATASET, REVISION, Workdir, golden, inert_lines, run_in};
 use std::path::Path;
 use std::process::Command;
 
@@ -26,11 +26,7 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
 fn the_amazon_changelog_is_the_golden_one() {
     let (code, stdout, stderr) = run(root(), &["diff", "amazon"]);
     assert_eq!(code, 0, "{stderr}");
-    let golden = std::fs::read_to_string(root().join("tests/golden/diff-amazon.txt")).expect("golden file");
-    assert!(
-        stdout == golden,
-        "`profile-export diff amazon` differs from tests/golden/diff-amazon.txt:\n{stdout}"
-    );
+    golden("diff-amazon.txt", &stdout);
     assert!(!stdout.contains('\x1b'), "no colour when stdout is not a terminal");
 }
 
@@ -63,8 +59,16 @@ fn the_amazon_changelog_shows_what_the_seed_texts_changed() {
     }
     let headings: Vec<&str> = text.lines().filter(|l| !l.is_empty() && !l.starts_with(' ')).collect();
     assert_eq!(
-        headings[1..7],
-        ["profile", "organizations", "systems", "contracts", "figures", "events"],
+        headings[1..8],
+        [
+            "profile",
+            "organizations",
+            "systems",
+            "people",
+            "contracts",
+            "figures",
+            "events"
+        ],
         "grouped by kind"
     );
 }

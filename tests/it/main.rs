@@ -11,6 +11,7 @@ mod diff;
 mod docs;
 mod documents;
 mod editor;
+mod evidence;
 mod facts;
 mod formats;
 mod fuzz_corpus;

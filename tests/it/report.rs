@@ -40,7 +40,7 @@ fn text_is_the_default_and_goes_to_stderr() {
     assert_eq!(outcome.stdout, "");
     assert!(
         outcome.stderr.starts_with(&format!(
-            "{FILE}:19:15: error[E0211]: `acmex` is not declared as an organization or system in any file; did you mean `acme`?
+            "{FILE}:19:15: error[E0211]: `acmex` is not declared as an organization, system or person in any file; did you mean `acme`?
    |
 19 |     supplier: acmex
    |               ^ at /contracts/0/supplier
@@ -95,7 +95,7 @@ fn format_github_prints_workflow_commands_on_stdout() {
         lines,
         [
             format!(
-                "::error file={FILE},line=19,col=15,title=error[E0211]::`acmex` is not declared as an organization or system in any file; did you mean `acme`? (at /contracts/0/supplier)"
+                "::error file={FILE},line=19,col=15,title=error[E0211]::`acmex` is not declared as an organization, system or person in any file; did you mean `acme`? (at /contracts/0/supplier)"
             ),
             format!(
                 "::error file={FILE},line=21,col=12,title=error[E0202]::`2019-02-29` is not a date of the calendar (at /contracts/0/start)"
@@ -393,7 +393,7 @@ fn hostile_text() -> Workdir {
 fn no_curated_byte_becomes_a_line_or_a_command_in_any_format() {
     const SHOWN: &str = r"input/profiles/acme\n::add-mask::secret/2020-01-01\u{1b}\u{7}.yaml";
     const FIELDS: &str = "`profile`, `updated`, `name`, `aliases`, `summary`, `headquarters`, `stock_symbols`, \
-                          `categories`, `sources`, `organizations`, `systems`, `contracts`, `figures`, `events`, `relations`";
+                          `categories`, `sources`, `organizations`, `systems`, `people`, `contracts`, `figures`, `events`, `relations`";
     let work = hostile_text();
 
     let (code, stdout, stderr) = run_raw(&work, &["check"]);

@@ -191,3 +191,20 @@ pub fn inert_lines(bytes: Vec<u8>, own_commands: bool) -> String {
     }
     text
 }
+
+/// Compares `actual` with the golden file `name`, or rewrites it with `UPDATE_GOLDEN=1`.
+#[track_caller]
+pub fn golden(name: &str, actual: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        std::fs::write(&path, actual).expect("write the golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "output differs from tests/golden/{name} (UPDATE_GOLDEN=1 rewrites it):\n{actual}"
+    );
+}

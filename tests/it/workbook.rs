@@ -44,6 +44,8 @@ fn text_that_looks_like_a_formula_stays_text_and_values_keep_their_types() {
             "entities",
             "organizations",
             "systems",
+            "people",
+            "identifiers",
             "claims",
             "contracts",
             "figures",
@@ -58,12 +60,12 @@ fn text_that_looks_like_a_formula_stays_text_and_values_keep_their_types() {
         assert!(!xml.contains("<f>") && !xml.contains("<f "), "{name} holds a formula");
     }
     assert!(
-        parts["xl/worksheets/sheet9.xml"].contains("t=\"inlineStr\"><is><t>=HYPERLINK(\"http://x\")</t>"),
+        parts["xl/worksheets/sheet11.xml"].contains("t=\"inlineStr\"><is><t>=HYPERLINK(\"http://x\")</t>"),
         "the text as curated, without the CSV guard"
     );
     // contracts is the 7th sheet: its `value` (9.1 million) is a number cell, `is_latest` a boolean,
     // `updated` a date (a number with a date format).
-    let contracts = &parts["xl/worksheets/sheet7.xml"];
+    let contracts = &parts["xl/worksheets/sheet9.xml"];
     assert!(contracts.contains("<v>9100000</v>"), "{contracts}");
     assert!(contracts.contains("t=\"b\""), "a boolean cell");
     assert!(contracts.contains("<pane ySplit=\"1\""), "the header is frozen");
@@ -82,7 +84,7 @@ fn a_decimal_beyond_fifteen_digits_is_exact_text() {
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     let parts = parts(&work.path("output/xlsx/test.xlsx"));
     // figures is the 8th sheet.
-    assert!(parts["xl/worksheets/sheet8.xml"].contains("t=\"inlineStr\"><is><t>12345678901234567.89</t>"));
+    assert!(parts["xl/worksheets/sheet10.xml"].contains("t=\"inlineStr\"><is><t>12345678901234567.89</t>"));
 }
 
 #[test]
