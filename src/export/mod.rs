@@ -1,8 +1,9 @@
 //! `build`: the checked dataset written as Parquet, CSV, JSON, an Excel workbook, a SQLite database, a
-//! Frictionless data package and a data dictionary. Everything is written into a staging folder beside the output folder, flushed to disk,
+//! Frictionless data package, a Croissant description and a data dictionary. Everything is written into a staging folder beside the output folder, flushed to disk,
 //! then swapped in with one atomic rename, so readers see the old dataset or the new one, never a mix.
 
 mod cells;
+mod croissant;
 mod csv;
 mod json;
 mod package;
@@ -601,16 +602,21 @@ fn write_all(
     };
     summary.files.extend(documents?);
     summary.files.extend(data_files);
-    let mut file = DataFile::create(staging, "datapackage.json")?;
+    let mut file = DataFile::create(staging, package::DATAPACKAGE_PATH)?;
     package::write_datapackage(&checked.meta, &tables, &summary.files, &mut file)
         .map_err(|e| ExportError::Io(file.path.clone(), e))?;
     let datapackage = file.finish()?;
-    let mut file = DataFile::create(staging, "README.md")?;
+    let mut file = DataFile::create(staging, package::DICTIONARY_PATH)?;
     package::write_dictionary(&checked.meta, &tables, &summary.files, &mut file)
         .map_err(|e| ExportError::Io(file.path.clone(), e))?;
     let readme = file.finish()?;
     summary.files.push(datapackage);
     summary.files.push(readme);
+    // Last, as it lists every other file with its hash, the data package and dictionary included.
+    let mut file = DataFile::create(staging, croissant::PATH)?;
+    croissant::write(&checked.meta, &tables, &summary.files, &mut file)
+        .map_err(|e| ExportError::Io(file.path.clone(), e))?;
+    summary.files.push(file.finish()?);
     for folder in ["json", "csv", "parquet", "xlsx", "sqlite", ""] {
         publish::sync_folder(&staging.join(folder));
     }

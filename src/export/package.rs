@@ -7,6 +7,12 @@ use crate::tables::{ColumnType, Table};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
+/// Where the data package goes, relative to the output folder.
+pub const DATAPACKAGE_PATH: &str = "datapackage.json";
+
+/// Where the data dictionary goes, relative to the output folder.
+pub const DICTIONARY_PATH: &str = "README.md";
+
 /// The format a resource is written in.
 #[derive(Clone, Copy)]
 enum Flavour {
@@ -45,7 +51,7 @@ impl Flavour {
 
 /// The files that hold every table at once: (resource name, path, title, description, format,
 /// media type).
-fn whole_dataset_files(
+pub(super) fn whole_dataset_files(
     meta: &DatasetMeta,
 ) -> [(&'static str, String, &'static str, String, &'static str, &'static str); 3] {
     [
