@@ -144,8 +144,10 @@ fn file_object(meta: &DatasetMeta, tables: &[Table], file: &WrittenFile) -> Valu
 }
 
 /// The file a table's record set reads: its Parquet file, which `mlcroissant` reads through pandas
-/// and pyarrow with every type (texts, booleans, days, exact decimals, lists), or else its CSV file,
-/// whose cells pandas reads by guessing their types. `None` when neither was written.
+/// and pyarrow with every type (texts, booleans, days, exact decimals, lists), or else (a build
+/// without Parquet) its CSV file, whose cells pandas reads by guessing their types, so that
+/// `mlcroissant` gives the text `2017` of a column with empty cells as `2017.0`. `None` when neither
+/// was written.
 fn record_source<'a>(table: &Table, files: &'a [WrittenFile]) -> Option<&'a WrittenFile> {
     let find = |path: String| files.iter().find(|file| file.path == path);
     find(format!("parquet/{0}.parquet", table.name)).or_else(|| find(format!("csv/{0}.csv", table.name)))
