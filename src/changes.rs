@@ -358,13 +358,13 @@ fn items(checked: &CheckedRevision) -> Vec<Item> {
     // Declarations, without the implicit one of the profiled company (its fields are the profile's).
     for declaration in checked.declarations.iter().skip(1) {
         let subject = match declaration.entity_type {
-            crate::check::EntityType::Organization => Subject::Organization,
-            crate::check::EntityType::System => Subject::System,
+            crate::model::EntityType::Organization => Subject::Organization,
+            crate::model::EntityType::System => Subject::System,
         };
         items.push(Item {
             subject,
             key: declaration.id.clone(),
-            fields: flat::fields_of_map(&declaration.fields),
+            fields: flat::fields_of_declared(&declaration.fields),
         });
     }
     for claim in &checked.claims {

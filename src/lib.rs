@@ -11,6 +11,7 @@ macro_rules! say {
     }};
 }
 
+pub mod build;
 pub mod changes;
 pub mod check;
 pub mod claim;
@@ -19,13 +20,17 @@ pub mod date;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
+pub mod escape;
 pub mod export;
+pub mod identifier;
 pub mod input;
 pub mod load;
 pub mod model;
 pub mod new;
 pub mod progress;
+pub mod publish;
 pub mod quantity;
+pub mod quote;
 pub mod schema;
 pub mod tables;
 
@@ -42,7 +47,7 @@ pub const EXIT_USAGE: u8 = 2;
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: cli::Cli) -> ExitCode {
     match cli.command {
-        cli::Command::Build(args) => build(&args),
+        cli::Command::Build(args) => build_dataset(&args),
         cli::Command::Diff(args) => diff(&args),
         cli::Command::New(args) => new_revision(&args),
         cli::Command::Check(args) if args.parse_only => parse_only(&args.check),
@@ -121,10 +126,10 @@ fn checked(args: &cli::CheckArgs, profile: &str) -> Result<Vec<check::CheckedRev
         .map_err(|failure| stopped(failure, OutputFormat::Text))
 }
 
-fn build(args: &cli::BuildArgs) -> ExitCode {
+fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
     let input = &args.check.input;
     // Refuse an output folder that is not ours before spending any time on the input.
-    let target = match export::claim(&args.output, input) {
+    let target = match publish::claim(&args.output, input) {
         Ok(target) => target,
         Err(message) => {
             say!("error: {message}");
@@ -142,14 +147,17 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
     let mut formats = args.format.clone();
     formats.sort();
     formats.dedup();
-    let result = export::build(&opened, &args.check.limits(), args.check.quiet, &target, &formats);
+    let result = build::build(&opened, &args.check.limits(), args.check.quiet, &target, &formats);
     match result {
         Ok(summary) => {
             say!("built {} from {}:", args.output.display(), input.display());
             say!("{summary}");
+            for warning in &summary.warnings {
+                say!("warning: {warning}");
+            }
             ExitCode::SUCCESS
         }
-        Err(export::ExportError::Problems(problems)) => {
+        Err(build::BuildError::Problems(problems)) => {
             report(&problems, OutputFormat::Text);
             say!("error: nothing was written; {} is unchanged", args.output.display());
             ExitCode::from(EXIT_INVALID)

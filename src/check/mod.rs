@@ -2,6 +2,7 @@
 //! all problems at once, sorted by file and position. The result is a dataset that later stages can
 //! trust without checking again.
 
+mod fields;
 mod merge;
 mod messages;
 mod rules;
@@ -11,7 +12,6 @@ use crate::input::Input;
 use crate::load::{self, Document, Limits};
 use crate::model::{DatasetMeta, Revision};
 use crate::progress::Progress;
-use crate::schema;
 use jsonschema::Validator;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -19,7 +19,8 @@ use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-pub use merge::{Entities, Entity, EntityType, SpillError};
+pub use fields::FieldValue;
+pub use merge::{Entities, Entity, SpillError};
 pub use rules::{ClaimRef, Declaration, Reference};
 
 /// A revision that passed every per-file check, with what the cross-file checks need.
@@ -86,8 +87,10 @@ struct Schema {
     noun: &'static str,
 }
 
-static REVISION_VALIDATOR: LazyLock<Schema> = LazyLock::new(|| validator(schema::input_revision(), "a revision"));
-static DATASET_VALIDATOR: LazyLock<Schema> = LazyLock::new(|| validator(schema::input_dataset(), "dataset.yaml"));
+static REVISION_VALIDATOR: LazyLock<Schema> =
+    LazyLock::new(|| validator(crate::model::revision_schema(), "a revision"));
+static DATASET_VALIDATOR: LazyLock<Schema> =
+    LazyLock::new(|| validator(crate::model::dataset_schema(), "dataset.yaml"));
 
 fn validator(root: serde_json::Value, noun: &'static str) -> Schema {
     let validator = jsonschema::options()
@@ -282,9 +285,19 @@ fn check_document(document: &Document, relative: &Path, problems: &mut Vec<Diagn
     let before = problems.len();
     let value = checked_value(document);
     let broken = schema_problems(document, &REVISION_VALIDATOR, &value, problems);
-    if problems.len() == before {
-        let revision: Revision = deserialize(document, &value, problems, before)?;
+    // Dates and amounts are parsed as the revision is read: most documents are read at once.
+    if broken.is_empty()
+        && let Ok(revision) = Revision::deserialize(&*value)
+    {
         return rules::check_revision(document, relative, revision, problems);
+    }
+    // What the schema cannot see: dates that do not exist, amounts that are not exact decimals. Each
+    // is reported at its own place, and set aside like a part the schema refused.
+    let unparsed = scalar_problems(document, &REVISION_VALIDATOR.root, &value, &broken, problems);
+    if broken.is_empty() && unparsed.is_empty() {
+        // Neither: a value its type cannot hold (a number too large for it), reported at its place.
+        let _: Option<Revision> = deserialize(document, &value, problems, before);
+        return None;
     }
     // Repair what the types cannot read: a broken text field the schema requires gets a text in
     // its place (its own words, or nothing), any other broken member the schema does not require is
@@ -311,6 +324,11 @@ fn check_document(document: &Document, relative: &Path, problems: &mut Vec<Diagn
                 }
             }
         }
+    }
+    for pointer in &unparsed {
+        let removed = removable(root, pointer)?;
+        owners.push(owner(&removed));
+        removals.insert(removed);
     }
     owners.retain(|owner| !owner.is_empty());
     let mut kept = Kept::default();
@@ -339,15 +357,109 @@ fn check_document(document: &Document, relative: &Path, problems: &mut Vec<Diagn
             reference.pointer = kept.original(&reference.pointer);
         }
     }
-    let inside = |pointer: &str, mapping: &str| {
-        pointer == mapping || pointer.strip_prefix(mapping).is_some_and(|rest| rest.starts_with('/'))
-    };
     found.retain(|problem| {
         let pointer = problem.pointer.as_deref().unwrap_or_default();
         !shadows.iter().any(|shadow| inside(pointer, shadow)) && !owners.iter().any(|owner| owner == pointer)
     });
     problems.extend(found);
     Some(checked)
+}
+
+/// Whether `pointer` is `part` or inside it.
+fn inside(pointer: &str, part: &str) -> bool {
+    pointer == part || pointer.strip_prefix(part).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Reports every value that the model parses when it is read (a partial date, a day, an amount:
+/// see `model::parse_scalar`) and that does not parse, found by walking the document with its
+/// schema; parts the schema refused already (`refused`) are left to that problem. Returns their
+/// pointers.
+fn scalar_problems(
+    document: &Document,
+    root: &serde_json::Value,
+    value: &serde_json::Value,
+    refused: &[(String, Option<String>)],
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    unparsed_scalars(root, root, value, &mut String::new(), &mut found);
+    found.retain(|(pointer, _, _)| !refused.iter().any(|(part, _)| inside(pointer, part)));
+    let start = problems.len();
+    for (pointer, scalar, message) in &found {
+        let code = match scalar {
+            crate::model::Scalar::Date => Code::InvalidDate,
+            crate::model::Scalar::Amount => Code::InvalidAmount,
+        };
+        problems.push(document.error(code, pointer, message.clone()));
+    }
+    with_snippets(document, &mut problems[start..]);
+    found.into_iter().map(|(pointer, _, _)| pointer).collect()
+}
+
+/// The values under `pointer` whose schema names a parsed scalar and that do not parse.
+fn unparsed_scalars(
+    root: &serde_json::Value,
+    schema: &serde_json::Value,
+    value: &serde_json::Value,
+    pointer: &mut String,
+    found: &mut Vec<(String, crate::model::Scalar, String)>,
+) {
+    use serde_json::Value;
+    let (mut schema, mut name) = (schema, None);
+    loop {
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            name = reference.rsplit('/').next();
+            match reference.strip_prefix('#').and_then(|at| root.pointer(at)) {
+                Some(target) => schema = target,
+                None => return,
+            }
+        } else if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
+            match branches
+                .iter()
+                .find(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+            {
+                Some(branch) => schema = branch,
+                None => return,
+            }
+        } else {
+            break;
+        }
+    }
+    let text = match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    };
+    if let (Some(name), Some(text)) = (name, text)
+        && let Some(Err((scalar, message))) = crate::model::parse_scalar(name, &text)
+    {
+        found.push((pointer.clone(), scalar, message));
+        return;
+    }
+    let length = pointer.len();
+    match value {
+        Value::Object(members) => {
+            let Some(properties) = schema.get("properties") else {
+                return;
+            };
+            for (key, member) in members {
+                if let Some(property) = properties.get(key) {
+                    *pointer = load::pointer_child(pointer, key);
+                    unparsed_scalars(root, property, member, pointer, found);
+                    pointer.truncate(length);
+                }
+            }
+        }
+        Value::Array(items) => {
+            let Some(item_schema) = schema.get("items") else { return };
+            for (index, item) in items.iter().enumerate() {
+                pointer.push_str(&format!("/{index}"));
+                unparsed_scalars(root, item_schema, item, pointer, found);
+                pointer.truncate(length);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// How a broken part is made readable.

@@ -2,14 +2,13 @@
 //! that need every file (references, merging) live in `merge`.
 
 use super::CheckedRevision;
-use super::merge::EntityType;
+use super::fields::FieldValue;
 use crate::claim::{ClaimKind, claim_key};
-use crate::date::DateSpan;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Document;
+use crate::model::EntityType;
 use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug};
-use crate::quantity::Decimal;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -31,8 +30,8 @@ pub struct Declaration {
     pub id: String,
     /// Organization or system.
     pub entity_type: EntityType,
-    /// The fields written, except `id` and `sources`.
-    pub fields: Map<String, Value>,
+    /// The fields written, except `id` and `sources`, in the order of the entity's type.
+    pub fields: Vec<(String, FieldValue)>,
     /// The source ids cited, local to the file.
     pub sources: Vec<String>,
     /// Its JSON Pointer: `/name` for the profiled company, else `/organizations/N` or `/systems/N`.
@@ -65,26 +64,16 @@ impl FileCheck<'_> {
         self.problems.push(self.document.error(code, pointer, message));
     }
 
-    fn date(&mut self, pointer: &str, date: Option<&PartialDate>) {
-        if let Some(date) = date
-            && let Err(e) = DateSpan::parse(&date.0)
-        {
-            self.error(Code::InvalidDate, pointer, format!("`{}` {e}", date.0));
-        }
-    }
-
     /// Refuses an end before its start: the last day `end` covers is before the first of `start`.
+    /// (Each date was parsed, and checked to exist, when the revision was read.)
     fn period(&mut self, pointer: &str, start: Option<&PartialDate>, end: Option<&PartialDate>) {
-        self.date(&format!("{pointer}/start"), start);
-        self.date(&format!("{pointer}/end"), end);
         if let (Some(start), Some(end)) = (start, end)
-            && let (Ok(from), Ok(to)) = (DateSpan::parse(&start.0), DateSpan::parse(&end.0))
-            && to.to < from.from
+            && end.span().to < start.span().from
         {
             self.error(
                 Code::RangeOrder,
                 &format!("{pointer}/end"),
-                format!("the end `{}` is before the start `{}`", end.0, start.0),
+                format!("the end `{}` is before the start `{}`", end.text(), start.text()),
             );
         }
     }
@@ -161,21 +150,6 @@ impl FileCheck<'_> {
     /// Checks an amount written at `pointer` (`prefix` is where its fields live: the amount object of
     /// a contract, or the figure itself).
     fn amount(&mut self, prefix: &str, amount: &Amount, is_figure: bool) {
-        let mut parsed = HashMap::new();
-        for (name, text) in [("value", &amount.value), ("low", &amount.low), ("high", &amount.high)] {
-            if let Some(text) = text {
-                match Decimal::parse(&text.0) {
-                    Ok(decimal) => {
-                        parsed.insert(name, decimal);
-                    }
-                    Err(e) => self.error(
-                        Code::InvalidAmount,
-                        &format!("{prefix}/{name}"),
-                        format!("`{}` {e}", text.0),
-                    ),
-                }
-            }
-        }
         let is_range = amount.low.is_some() || amount.high.is_some();
         if amount.value.is_some() && is_range {
             self.error(
@@ -198,8 +172,10 @@ impl FileCheck<'_> {
                 format!("{what} needs a value, or a range with low and/or high"),
             );
         }
-        if let (Some(low), Some(high)) = (parsed.get("low"), parsed.get("high"))
-            && low > high
+        if let (Some(low), Some(high)) = (
+            amount.low.as_ref().map(|l| l.value()),
+            amount.high.as_ref().map(|h| h.value()),
+        ) && low > high
         {
             self.error(
                 Code::RangeOrder,
@@ -252,16 +228,13 @@ pub fn check_revision(
             "/profile",
             format!(
                 "the file's path says `{}`, but its content is profile `{}` updated `{}`: expected profiles/{}.{}",
-                relative.with_extension("").display(),
+                crate::escape::path(&relative.with_extension("")),
                 revision.profile,
                 revision.updated,
-                expected.display(),
+                crate::escape::path(&expected),
                 relative.extension().and_then(|e| e.to_str()).unwrap_or("yaml"),
             ),
         );
-    }
-    if let Err(e) = DateSpan::parse(&revision.updated) {
-        check.error(Code::InvalidDate, "/updated", format!("`{}` {e}", revision.updated));
     }
     if let Some(hq) = &revision.headquarters {
         check.country("/headquarters/country", hq.country.as_ref());
@@ -280,18 +253,16 @@ pub fn check_revision(
                 .with_note(&document.path, first_position, "first used here");
             check.problems.push(diagnostic);
         }
-        check.date(&format!("{pointer}/published"), source.published.as_ref());
-        check.date(&format!("{pointer}/accessed"), source.accessed.as_ref());
     }
 
     // The profiled company is an organization of its own.
     let mut declarations = vec![Declaration {
         id: revision.profile.clone(),
         entity_type: EntityType::Organization,
-        fields: Map::from_iter([
-            ("name".to_owned(), Value::String(revision.name.clone())),
-            ("kind".to_owned(), Value::String("company".into())),
-        ]),
+        fields: vec![
+            ("name".to_owned(), FieldValue::Text(revision.name.clone())),
+            ("kind".to_owned(), FieldValue::Text("company".into())),
+        ],
         sources: Vec::new(),
         pointer: "/name".into(),
     }];
@@ -310,7 +281,7 @@ pub fn check_revision(
         }
         let sources = org.sources.clone().unwrap_or_default();
         check.sources(&format!("{pointer}/sources"), &sources);
-        declarations.push(declaration(&pointer, EntityType::Organization, org, &sources));
+        declarations.push(declaration(&pointer, &org.id, EntityType::Organization, org, &sources));
     }
     for (index, system) in revision.systems.iter().enumerate() {
         let pointer = format!("/systems/{index}");
@@ -334,7 +305,7 @@ pub fn check_revision(
         );
         let sources = system.sources.clone().unwrap_or_default();
         check.sources(&format!("{pointer}/sources"), &sources);
-        declarations.push(declaration(&pointer, EntityType::System, system, &sources));
+        declarations.push(declaration(&pointer, &system.id, EntityType::System, system, &sources));
     }
     for declaration in &declarations[1..] {
         if let Some(first) = declared.insert(declaration.id.clone(), declaration.pointer.clone()) {
@@ -395,8 +366,6 @@ pub fn check_revision(
         let pointer = format!("/figures/{index}");
         check.reference(format!("{pointer}/subject"), "subject", Some(&f.subject), None);
         check.amount(&pointer, &f.amount, true);
-        check.date(&format!("{pointer}/as_of"), f.as_of.as_ref());
-        check.date(&format!("{pointer}/period"), f.period.as_ref());
         check.claim(&pointer, &f.claim);
         let per = f.amount.per.map(|p| serde_json::to_value(p).unwrap_or_default());
         let key = claim_key(
@@ -406,8 +375,8 @@ pub fn check_revision(
                 ("subject", Some(&f.subject.0)),
                 ("metric", Some(&f.metric.0)),
                 ("per", per.as_ref().and_then(Value::as_str)),
-                ("as_of", f.as_of.as_ref().map(|d| d.0.as_str())),
-                ("period", f.period.as_ref().map(|d| d.0.as_str())),
+                ("as_of", f.as_of.as_ref().map(PartialDate::text)),
+                ("period", f.period.as_ref().map(PartialDate::text)),
             ],
         );
         claims.push(ClaimRef {
@@ -419,7 +388,6 @@ pub fn check_revision(
     for (index, e) in revision.events.iter().enumerate() {
         let pointer = format!("/events/{index}");
         check.reference(format!("{pointer}/subject"), "subject", e.subject.as_ref(), None);
-        check.date(&format!("{pointer}/date"), Some(&e.date));
         check.claim(&pointer, &e.claim);
         let key = claim_key(
             ClaimKind::Event,
@@ -427,7 +395,7 @@ pub fn check_revision(
             &[
                 ("subject", slug(&e.subject)),
                 ("kind", e.kind.as_ref().map(|k| k.0.as_str())),
-                ("date", Some(&e.date.0)),
+                ("date", Some(e.date.text())),
             ],
         );
         claims.push(ClaimRef {
@@ -493,23 +461,16 @@ fn slug(value: &Option<Slug>) -> Option<&str> {
 
 fn declaration<T: serde::Serialize>(
     pointer: &str,
+    id: &Slug,
     entity_type: EntityType,
     entity: &T,
     sources: &[Slug],
 ) -> Declaration {
-    let mut fields = match serde_json::to_value(entity) {
-        Ok(Value::Object(fields)) => fields,
-        _ => Map::new(), // an entity always serializes to an object
-    };
-    let id = fields
-        .remove("id")
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    fields.remove("sources");
     Declaration {
-        id,
+        id: id.0.clone(),
         entity_type,
-        fields,
+        // The entity types hold texts, lists of texts and structs of texts only: what `split` takes.
+        fields: super::fields::split(entity, &["id", "sources"]).expect("an entity splits into its fields"),
         sources: sources.iter().map(|s| s.0.clone()).collect(),
         pointer: pointer.to_owned(),
     }

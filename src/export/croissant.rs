@@ -4,14 +4,43 @@
 //! a `FileObject` with its SHA-256, every table a `RecordSet` with typed fields, its key and the
 //! table each foreign key references.
 
-use super::WrittenFile;
-use crate::model::DatasetMeta;
+use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
+use crate::model::{DatasetMeta, WebAddress};
 use crate::tables::{ColumnType, Table};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 /// Where the description goes, relative to the output folder.
 pub const PATH: &str = "croissant.json";
+
+/// `croissant.json`: written last, it lists every file before it, the data package and the
+/// dictionary included, with its hash.
+pub struct Croissant {
+    staging: PathBuf,
+}
+
+impl Croissant {
+    /// The Croissant description of the dataset in `staging`.
+    pub fn new(staging: &Path) -> Croissant {
+        Croissant {
+            staging: staging.to_owned(),
+        }
+    }
+}
+
+impl Writer for Croissant {
+    fn append(&mut self, _: &Batch<'_>) -> Result<(), ExportError> {
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        let mut file = DataFile::create(&self.staging, PATH)?;
+        write(dataset.meta, dataset.tables, dataset.files, &mut file)
+            .map_err(|e| ExportError::Io(file.path.clone(), e))?;
+        Ok(vec![file.finish()?])
+    }
+}
 
 /// The version of Croissant the document conforms to.
 const CONFORMS_TO: &str = "http://mlcommons.org/croissant/1.0";
@@ -186,8 +215,7 @@ fn record_set(table: &Table, source: &WrittenFile, with_record_sets: &[&str]) ->
                 json!({"fileObject": {"@id": source.path}, "extract": {"column": column.name}}),
             );
             let references: Vec<Value> = table
-                .foreign_keys
-                .iter()
+                .foreign_keys()
                 .filter(|(from, target)| *from == column.name && with_record_sets.contains(target))
                 .map(|(_, target)| json!({"field": field_id(target, "id")}))
                 .collect();
@@ -308,7 +336,7 @@ fn cite_as(meta: &DatasetMeta) -> String {
     }
     fields.push(format!("title = {{{{{}}}}}", bibtex_text(&meta.title)));
     fields.push(format!("version = {{{}}}", bibtex_text(&meta.version)));
-    if let Some(homepage) = &meta.homepage {
+    if let Some(homepage) = meta.homepage.as_ref().and_then(WebAddress::linkable) {
         fields.push(format!("url = {{{}}}", bibtex_url(homepage)));
     }
     format!("@misc{{{},\n  {}\n}}", meta.name, fields.join(",\n  "))
@@ -333,8 +361,8 @@ pub fn document(meta: &DatasetMeta, tables: &[Table], files: &[WrittenFile]) -> 
     dataset.insert("license".into(), super::package::spdx_url(&meta.license).into());
     dataset.insert("version".into(), meta.version.clone().into());
     dataset.insert("citeAs".into(), cite_as(meta).into());
-    if let Some(homepage) = &meta.homepage {
-        dataset.insert("url".into(), homepage.clone().into());
+    if let Some(homepage) = meta.homepage.as_ref().and_then(WebAddress::linkable) {
+        dataset.insert("url".into(), homepage.into());
     }
     if let Some(publisher) = &meta.publisher {
         dataset.insert(
@@ -348,8 +376,8 @@ pub fn document(meta: &DatasetMeta, tables: &[Table], files: &[WrittenFile]) -> 
             .iter()
             .map(|source| {
                 let mut work = json!({"@type": "sc:CreativeWork", "name": source.title});
-                if let Some(url) = &source.url {
-                    work["url"] = url.clone().into();
+                if let Some(url) = source.url.as_ref().and_then(WebAddress::linkable) {
+                    work["url"] = url.into();
                 }
                 work
             })
@@ -386,6 +414,17 @@ mod tests {
             nullable,
             description: format!("The {name}."),
             values: values.iter().map(|v| (*v).into()).collect(),
+            references: None,
+            search: false,
+            facet: false,
+        }
+    }
+
+    /// A column that holds an `id` of the table `target`.
+    fn foreign_key(name: &str, target: &str) -> Column {
+        Column {
+            references: Some(target.into()),
+            ..column(name, ColumnType::Text, false, &[])
         }
     }
 
@@ -401,21 +440,19 @@ mod tests {
                     column("type", ColumnType::Text, false, &["organization", "system"]),
                     column("aliases", ColumnType::TextList, false, &[]),
                 ],
-                primary_key: &["id"],
-                foreign_keys: &[],
+                primary_key: vec!["id"],
                 rows: 3,
             },
             Table {
                 name: "figures",
                 description: "A figure".into(),
                 columns: vec![
-                    column("entity", ColumnType::Text, false, &[]),
+                    foreign_key("entity", "entities"),
                     column("as_of", ColumnType::Date, false, &[]),
                     column("value", ColumnType::Decimal, true, &[]),
                     column("is_latest", ColumnType::Boolean, false, &[]),
                 ],
-                primary_key: &["entity", "as_of"],
-                foreign_keys: &[("entity", "entities")],
+                primary_key: vec!["entity", "as_of"],
                 rows: 2,
             },
         ]
@@ -437,10 +474,10 @@ mod tests {
             version: "1.2.3".into(),
             license: "CC-BY-4.0".into(),
             publisher: Some("Curators & Co".into()),
-            homepage: Some("https://example.org/data".into()),
+            homepage: Some(WebAddress("https://example.org/data".into())),
             sources: vec![DatasetSource {
                 title: "A report".into(),
-                url: Some("https://example.org/report".into()),
+                url: Some(WebAddress("https://example.org/report".into())),
             }],
         }
     }
@@ -595,11 +632,41 @@ mod tests {
     }
 
     #[test]
+    fn only_web_addresses_are_linked() {
+        // Addresses that the input schema refuses, as if they had got past it.
+        let mut meta = meta(Some(LONG_ENOUGH));
+        meta.homepage = Some(WebAddress("javascript:alert(1)".into()));
+        meta.sources = vec![
+            DatasetSource {
+                title: "Page".into(),
+                url: Some(WebAddress("data:text/html,<script>alert(1)</script>".into())),
+            },
+            DatasetSource {
+                title: "Web".into(),
+                url: Some(WebAddress("HTTPS://example.org/a".into())),
+            },
+        ];
+        let document = document(&meta, &tables(), &[]);
+        assert_eq!(document.get("url"), None);
+        assert_eq!(
+            document["isBasedOn"],
+            json!([
+                {"@type": "sc:CreativeWork", "name": "Page"},
+                {"@type": "sc:CreativeWork", "name": "Web", "url": "HTTPS://example.org/a"}
+            ])
+        );
+        assert_eq!(
+            document["citeAs"],
+            "@misc{test-set,\n  author = {{Curators \\& Co}},\n  title = {{Test set}},\n  version = {1.2.3}\n}"
+        );
+    }
+
+    #[test]
     fn a_citation_escapes_what_tex_would_read_as_commands() {
         let mut meta = meta(None);
         meta.title = "50% of {x} _costs_ $3 #1 a\\b ~ ^\n next".into();
         meta.publisher = None;
-        meta.homepage = Some("https://example.org/{a}\\b".into());
+        meta.homepage = Some(WebAddress("https://example.org/{a}\\b".into()));
         assert_eq!(
             cite_as(&meta),
             "@misc{test-set,\n  title = {{50\\% of \\textbraceleft{}x\\textbraceright{} \\_costs\\_ \\$3 \\#1 a\\textbackslash{}b \\textasciitilde{} \\textasciicircum{} next}},\n  version = {1.2.3},\n  url = {https://example.org/%7Ba%7D%5Cb}\n}"

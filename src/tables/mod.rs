@@ -2,10 +2,12 @@
 //! each table as one Arrow record batch whose schema is derived from the row type's JSON Schema, so
 //! that names, types and descriptions are written once, on the Rust type.
 
+pub mod arrow;
 mod normalize;
 pub mod rows;
 
-pub use normalize::{Names, Normalized, entities, named, revisions};
+pub use normalize::{Names, Normalized, entities, revisions};
+pub use rows::*;
 
 use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, FieldRef, Schema as ArrowSchema};
@@ -18,14 +20,65 @@ use std::sync::Arc;
 /// Arrow scale and precision of every exact decimal.
 pub const DECIMAL_TYPE: DataType = DataType::Decimal128(38, 9);
 
-/// A row type of a published table.
-pub trait Row: Serialize + JsonSchema {
-    /// Name of the table: its file names and resource names derive from it.
-    const TABLE: &'static str;
-    /// Columns whose values identify a row.
-    const PRIMARY_KEY: &'static [&'static str];
-    /// (column, table) pairs: the column holds an `id` of that table.
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)];
+/// The one list of tables, in the order of the data dictionary: each table's name, its row type
+/// and its primary key (`id` unless given). Everything else about a table is read from its row type:
+/// its description, its columns with their types and descriptions, and per column the properties
+/// `x-references` (a foreign key: the table whose `id` it holds), `x-search` (full-text search
+/// covers it) and `x-facet` (Datasette offers it as a facet), set with `#[schemars(extend(...))]`.
+/// Adding a table is its row type, its rows in `normalize`, and a line here.
+macro_rules! tables {
+    ($($name:ident: $row:ty $([$($key:literal),+])?,)*) => {
+        /// Rows of every table: a batch of revisions fills the tables of revisions, a batch of
+        /// entities the tables of entities.
+        #[derive(Debug, Default)]
+        pub struct Rows {
+            $(#[doc = concat!("Rows of `", stringify!($name), "`.")] pub $name: Vec<$row>,)*
+        }
+
+        /// Every table, with no rows yet, in the order of the data dictionary.
+        pub fn all() -> Vec<Table> {
+            vec![$(Table::of::<$row>(stringify!($name), &[$($($key),+)?]),)*]
+        }
+
+        impl Rows {
+            /// How many rows each table has here, in the order of `all()`.
+            pub fn counts(&self) -> Vec<usize> {
+                vec![$(self.$name.len(),)*]
+            }
+
+            /// Each table's rows as one record batch (none for a table without rows here), in the
+            /// order of `all()`, the tables in parallel.
+            pub fn records(&self, tables: &[Table]) -> Result<Vec<Option<RecordBatch>>, arrow::Unfit> {
+                use rayon::prelude::*;
+                type Job<'a> = Box<dyn Fn(&Table) -> Result<Option<RecordBatch>, arrow::Unfit> + Send + Sync + 'a>;
+                let jobs: Vec<Job<'_>> = vec![$(Box::new(|table: &Table| match self.$name.is_empty() {
+                    true => Ok(None),
+                    false => arrow::record_batch(table, &self.$name).map(Some),
+                }),)*];
+                jobs.par_iter().zip(tables).map(|(job, table)| job(table)).collect()
+            }
+        }
+
+        #[cfg(test)]
+        fn described() -> Vec<(String, Vec<Column>)> {
+            vec![$(describe::<$row>(),)*]
+        }
+    };
+}
+
+tables! {
+    profiles: ProfileRow,
+    entities: EntityRow,
+    organizations: OrganizationRow,
+    systems: SystemRow,
+    claims: ClaimRow,
+    contracts: ContractRow,
+    figures: FigureRow,
+    events: EventRow,
+    relations: RelationRow,
+    sources: SourceRow,
+    citations: CitationRow ["claim_id", "source_id"],
+    changes: ChangeRow,
 }
 
 /// The type of a column, as the row type's JSON Schema declares it.
@@ -81,6 +134,12 @@ pub struct Column {
     pub description: String,
     /// The only values it may hold, for columns of a closed vocabulary.
     pub values: Vec<String>,
+    /// The table whose `id` it holds, if it is a foreign key.
+    pub references: Option<String>,
+    /// Whether full-text search covers it.
+    pub search: bool,
+    /// Whether a browser of the data offers it as a facet.
+    pub facet: bool,
 }
 
 /// A table ready to write: its description, columns, keys and rows.
@@ -93,33 +152,34 @@ pub struct Table {
     /// Columns, in order.
     pub columns: Vec<Column>,
     /// Columns whose values identify a row.
-    pub primary_key: &'static [&'static str],
-    /// (column, table) pairs: the column holds an `id` of that table.
-    pub foreign_keys: &'static [(&'static str, &'static str)],
+    pub primary_key: Vec<&'static str>,
     /// The number of rows written so far.
     pub rows: usize,
 }
 
 impl Table {
-    /// The table of a row type, with no rows yet.
-    pub fn of<T: Row>() -> Table {
+    /// The table `name` of the row type `T`, keyed by `key` (`id` if empty), with no rows yet.
+    pub fn of<T: JsonSchema>(name: &'static str, key: &[&'static str]) -> Table {
         let (description, columns) = describe::<T>();
         Table {
-            name: T::TABLE,
+            name,
             description,
             columns,
-            primary_key: T::PRIMARY_KEY,
-            foreign_keys: T::FOREIGN_KEYS,
+            primary_key: if key.is_empty() { vec!["id"] } else { key.to_vec() },
             rows: 0,
         }
     }
 
+    /// (column, table) pairs: the column holds an `id` of that table.
+    pub fn foreign_keys(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.columns
+            .iter()
+            .filter_map(|column| Some((column.name.as_str(), column.references.as_deref()?)))
+    }
+
     /// Rows of the table as one Arrow record batch, with the table's schema and metadata.
-    pub fn batch<T: Row>(&self, rows: &[T]) -> Result<RecordBatch, String> {
-        serde_arrow::to_record_batch(&arrow_fields(&self.columns), &rows)
-            .map_err(|e| e.to_string())?
-            .with_schema(Arc::new(arrow_schema(self)))
-            .map_err(|e| e.to_string())
+    pub fn batch<T: Serialize>(&self, rows: &[T]) -> Result<RecordBatch, String> {
+        arrow::record_batch(self, rows).map_err(|e| e.to_string())
     }
 }
 
@@ -168,6 +228,9 @@ fn text(schema: &Value, key: &str) -> String {
 
 fn column(name: &str, property: &Value, definitions: &Value) -> Column {
     let mut description = text(property, "description");
+    let references = property.get("x-references").and_then(Value::as_str).map(str::to_owned);
+    let flag = |key: &str| property.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let (search, facet) = (flag("x-search"), flag("x-facet"));
     let mut nullable = false;
     let mut schema = property.clone();
     loop {
@@ -228,31 +291,19 @@ fn column(name: &str, property: &Value, definitions: &Value) -> Column {
         // Doc comments wrap; a description is one line everywhere it is published.
         description: description.split_whitespace().collect::<Vec<_>>().join(" "),
         values,
+        references,
+        search,
+        facet,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::rows::*;
     use super::*;
 
     #[test]
     fn every_column_is_typed_and_described() {
-        let tables = [
-            describe::<ProfileRow>(),
-            describe::<EntityRow>(),
-            describe::<OrganizationRow>(),
-            describe::<SystemRow>(),
-            describe::<ClaimRow>(),
-            describe::<ContractRow>(),
-            describe::<FigureRow>(),
-            describe::<EventRow>(),
-            describe::<RelationRow>(),
-            describe::<SourceRow>(),
-            describe::<CitationRow>(),
-            describe::<ChangeRow>(),
-        ];
-        for (description, columns) in tables {
+        for (description, columns) in described() {
             assert!(!description.is_empty());
             for column in columns {
                 assert!(!column.description.is_empty(), "{} has no description", column.name);

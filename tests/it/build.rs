@@ -463,3 +463,81 @@ fn entities_beyond_memory_go_to_a_temporary_file_and_come_back_whole() {
     assert_eq!(run_with_env(work.dir.path(), &["check", "--quiet"], &[]).code, 1);
     assert!(!work.path("other").exists());
 }
+
+#[test]
+fn a_build_that_publishes_nothing_removes_the_folders_it_made_for_the_output() {
+    let work = Workdir::with_revision(&REVISION.replace("2019-03", "2019-13"));
+    std::fs::create_dir(work.path("kept")).expect("a folder of the user's");
+    for output in ["new/deeper/out", "kept/deeper/out"] {
+        let outcome = work.run(&["build", "--output", output]);
+        assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+        assert!(outcome.stderr.contains("nothing was written"), "{}", outcome.stderr);
+    }
+    assert_eq!(leftovers(work.dir.path(), &["input", "kept"]), Vec::<String>::new());
+    assert_eq!(
+        leftovers(&work.path("kept"), &[]),
+        Vec::<String>::new(),
+        "only what it made"
+    );
+    // Nor does an I/O error (here every write past 4 KiB fails, as on a full disk).
+    let work = Workdir::with_revision(REVISION);
+    let outcome = with_file_size_limit(work.dir.path(), 8, &["build", "--output", "new/deeper/out"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert_eq!(leftovers(work.dir.path(), &["input"]), Vec::<String>::new());
+}
+
+/// Runs the binary in `dir` with `args`, where a write past `blocks` blocks of 512 bytes fails, as
+/// on a full disk: `ulimit -f`, with SIGXFSZ ignored (which the binary inherits), makes it fail with
+/// EFBIG.
+fn with_file_size_limit(dir: &Path, blocks: u32, args: &[&str]) -> crate::support::Outcome {
+    let output = std::process::Command::new("sh")
+        .args(["-c", "trap '' XFSZ; ulimit -f \"$1\"; shift; exec \"$@\"", "sh"])
+        .arg(blocks.to_string())
+        .arg(env!("CARGO_BIN_EXE_profile-export"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("sh runs");
+    crate::support::Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn a_full_disk_stops_every_format_with_the_reason_and_leaves_nothing() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    // 40 generated profiles: every format has a file beyond 100 KiB, and what every build writes
+    // besides (the mark, datapackage.json, README.md) stays below it.
+    crate::generate::generate(40, 3, &dir.path().join("input")).expect("input");
+    assert_eq!(run_in(dir.path(), &["build", "--quiet"]).code, 0);
+    let before = tree(&dir.path().join("output"));
+    let staging = format!("{}/.output.staging-", dir.path().display());
+    for (format, file) in [
+        ("json", "/json/.profiles.part: "),
+        ("csv", "/csv/"),
+        ("parquet", "/parquet/"),
+        ("xlsx", "/xlsx: a temporary file of the workbook cannot be written: "),
+        ("sqlite", "/sqlite/"),
+    ] {
+        let outcome = with_file_size_limit(dir.path(), 200, &["build", "--quiet", "--format", format]);
+        assert_eq!(outcome.code, 2, "{format}: {}", outcome.stderr);
+        let lines: Vec<&str> = outcome.stderr.lines().collect();
+        assert_eq!(lines.len(), 2, "{format}: {}", outcome.stderr);
+        assert!(
+            lines[0].starts_with(&format!("error: {staging}")) && lines[0].contains(file),
+            "{format}: the file and what the system said: {}",
+            outcome.stderr
+        );
+        assert_eq!(lines[1], "error: nothing was written; output is unchanged");
+        assert_eq!(
+            leftovers(dir.path(), &["input", "output"]),
+            Vec::<String>::new(),
+            "{format}"
+        );
+        assert!(
+            tree(&dir.path().join("output")) == before,
+            "{format}: the previous output changed"
+        );
+    }
+}
