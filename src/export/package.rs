@@ -7,6 +7,12 @@ use crate::tables::{ColumnType, Table};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
+/// Where the data package goes, relative to the output folder.
+pub const DATAPACKAGE_PATH: &str = "datapackage.json";
+
+/// Where the data dictionary goes, relative to the output folder.
+pub const DICTIONARY_PATH: &str = "README.md";
+
 /// `datapackage.json`: written last but for the dictionary, it lists every file before it.
 pub struct DataPackage {
     staging: std::path::PathBuf,
@@ -27,7 +33,7 @@ impl Writer for DataPackage {
     }
 
     fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
-        let mut file = DataFile::create(&self.staging, "datapackage.json")?;
+        let mut file = DataFile::create(&self.staging, DATAPACKAGE_PATH)?;
         write_datapackage(dataset.meta, dataset.tables, dataset.files, &mut file)
             .map_err(|e| ExportError::Io(file.path.clone(), e))?;
         Ok(vec![file.finish()?])
@@ -54,7 +60,7 @@ impl Writer for Dictionary {
     }
 
     fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
-        let mut file = DataFile::create(&self.staging, "README.md")?;
+        let mut file = DataFile::create(&self.staging, DICTIONARY_PATH)?;
         write_dictionary(dataset.meta, dataset.tables, dataset.files, &mut file)
             .map_err(|e| ExportError::Io(file.path.clone(), e))?;
         Ok(vec![file.finish()?])
@@ -99,7 +105,7 @@ impl Flavour {
 
 /// The files that hold every table at once: (resource name, path, title, description, format,
 /// media type).
-fn whole_dataset_files(
+pub(super) fn whole_dataset_files(
     meta: &DatasetMeta,
 ) -> [(&'static str, String, &'static str, String, &'static str, &'static str); 3] {
     [

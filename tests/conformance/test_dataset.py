@@ -991,10 +991,11 @@ def test_readme_describes_each_table_as_declared(table):
 
 def test_every_file_in_the_output_is_a_resource():
     """A file that no resource describes is unvalidated, unhashed data (or a leftover). Besides the
-    package and the dictionary, only the mark that tells `build` the folder is its own may be there."""
+    package, the dictionary and the Croissant description (tested in test_croissant.py), only the
+    mark that tells `build` the folder is its own may be there."""
     on_disk = {
         path.relative_to(OUTPUT).as_posix() for path in OUTPUT.rglob("*") if path.is_file()
-    } - {"datapackage.json", "README.md", ".profile-export"}
+    } - {"datapackage.json", "README.md", "croissant.json", ".profile-export"}
     assert on_disk == {entry["path"] for entry in resources().values()}
 
 

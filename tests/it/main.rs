@@ -5,6 +5,7 @@ mod batches;
 mod build;
 mod check;
 mod crash;
+mod croissant;
 mod database;
 mod dictionary;
 mod diff;

@@ -27,7 +27,13 @@ fn text_that_looks_like_a_formula_stays_text_and_values_keep_their_types() {
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     assert_eq!(
         names,
-        [".profile-export", "README.md", "datapackage.json", "xlsx/test.xlsx"]
+        [
+            ".profile-export",
+            "README.md",
+            "croissant.json",
+            "datapackage.json",
+            "xlsx/test.xlsx"
+        ]
     );
     let parts = parts(&work.path("output/xlsx/test.xlsx"));
     let workbook = &parts["xl/workbook.xml"];
@@ -124,6 +130,7 @@ fn the_workbook_and_database_are_byte_identical_for_any_thread_count() {
         [
             ".profile-export",
             "README.md",
+            "croissant.json",
             "datapackage.json",
             "sqlite/test.metadata.json",
             "sqlite/test.sqlite",
