@@ -6,6 +6,7 @@
 
 mod cells;
 mod csv;
+mod datasette;
 mod json;
 mod package;
 mod parquet;
