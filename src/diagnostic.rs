@@ -320,28 +320,15 @@ pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) ->
 /// Most characters of a message: a message names the value it is about, and a value may be long.
 pub const MAX_MESSAGE_CHARS: usize = 500;
 
-/// A message safe to print on a terminal and bounded: control characters (but line ends and tabs)
-/// shown as `�`, and cut with `…` past `MAX_MESSAGE_CHARS`.
+/// A message safe to print anywhere and bounded: control characters and line separators escaped
+/// (`\n`, `\u{1b}`: a message is one line, and no curated byte in it can start a workflow command
+/// or drive a terminal), and cut with `…` past `MAX_MESSAGE_CHARS` characters as shown.
 fn bounded(message: String) -> String {
-    let long = message.len() > MAX_MESSAGE_CHARS && message.chars().count() > MAX_MESSAGE_CHARS;
-    if !long && !message.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return message;
-    }
-    let mut text: String = message
-        .chars()
-        .take(MAX_MESSAGE_CHARS)
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect();
-    if long {
-        text.push('…');
-    }
-    text
+    let changed = match crate::escape::text_within(&message, MAX_MESSAGE_CHARS) {
+        std::borrow::Cow::Borrowed(_) => None,
+        std::borrow::Cow::Owned(shown) => Some(shown),
+    };
+    changed.unwrap_or(message)
 }
 
 #[cfg(test)]
@@ -357,7 +344,7 @@ mod tests {
             "\x1b[2J".to_owned() + &"x".repeat(900),
         );
         assert_eq!(d.message.chars().count(), MAX_MESSAGE_CHARS + 1);
-        assert!(d.message.starts_with("\u{fffd}[2J") && d.message.ends_with('…'));
+        assert!(d.message.starts_with("\\u{1b}[2J") && d.message.ends_with('…'));
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
+pub mod escape;
 pub mod export;
 pub mod identifier;
 pub mod input;

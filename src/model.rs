@@ -11,6 +11,9 @@ use std::borrow::Cow;
 pub const SLUG_PATTERN: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
 /// Regular expression of an open vocabulary word (`kind`, `metric`, `predicate`, `unit`).
 pub const WORD_PATTERN: &str = r"^[a-z0-9]+(_[a-z0-9]+)*$";
+/// Regular expression of a web address: the scheme `http` or `https` in any case, then a host. JSON
+/// Schema patterns are ECMA-262 regular expressions, which have no inline flag for case.
+pub const WEB_ADDRESS_PATTERN: &str = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]";
 
 /// The description of the whole dataset, read from `dataset.yaml`.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -37,8 +40,7 @@ pub struct DatasetMeta {
     pub publisher: Option<String>,
     /// Web page of the dataset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(url)]
-    pub homepage: Option<String>,
+    pub homepage: Option<WebAddress>,
     /// Where the data as a whole comes from, listed as the data package's sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<DatasetSource>,
@@ -53,8 +55,7 @@ pub struct DatasetSource {
     pub title: String,
     /// Address of the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(url)]
-    pub url: Option<String>,
+    pub url: Option<WebAddress>,
 }
 
 /// One dated revision of a company profile: one file `profiles/<profile>/<updated>.<ext>`.
@@ -169,8 +170,7 @@ pub struct Source {
     pub title: String,
     /// Address of the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(url)]
-    pub url: Option<String>,
+    pub url: Option<WebAddress>,
     /// Who published the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
@@ -495,6 +495,55 @@ pattern_string!(
     r"^[A-Z]{2}$"
 );
 
+/// A web address: an `http` or `https` URI, the scheme in any case. No other scheme is a web
+/// address: `javascript:`, `data:` or `file:` would run or open something where a reader of the
+/// dataset's README, its Datasette pages or its tables follows the link.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct WebAddress(pub String);
+
+impl WebAddress {
+    /// The address as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The address, if it may be linked (`is_web`): what every export that links one goes through.
+    pub fn linkable(&self) -> Option<&str> {
+        Self::is_web(&self.0).then_some(self.0.as_str())
+    }
+
+    /// Whether `text` matches `WEB_ADDRESS_PATTERN`: the scheme `http` or `https` in any case, then a host.
+    pub fn matches_pattern(text: &str) -> bool {
+        let rest = ["https://", "http://"].iter().find_map(|scheme| {
+            let head = text.get(..scheme.len())?;
+            head.eq_ignore_ascii_case(scheme).then(|| &text[scheme.len()..])
+        });
+        rest.is_some_and(|rest| !rest.is_empty() && !rest.starts_with(['/', '?', '#']))
+    }
+
+    /// Whether `text` is a web address: it matches `WEB_ADDRESS_PATTERN` and holds no white space
+    /// or control character. The input schema checks it; every export that links an address asks
+    /// again, so that nothing else is ever linked.
+    pub fn is_web(text: &str) -> bool {
+        Self::matches_pattern(text) && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+    }
+}
+
+impl JsonSchema for WebAddress {
+    fn schema_name() -> Cow<'static, str> {
+        "WebAddress".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A web address: an http or https URI, e.g. `https://example.org/page`.",
+            "type": "string",
+            "format": "uri",
+            "pattern": WEB_ADDRESS_PATTERN
+        })
+    }
+}
+
 /// A partial date as curated: `2020`, `2020-06`, `2020-06-15`, a season `2018-22` (21 spring to 24
 /// winter), optionally followed by `?` (uncertain), `~` (approximate) or `%` (both). It is parsed
 /// when it is read: the curated text and the days it covers stay together, so no later stage parses
@@ -760,6 +809,34 @@ impl JsonSchema for DecimalText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_http_and_https_are_web_addresses() {
+        for web in [
+            "https://example.org",
+            "http://example.org/a?b#c",
+            "HTTPS://EXAMPLE.ORG",
+            "hTtP://x",
+        ] {
+            assert!(WebAddress::is_web(web), "{web}");
+        }
+        for other in [
+            "javascript:alert(1)",
+            "JAVASCRIPT:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "file:///etc/passwd",
+            "https:///etc/passwd",
+            "https://",
+            "http:example.org",
+            "ftp://example.org",
+            " https://example.org",
+            "https://example.org/\n",
+            "https://exa mple.org",
+            "https://example.org\u{2028}",
+        ] {
+            assert!(!WebAddress::is_web(other), "{other}");
+        }
+    }
 
     #[test]
     fn numbers_keep_their_source_digits() {

@@ -3,7 +3,7 @@
 //!
 //! Merging: within one profile, a newer revision's value of a field replaces an older one's and a
 //! field it leaves out keeps its older value; between profiles, two different values of one field
-//! are an error naming both places.
+//! are an error naming both places, and, when the two look alike, the code points that differ.
 //!
 //! Revisions arrive a batch of whole profiles at a time, in (profile, updated) order, and are not
 //! kept: what stays is one compact record per entity and the references not yet resolved, so memory
@@ -673,7 +673,10 @@ impl Merger {
                     Code::MergeConflict,
                     &path,
                     position,
-                    format!("`{id}` has {name} {value} here, but another profile gives it {name} {existing}"),
+                    format!(
+                        "`{id}` has {name} {value} here, but another profile gives it {name} {existing}{}",
+                        look_alike(&value.to_string(), &existing.to_string())
+                    ),
                 )
                 .with_note(&first_path, first_position, "the other value"),
             );
@@ -850,6 +853,89 @@ impl Merger {
     }
 }
 
+/// Most code points shown of each side of a difference.
+const MAX_CODE_POINTS: usize = 16;
+
+/// What tells apart two values (JSON texts) that differ but look alike, for the message of their
+/// conflict: `; they look alike but are written differently: U+0065 U+0301 here against U+00E9
+/// there` (`é` decomposed and composed). Two values look alike when they have the same confusable
+/// skeleton (`skeleton`); the code points shown are those of the part that differs, widened to
+/// whole characters. Nothing when the values differ visibly.
+fn look_alike(here: &str, there: &str) -> String {
+    let skeleton_of = |json: &str| {
+        let value = serde_json::from_str(json).unwrap_or_else(|_| serde_json::Value::String(json.to_owned()));
+        skeleton(value)
+    };
+    if here == there || skeleton_of(here) != skeleton_of(there) {
+        return String::new();
+    }
+    let (here, there): (Vec<char>, Vec<char>) = (here.chars().collect(), there.chars().collect());
+    let (mut start, mut common_end) = (0, 0);
+    while start < here.len().min(there.len()) && here[start] == there[start] {
+        start += 1;
+    }
+    while common_end < here.len().min(there.len()) - start
+        && here[here.len() - 1 - common_end] == there[there.len() - 1 - common_end]
+    {
+        common_end += 1;
+    }
+    // A combining mark belongs to the character before it: show the whole character.
+    let mark = |chars: &[char], at: usize| {
+        chars
+            .get(at)
+            .is_some_and(|&c| unicode_normalization::char::is_combining_mark(c))
+    };
+    while start > 0 && (mark(&here, start) || mark(&there, start)) {
+        start -= 1;
+    }
+    while common_end > 0 && (mark(&here, here.len() - common_end) || mark(&there, there.len() - common_end)) {
+        common_end -= 1;
+    }
+    let shown = |chars: &[char]| {
+        let part = &chars[start..chars.len() - common_end];
+        if part.is_empty() {
+            "nothing".to_owned()
+        } else {
+            crate::escape::code_points(part, MAX_CODE_POINTS)
+        }
+    };
+    format!(
+        "; they look alike but are written differently: {} here against {} there",
+        shown(&here),
+        shown(&there)
+    )
+}
+
+/// A value as it looks: each of its texts in NFKC, without invisible characters, with each run of
+/// white space as one space and none at either end, each dash as `-`, then reduced to its
+/// confusable skeleton (Unicode TS #39: Cyrillic `а` and Latin `a` are one letter).
+fn skeleton(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    use unicode_normalization::UnicodeNormalization;
+    match value {
+        Value::String(text) => {
+            let mut plain = String::with_capacity(text.len());
+            for c in text.nfkc().filter(|&c| !crate::escape::is_invisible(c)) {
+                if c.is_whitespace() {
+                    if !plain.is_empty() && !plain.ends_with(' ') {
+                        plain.push(' ');
+                    }
+                } else if c == '\u{2212}' || get_general_category(c) == GeneralCategory::DashPunctuation {
+                    plain.push('-');
+                } else {
+                    plain.push(c);
+                }
+            }
+            let plain = plain.trim_end();
+            Value::String(unicode_security::confusable_detection::skeleton(plain).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(skeleton).collect()),
+        Value::Object(members) => Value::Object(members.into_iter().map(|(k, v)| (k, skeleton(v))).collect()),
+        other => other,
+    }
+}
+
 fn article(entity_type: EntityType) -> &'static str {
     match entity_type {
         EntityType::Organization => "an",
@@ -860,6 +946,50 @@ fn article(entity_type: EntityType) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_that_look_alike_are_told_apart_by_their_code_points() {
+        // The values as the merger holds them: JSON texts, as serde_json writes them.
+        let json = |value: serde_json::Value| value.to_string();
+        let hint = |here: &str, there: &str| look_alike(&json(here.into()), &json(there.into()));
+        assert_eq!(
+            hint("Caf\u{e9}", "Cafe\u{301}"),
+            "; they look alike but are written differently: U+00E9 here against U+0065 U+0301 there"
+        );
+        assert_eq!(
+            hint("Agency\u{a0}", "Agency"),
+            "; they look alike but are written differently: U+00A0 here against nothing there"
+        );
+        assert_eq!(
+            hint("Booz Allen \u{2013} Hamilton", "Booz Allen - Hamilton"),
+            "; they look alike but are written differently: U+2013 here against U+002D there"
+        );
+        assert_eq!(
+            hint("Am\u{430}zon", "Amazon"),
+            "; they look alike but are written differently: U+0430 here against U+0061 there"
+        );
+        assert_eq!(
+            hint("Ama\u{200b}zon", "Amazon"),
+            "; they look alike but are written differently: U+200B here against nothing there"
+        );
+        assert_eq!(
+            hint("Amazon  Web", "Amazon Web"),
+            "; they look alike but are written differently: U+0020 here against nothing there"
+        );
+        // Lists of texts too.
+        assert_eq!(
+            look_alike(
+                &json(serde_json::json!(["ICE", "Caf\u{e9}"])),
+                &json(serde_json::json!(["ICE", "Cafe\u{301}"]))
+            ),
+            "; they look alike but are written differently: U+00E9 here against U+0065 U+0301 there"
+        );
+        // Values that differ visibly need no code points.
+        assert_eq!(hint("Other Agency", "Agency"), "");
+        assert_eq!(hint("Amazon", "amazon"), "");
+        assert_eq!(hint("Caf\u{e9}", "Cafe"), "");
+        assert_eq!(look_alike("10", "11"), "");
+    }
 
     #[test]
     fn the_store_gives_back_every_field_as_packed_from_memory_or_the_spill_file() {

@@ -228,10 +228,10 @@ pub fn check_revision(
             "/profile",
             format!(
                 "the file's path says `{}`, but its content is profile `{}` updated `{}`: expected profiles/{}.{}",
-                relative.with_extension("").display(),
+                crate::escape::path(&relative.with_extension("")),
                 revision.profile,
                 revision.updated,
-                expected.display(),
+                crate::escape::path(&expected),
                 relative.extension().and_then(|e| e.to_str()).unwrap_or("yaml"),
             ),
         );

@@ -14,7 +14,7 @@
 
 use super::cells::{Cell, cell};
 use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
-use crate::model::DatasetMeta;
+use crate::model::{DatasetMeta, WebAddress};
 use crate::quantity::Decimal;
 use crate::tables::{ColumnType, Table};
 use arrow_array::RecordBatch;
@@ -326,12 +326,13 @@ pub fn write_metadata(meta: &DatasetMeta, database: &str, tables: &[Table], out:
     if !meta.sources.is_empty() {
         let titles: Vec<&str> = meta.sources.iter().map(|s| s.title.as_str()).collect();
         root.insert("source".into(), titles.join("; ").into());
-        if let Some(url) = meta.sources.iter().find_map(|s| s.url.clone()) {
+        // Datasette links these on every page: only a web address is ever linked.
+        if let Some(url) = meta.sources.iter().find_map(|s| s.url.as_ref()?.linkable()) {
             root.insert("source_url".into(), url.into());
         }
     }
-    if let Some(homepage) = &meta.homepage {
-        root.insert("about_url".into(), homepage.clone().into());
+    if let Some(homepage) = meta.homepage.as_ref().and_then(WebAddress::linkable) {
+        root.insert("about_url".into(), homepage.into());
         root.insert("about".into(), meta.name.clone().into());
     }
     let mut described = Map::new();
@@ -356,4 +357,40 @@ pub fn write_metadata(meta: &DatasetMeta, database: &str, tables: &[Table], out:
     let mut out = out;
     serde_json::to_writer_pretty(&mut out, &Value::Object(root))?;
     out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DatasetSource;
+
+    #[test]
+    fn datasette_links_only_web_addresses() {
+        // Addresses that the input schema refuses, as if they had got past it.
+        let address = |text: &str| Some(WebAddress(text.into()));
+        let source = |title: &str, url: &str| DatasetSource {
+            title: title.into(),
+            url: address(url),
+        };
+        let meta = DatasetMeta {
+            name: "test".into(),
+            title: "Test".into(),
+            description: None,
+            version: "1".into(),
+            license: "CC-BY-4.0".into(),
+            publisher: None,
+            homepage: address("data:text/html,<script>alert(1)</script>"),
+            sources: vec![
+                source("Script", "javascript:alert(1)"),
+                source("File", "file:///etc/passwd"),
+                source("Web", "http://example.org/a"),
+            ],
+        };
+        let mut out = Vec::new();
+        write_metadata(&meta, "test", &[], &mut out).expect("written");
+        let metadata: Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(metadata["source"], "Script; File; Web");
+        assert_eq!(metadata["source_url"], "http://example.org/a");
+        assert_eq!((metadata.get("about_url"), metadata.get("about")), (None, None));
+    }
 }

@@ -303,7 +303,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
             revision: revision_id.clone(),
             source: SourceColumns {
                 title: source.title.clone(),
-                url: source.url.clone(),
+                url: source.url.as_ref().map(|url| url.as_str().to_owned()),
                 publisher: source.publisher.clone(),
                 published,
                 published_from,

@@ -2,7 +2,7 @@
 //! source lines cut from the text already loaded and bounded, never a byte of a refused file, at most
 //! so many problems of one file, and a closed pipe that ends the output quietly.
 
-use crate::support::{DATASET, REVISION, REVISION_PATH, Workdir, revision_with};
+use crate::support::{DATASET, REVISION, REVISION_PATH, Workdir, inert_lines, revision_with};
 use std::process::{Command, Stdio};
 
 const FILE: &str = "input/profiles/acme/2020-01-01.yaml";
@@ -225,4 +225,161 @@ fn a_closed_pipe_ends_the_output_quietly() {
         assert_eq!(status.code(), Some(1), "{format}: {stderr}");
         assert!(!stderr.contains("panicked"), "{format}: {stderr}");
     }
+}
+
+/// What a run printed, byte for byte: code, stdout, stderr.
+fn run_raw(work: &Workdir, args: &[&str]) -> (i32, Vec<u8>, Vec<u8>) {
+    let output = Command::new(env!("CARGO_BIN_EXE_profile-export"))
+        .args(args)
+        .current_dir(work.dir.path())
+        .output()
+        .expect("the binary runs");
+    (output.status.code().unwrap_or(-1), output.stdout, output.stderr)
+}
+
+/// A revision in a folder whose name holds a line end and a workflow command, in a file whose name
+/// holds an escape character and a bell, with a key and a value that hold all of them (the value a
+/// line separator too).
+fn hostile_text() -> Workdir {
+    // Escapes that YAML reads as a line end, an escape character and a bell, then a line separator
+    // written as it is.
+    let kind = concat!(r#"    kind: "x\n::add-mask::secret\e\a"#, "\u{2028}::add-mask::raw\"");
+    let revision = revision_with(11, kind) + "\"a\\n::add-mask::secret\\e\\a\": 1\n";
+    Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (
+            "profiles/acme\n::add-mask::secret/2020-01-01\u{1b}\u{7}.yaml",
+            revision.as_bytes(),
+        ),
+    ])
+}
+
+#[test]
+fn no_curated_byte_becomes_a_line_or_a_command_in_any_format() {
+    const SHOWN: &str = r"input/profiles/acme\n::add-mask::secret/2020-01-01\u{1b}\u{7}.yaml";
+    const FIELDS: &str = "`profile`, `updated`, `name`, `aliases`, `summary`, `headquarters`, `stock_symbols`, \
+                          `categories`, `sources`, `organizations`, `systems`, `contracts`, `figures`, `events`, `relations`";
+    let work = hostile_text();
+
+    let (code, stdout, stderr) = run_raw(&work, &["check"]);
+    assert_eq!(code, 1);
+    assert_eq!(inert_lines(stdout, false), "");
+    let text = inert_lines(stderr, false);
+    let headlines: Vec<&str> = text.lines().filter(|line| line.contains(": error[")).collect();
+    assert_eq!(
+        headlines,
+        [
+            format!(
+                r"{SHOWN}:1:10: error[E0200]: the file's path says `acme\n::add-mask::secret/2020-01-01\u{{1b}}\u{{7}}`, but its content is profile `acme` updated `2020-01-01`: expected profiles/acme/2020-01-01.yaml"
+            ),
+            format!(
+                r"{SHOWN}:11:11: error[E0101]: `x\n::add-mask::secret\u{{1b}}\u{{7}}\u{{2028}}::add-mask::raw` is not a snake_case word: lowercase letters and digits, words joined by `_`, e.g. `government_agency`"
+            ),
+            format!(
+                r"{SHOWN}:39:1: error[E0100]: unknown field `a\n::add-mask::secret\u{{1b}}\u{{7}}`; a revision has the fields {FIELDS}"
+            ),
+        ],
+        "{text}"
+    );
+    assert!(text.contains(r"   | ^ at /a\n::add-mask::secret\u{1b}\u{7}"), "{text}");
+    // The source line is shown as written, but for the line separator.
+    assert!(
+        text.contains("11 |     kind: \"x\\n::add-mask::secret\\e\\a\u{fffd}::add-mask::raw\"\n"),
+        "{text}"
+    );
+
+    let (code, stdout, stderr) = run_raw(&work, &["check", "--format", "json"]);
+    assert_eq!(code, 1);
+    inert_lines(stderr, false);
+    let records: Vec<serde_json::Value> = inert_lines(stdout, false)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect();
+    let shown: Vec<(&str, &str, &str)> = records
+        .iter()
+        .map(|r| {
+            let text = |key: &str| r[key].as_str().unwrap_or_default();
+            (text("file"), text("pointer"), text("message"))
+        })
+        .collect();
+    assert_eq!(shown.len(), 3, "{records:?}");
+    assert!(shown.iter().all(|(file, _, _)| *file == SHOWN), "{shown:?}");
+    assert_eq!(shown[1].1, "/organizations/0/kind");
+    assert_eq!(shown[2].1, r"/a\n::add-mask::secret\u{1b}\u{7}");
+    assert!(
+        shown[2]
+            .2
+            .starts_with(r"unknown field `a\n::add-mask::secret\u{1b}\u{7}`; a revision has the fields"),
+        "{shown:?}"
+    );
+
+    let (code, stdout, stderr) = run_raw(&work, &["check", "--format", "github"]);
+    assert_eq!(code, 1);
+    inert_lines(stderr, false);
+    let commands = inert_lines(stdout, true);
+    let property = r"input/profiles/acme\n%3A%3Aadd-mask%3A%3Asecret/2020-01-01\u{1b}\u{7}.yaml";
+    assert_eq!(
+        commands.lines().collect::<Vec<_>>(),
+        [
+            format!(
+                r"::error file={property},line=1,col=10,title=error[E0200]::the file's path says `acme\n::add-mask::secret/2020-01-01\u{{1b}}\u{{7}}`, but its content is profile `acme` updated `2020-01-01`: expected profiles/acme/2020-01-01.yaml (at /profile)"
+            ),
+            format!(
+                r"::error file={property},line=11,col=11,title=error[E0101]::`x\n::add-mask::secret\u{{1b}}\u{{7}}\u{{2028}}::add-mask::raw` is not a snake_case word: lowercase letters and digits, words joined by `_`, e.g. `government_agency` (at /organizations/0/kind)"
+            ),
+            format!(
+                r"::error file={property},line=39,col=1,title=error[E0100]::unknown field `a\n::add-mask::secret\u{{1b}}\u{{7}}`; a revision has the fields {FIELDS} (at /a\n::add-mask::secret\u{{1b}}\u{{7}})"
+            ),
+        ]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn two_file_names_that_are_not_utf8_are_told_apart_in_every_format() {
+    use std::os::unix::ffi::OsStrExt;
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (REVISION_PATH, REVISION.as_bytes()),
+    ]);
+    for byte in [0xff_u8, 0xfe] {
+        let name = [&[byte][..], b".yaml"].concat();
+        let path = work
+            .path("input/profiles/acme")
+            .join(std::ffi::OsStr::from_bytes(&name));
+        std::fs::write(path, "x\n").expect("write");
+    }
+    let (first, second) = (r"input/profiles/acme/\xfe.yaml", r"input/profiles/acme/\xff.yaml");
+
+    let (code, _, stderr) = run_raw(&work, &["check"]);
+    assert_eq!(code, 1);
+    let text = inert_lines(stderr, false);
+    let files: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.split_once(":1:1: error[").map(|(file, _)| file))
+        .collect();
+    assert_eq!(files, [first, second], "{text}");
+
+    let (code, stdout, _) = run_raw(&work, &["check", "--format", "json"]);
+    assert_eq!(code, 1);
+    let files: Vec<String> = inert_lines(stdout, false)
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON")["file"].to_string())
+        .collect();
+    assert_eq!(files, [format!("{first:?}"), format!("{second:?}")]);
+
+    let (code, stdout, _) = run_raw(&work, &["check", "--format", "github"]);
+    assert_eq!(code, 1);
+    let files: Vec<String> = inert_lines(stdout, true)
+        .lines()
+        .filter_map(|line| {
+            Some(
+                line.strip_prefix("::error file=")?
+                    .split_once(",line=1,col=1,")?
+                    .0
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(files, [first, second]);
 }
