@@ -6,7 +6,6 @@
 
 mod cells;
 mod csv;
-mod datasette;
 mod json;
 mod package;
 mod parquet;

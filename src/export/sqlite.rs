@@ -12,6 +12,8 @@
 //! back as exactly those digits), and `TEXT` with every digit beyond that. Tables are `STRICT`, and
 //! decimal columns `ANY`, so SQLite keeps each value as written instead of rounding it to a `REAL`.
 
+mod datasette;
+
 use super::cells::{Cell, cell};
 use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
 use crate::model::{DatasetMeta, WebAddress};
@@ -345,11 +347,11 @@ pub fn write_metadata(meta: &DatasetMeta, database: &str, tables: &[Table], out:
         let mut view = Map::new();
         view.insert("description".into(), table.description.clone().into());
         view.insert("columns".into(), columns.into());
-        view.extend(super::datasette::table_view(table));
+        view.extend(datasette::table_view(table));
         described.insert(table.name.into(), view.into());
     }
     let mut database_view = json!({"title": meta.title, "tables": described});
-    let queries = super::datasette::queries(tables);
+    let queries = datasette::queries(tables);
     if !queries.is_empty() {
         database_view["queries"] = queries.into();
     }

@@ -291,8 +291,7 @@ mod tests {
         let tables = tables_with_provider();
         let db = Connection::open_in_memory().expect("database");
         for table in &tables {
-            db.execute(&super::super::sqlite::create_table(table), [])
-                .expect(table.name);
+            db.execute(&super::super::create_table(table), []).expect(table.name);
         }
         db.execute_batch(
             "PRAGMA foreign_keys = OFF;
