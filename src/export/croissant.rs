@@ -441,6 +441,7 @@ mod tests {
                     column("aliases", ColumnType::TextList, false, &[]),
                 ],
                 primary_key: vec!["id"],
+                order: crate::tables::Order::Key,
                 rows: 3,
             },
             Table {
@@ -453,6 +454,7 @@ mod tests {
                     column("is_latest", ColumnType::Boolean, false, &[]),
                 ],
                 primary_key: vec!["entity", "as_of"],
+                order: crate::tables::Order::Key,
                 rows: 2,
             },
         ]

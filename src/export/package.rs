@@ -132,7 +132,7 @@ pub(super) fn whole_dataset_files(
             "datasette-metadata",
             super::datasette_metadata_path(&meta.name),
             "Datasette metadata of the SQLite database",
-            "Title, license, source and the description of every table and column, for `datasette --metadata`.".into(),
+            "Title, license, source, the description of every table and column, facets, each table's order and the canned queries `entity` and `changes_since`, for `datasette --metadata`.".into(),
             "json",
             "application/json",
         ),

@@ -1,7 +1,7 @@
 //! `sqlite/<name>.sqlite` for Datasette and SQL users: a table a table with the same rows, every
 //! primary and foreign key declared, an index on every foreign key, full-text search on the text
-//! people search, and `sqlite/<name>.metadata.json` for Datasette (title, license, source and the
-//! description of every table and column).
+//! people search, and `sqlite/<name>.metadata.json` for Datasette (title, license, source, the
+//! description of every table and column, facets, orders and canned queries).
 //!
 //! Tables are written in parallel, each into a part database of its own; the parts are then copied
 //! into the one database in the order of the data dictionary, so the same rows give the same bytes.
@@ -11,6 +11,8 @@
 //! a whole number that fits 64 bits, a `REAL` for one of at most 15 significant digits (which reads
 //! back as exactly those digits), and `TEXT` with every digit beyond that. Tables are `STRICT`, and
 //! decimal columns `ANY`, so SQLite keeps each value as written instead of rounding it to a `REAL`.
+
+mod datasette;
 
 use super::cells::{Cell, cell};
 use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
@@ -313,7 +315,8 @@ pub fn assemble(path: &Path, tables: &[Table], parts: &[PathBuf]) -> Result<(), 
 }
 
 /// Writes the Datasette metadata of the database `database` (its file name without `.sqlite`):
-/// title, description, license, source, and every table's and column's description.
+/// title, description, license, source, every table's and column's description, each table's
+/// facets and order, and the canned queries (`datasette.rs`).
 pub fn write_metadata(meta: &DatasetMeta, database: &str, tables: &[Table], out: impl Write) -> io::Result<()> {
     let mut root = Map::new();
     root.insert("title".into(), meta.title.clone().into());
@@ -341,15 +344,18 @@ pub fn write_metadata(meta: &DatasetMeta, database: &str, tables: &[Table], out:
             .iter()
             .map(|c| (c.name.clone(), c.description.clone().into()))
             .collect();
-        described.insert(
-            table.name.into(),
-            json!({"description": table.description, "columns": columns}),
-        );
+        let mut view = Map::new();
+        view.insert("description".into(), table.description.clone().into());
+        view.insert("columns".into(), columns.into());
+        view.extend(datasette::table_view(table));
+        described.insert(table.name.into(), view.into());
     }
-    root.insert(
-        "databases".into(),
-        json!({ database: {"title": meta.title, "tables": described} }),
-    );
+    let mut database_view = json!({"title": meta.title, "tables": described});
+    let queries = datasette::queries(tables);
+    if !queries.is_empty() {
+        database_view["queries"] = queries.into();
+    }
+    root.insert("databases".into(), json!({ database: database_view }));
     let mut out = out;
     serde_json::to_writer_pretty(&mut out, &Value::Object(root))?;
     out.write_all(b"\n")

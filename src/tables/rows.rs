@@ -112,6 +112,7 @@ pub struct EntityRow {
     /// Id of the entity, shared by organizations, systems and people.
     pub id: String,
     /// Whether the entity is an organization or a system.
+    #[schemars(extend("x-facet" = true))]
     #[serde(rename = "type")]
     pub entity_type: EntityType,
     /// Full name of the entity.
@@ -148,6 +149,7 @@ pub struct OrganizationColumns {
     #[schemars(extend("x-search" = true))]
     pub aliases: Vec<String>,
     /// Kind of organization, e.g. `company`, `government_agency`.
+    #[schemars(extend("x-facet" = true))]
     pub kind: Option<String>,
     /// Id of the parent organization.
     #[schemars(extend("x-references" = "entities"))]
@@ -187,6 +189,7 @@ pub struct SystemColumns {
     #[schemars(extend("x-search" = true))]
     pub aliases: Vec<String>,
     /// Kind of system, e.g. `biometric_database`.
+    #[schemars(extend("x-facet" = true))]
     pub kind: Option<String>,
     /// Id of the organization that operates the system.
     #[schemars(extend("x-references" = "entities"))]
@@ -269,6 +272,7 @@ pub struct ClaimRow {
     /// hex digits of the SHA-256 of its identifying fields.
     pub key: String,
     /// Kind of claim.
+    #[schemars(extend("x-facet" = true))]
     pub kind: ClaimKind,
     /// Slug of the profile that makes the claim.
     pub profile: String,
@@ -308,6 +312,7 @@ pub struct ClaimKey {
 pub struct ClaimTail {
     /// Status of the claim: reported (the default), planned, disputed, or not_found (looked for
     /// and not found, as of `as_of`).
+    #[schemars(extend("x-facet" = true))]
     pub status: Status,
     /// Id of the entity that asserts the claim, e.g. `palantir` for "according to Palantir", or
     /// the person who said it.
@@ -343,6 +348,7 @@ pub struct AmountColumns {
     /// Unit of a count, e.g. `people`, `transactions`.
     pub unit: Option<String>,
     /// Currency of a money amount (ISO 4217).
+    #[schemars(extend("x-facet" = true))]
     pub currency: Option<String>,
     /// The time unit of a rate: the quantity is per day, week, month or year.
     pub per: Option<Per>,
@@ -415,6 +421,7 @@ pub struct FigureColumns {
     #[schemars(extend("x-references" = "entities"))]
     pub subject: String,
     /// What is measured, e.g. `revenue`, `employees`, `transactions`.
+    #[schemars(extend("x-facet" = true))]
     pub metric: String,
     #[serde(flatten)]
     pub amount: AmountColumns,
@@ -456,6 +463,7 @@ pub struct EventColumns {
     #[schemars(extend("x-references" = "entities"))]
     pub subject: Option<String>,
     /// Kind of event, e.g. `announcement`.
+    #[schemars(extend("x-facet" = true))]
     pub kind: Option<String>,
     /// What happened.
     #[schemars(extend("x-search" = true))]
@@ -483,6 +491,7 @@ pub struct RelationColumns {
     #[schemars(extend("x-references" = "entities"))]
     pub subject: String,
     /// What links them, e.g. `hosts`, `develops`.
+    #[schemars(extend("x-facet" = true))]
     pub predicate: String,
     /// Id of the entity the relation points to.
     #[schemars(extend("x-references" = "entities"))]
@@ -596,6 +605,7 @@ pub struct ChangeRow {
     #[schemars(extend("x-references" = "profiles"))]
     pub revision: String,
     /// What changed: the profile's own fields, an organization, system or person it declares, or a claim.
+    #[schemars(extend("x-facet" = true))]
     pub kind: Subject,
     /// Claim key, entity id or profile slug of what changed.
     pub key: String,

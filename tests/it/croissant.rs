@@ -158,7 +158,7 @@ fn a_dataset_without_a_description_gets_one_of_its_title_and_tables() {
     let croissant = json_file(&files, "croissant.json");
     let description = croissant["description"].as_str().expect("a text");
     assert!(
-        description.starts_with("Test. A dataset of 12 tables. profiles: A revision of a company profile. entities: "),
+        description.starts_with("Test. A dataset of 14 tables. profiles: A revision of a company profile. entities: "),
         "{description}"
     );
     assert!((50..=5000).contains(&description.chars().count()), "{description}");
