@@ -100,6 +100,33 @@ pub struct Entity<'a> {
     /// The sources of every declaration, as `profile/updated/source`, sorted by (profile, updated,
     /// source) and without repeats.
     pub sources: Vec<String>,
+    /// The days of the earliest and the latest revision that declare it.
+    pub seen: Seen,
+}
+
+/// The days of the earliest and the latest revision that declare an entity (or, for a claim key,
+/// that make a claim with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    /// The earliest.
+    pub first: jiff::civil::Date,
+    /// The latest.
+    pub last: jiff::civil::Date,
+}
+
+impl Seen {
+    /// Only `day`.
+    pub fn on(day: jiff::civil::Date) -> Seen {
+        Seen { first: day, last: day }
+    }
+
+    /// From the earliest to the latest of both.
+    pub fn widened(self, other: Seen) -> Seen {
+        Seen {
+            first: self.first.min(other.first),
+            last: self.last.max(other.last),
+        }
+    }
 }
 
 impl Entity<'_> {
@@ -110,13 +137,15 @@ impl Entity<'_> {
     }
 }
 
-/// One merged entity: its type, where it was first declared, and where its fields are packed in
-/// the `Store`. Its sources are in `Merger::sources`.
+/// One merged entity: its type, where it was first declared, the days of the earliest and the
+/// latest revision that declare it, and where its fields are packed in the `Store`. Its sources
+/// are in `Merger::sources`.
 #[derive(Debug, Clone, Copy)]
 struct Record {
     entity_type: EntityType,
     first: Origin,
     fields: Span,
+    seen: Seen,
 }
 
 /// A field of an entity: its interned name, its value encoded (`FieldValue::encode`), and where it
@@ -344,6 +373,8 @@ struct View {
     first: Origin,
     fields: Vec<(u32, Vec<u8>, Origin)>,
     sources: Vec<(u32, u32)>,
+    /// The days of the profile's earliest and latest revision that declare it.
+    seen: Seen,
 }
 
 impl View {
@@ -467,6 +498,7 @@ impl Entities {
                 .into_iter()
                 .map(|(profile, updated, source)| format!("{profile}/{updated}/{source}"))
                 .collect(),
+            seen: record.seen,
         }
     }
 }
@@ -555,6 +587,7 @@ impl Merger {
             // First the profile's own view: its newest value of every field.
             let mut own: BTreeMap<&str, View> = BTreeMap::new();
             for revision in profile_revisions {
+                let day = Seen::on(revision.revision.updated.day());
                 for declaration in &revision.declarations {
                     let origin = Origin {
                         file,
@@ -565,6 +598,7 @@ impl Merger {
                         first: origin,
                         fields: Vec::new(),
                         sources: Vec::new(),
+                        seen: day,
                     });
                     if view.entity_type != declaration.entity_type {
                         let (found, first) = (view.entity_type, view.first);
@@ -573,6 +607,7 @@ impl Merger {
                         problems.push(problem);
                         continue;
                     }
+                    view.seen = view.seen.widened(day);
                     for (name, value) in &declaration.fields {
                         let name = self.field_name(name);
                         let mut encoded = Vec::new();
@@ -673,6 +708,7 @@ impl Merger {
                     entity_type: view.entity_type,
                     first: view.first,
                     fields,
+                    seen: view.seen,
                 });
                 self.sources
                     .extend(view.sources.iter().map(|&(file, source)| (index, file, source)));
@@ -716,6 +752,8 @@ impl Merger {
         }
         self.sources
             .extend(view.sources.iter().map(|&(file, source)| (index, file, source)));
+        let merged = &mut self.records[index as usize];
+        merged.seen = merged.seen.widened(view.seen);
         for (name, value, origin, existing, first) in conflicts {
             let name = self.field_names[name as usize].clone();
             let (value, existing) = (FieldValue::decode(value), FieldValue::decode(&existing));

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 pub use fields::FieldValue;
-pub use merge::{Entities, Entity, SpillError};
+pub use merge::{Entities, Entity, Seen, SpillError};
 pub use problems::{FileProblems, MAX_FILE_PROBLEMS, MAX_PROBLEMS, Problems, Sink};
 pub use rules::{ClaimRef, Declaration, Reference};
 

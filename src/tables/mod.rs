@@ -425,9 +425,27 @@ mod tests {
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(&names[..5], ["id", "key", "profile", "updated", "is_latest"]);
         assert_eq!(
-            &names[names.len() - 6..],
-            ["status", "attributed_to", "quote", "as_of", "as_of_from", "as_of_to"]
+            &names[names.len() - 8..],
+            [
+                "status",
+                "attributed_to",
+                "quote",
+                "as_of",
+                "as_of_from",
+                "as_of_to",
+                "first_seen",
+                "last_seen"
+            ]
         );
+        // When a claim or an entity was first and last seen: a day, never empty.
+        let (_, organization) = describe::<OrganizationRow>();
+        for (name, columns) in [("contracts", &columns), ("organizations", &organization)] {
+            for seen in ["first_seen", "last_seen"] {
+                let column = columns.iter().find(|c| c.name == seen).expect(seen);
+                assert_eq!(column.column_type, ColumnType::Date, "{name}.{seen}");
+                assert!(!column.nullable, "{name}.{seen}");
+            }
+        }
         let (_, profile) = describe::<ProfileRow>();
         assert_eq!(profile[5].column_type, ColumnType::TextList);
         assert!(!profile[5].nullable);

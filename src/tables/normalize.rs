@@ -4,7 +4,7 @@
 use super::Rows;
 use super::rows::*;
 use crate::changes;
-use crate::check::{CheckedRevision, Entity};
+use crate::check::{CheckedRevision, Entity, Seen};
 use crate::claim::ClaimKind;
 use crate::model::EntityType;
 use crate::model::{Amount, ClaimFields, Organization, PartialDate, Person, Qualifier, System};
@@ -143,7 +143,8 @@ fn amount(amount: &Amount) -> AmountColumns {
     }
 }
 
-fn tail(claim: &ClaimFields) -> ClaimTail {
+/// The columns that close a claim's row; `seen` is when its key was first and last made.
+fn tail(claim: &ClaimFields, seen: Seen) -> ClaimTail {
     let (as_of, as_of_from, as_of_to) = date(claim.as_of.as_ref());
     ClaimTail {
         status: claim.status,
@@ -152,7 +153,24 @@ fn tail(claim: &ClaimFields) -> ClaimTail {
         as_of,
         as_of_from,
         as_of_to,
+        first_seen: Day(seen.first),
+        last_seen: Day(seen.last),
     }
+}
+
+/// For each claim key of one profile's revisions (sorted by date), the days of the earliest and
+/// the latest revision that make a claim with that key: one pass over its claims.
+fn claims_seen(revisions: &[CheckedRevision]) -> HashMap<&str, Seen> {
+    let mut seen: HashMap<&str, Seen> = HashMap::new();
+    for checked in revisions {
+        let day = Seen::on(checked.revision.updated.day());
+        for claim in &checked.claims {
+            seen.entry(&claim.key)
+                .and_modify(|seen| *seen = seen.widened(day))
+                .or_insert(day);
+        }
+    }
+    seen
 }
 
 fn text(value: Option<&crate::model::Slug>) -> Option<String> {
@@ -160,38 +178,44 @@ fn text(value: Option<&crate::model::Slug>) -> Option<String> {
 }
 
 /// Rows of a batch of whole profiles (revisions sorted by profile and date) for every table but the
-/// entity tables, with the entities each revision names.
+/// entity tables, with the entities each revision names. A profile's revisions are all in one
+/// batch, so when each claim key was first and last made is known here, from one pass over them.
 pub fn revisions(revisions: &[CheckedRevision]) -> Normalized {
     let mut out = Normalized::default();
-    for (index, checked) in revisions.iter().enumerate() {
-        let is_latest = revisions
-            .get(index + 1)
-            .is_none_or(|next| next.revision.profile != checked.revision.profile);
-        let mut span = revision_rows(checked, is_latest, &mut out);
-        let start = out.rows.changes.len();
-        if let Some(previous) = index.checked_sub(1).map(|i| &revisions[i])
-            && previous.revision.profile == checked.revision.profile
-        {
-            change_rows(previous, checked, &mut out);
+    for profile in revisions.chunk_by(|a, b| a.revision.profile == b.revision.profile) {
+        let seen = claims_seen(profile);
+        for (index, checked) in profile.iter().enumerate() {
+            let is_latest = index + 1 == profile.len();
+            let mut span = revision_rows(checked, is_latest, &seen, &mut out);
+            let start = out.rows.changes.len();
+            if let Some(previous) = index.checked_sub(1).map(|i| &profile[i]) {
+                change_rows(previous, checked, &mut out);
+            }
+            span.changes = start..out.rows.changes.len();
+            span.named = named(checked);
+            out.spans.push(span);
         }
-        span.changes = start..out.rows.changes.len();
-        let mut named: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for declaration in &checked.declarations {
-            named
-                .entry(&declaration.id)
-                .or_default()
-                .extend(declaration.sources.iter().map(String::as_str));
-        }
-        for reference in &checked.references {
-            named.entry(&reference.id).or_default();
-        }
-        span.named = named
-            .into_iter()
-            .map(|(id, sources)| (id.to_owned(), sources.into_iter().map(str::to_owned).collect()))
-            .collect();
-        out.spans.push(span);
     }
     out
+}
+
+/// Every entity a revision declares or refers to, by id, each with the local ids of the sources
+/// the revision cites for it.
+fn named(checked: &CheckedRevision) -> Names {
+    let mut named: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for declaration in &checked.declarations {
+        named
+            .entry(&declaration.id)
+            .or_default()
+            .extend(declaration.sources.iter().map(String::as_str));
+    }
+    for reference in &checked.references {
+        named.entry(&reference.id).or_default();
+    }
+    named
+        .into_iter()
+        .map(|(id, sources)| (id.to_owned(), sources.into_iter().map(str::to_owned).collect()))
+        .collect()
 }
 
 /// Rows of the entity tables (`entities`, `organizations`, `systems`, `people`, `identifiers`) for
@@ -200,6 +224,7 @@ pub fn entities<'a>(entities: impl IntoIterator<Item = Entity<'a>>) -> Normalize
     let mut out = Normalized::default();
     for mut entity in entities {
         let source_ids = std::mem::take(&mut entity.sources);
+        let (first_seen, last_seen) = (Day(entity.seen.first), Day(entity.seen.last));
         let (name, identifiers) = match entity.entity_type {
             EntityType::Organization => {
                 let o: Organization = declared(&entity);
@@ -212,6 +237,8 @@ pub fn entities<'a>(entities: impl IntoIterator<Item = Entity<'a>>) -> Normalize
                     parent: text(o.parent.as_ref()),
                     country: o.country.map(|c| c.0),
                     description: o.description,
+                    first_seen,
+                    last_seen,
                 };
                 let name = organization.name.clone();
                 out.rows.organizations.push(OrganizationRow {
@@ -232,6 +259,8 @@ pub fn entities<'a>(entities: impl IntoIterator<Item = Entity<'a>>) -> Normalize
                     developer: text(s.developer.as_ref()),
                     replaces: text(s.replaces.as_ref()),
                     description: s.description,
+                    first_seen,
+                    last_seen,
                 };
                 let name = system.name.clone();
                 out.rows.systems.push(SystemRow { system, source_ids });
@@ -244,6 +273,8 @@ pub fn entities<'a>(entities: impl IntoIterator<Item = Entity<'a>>) -> Normalize
                     name: p.name.unwrap_or_default(),
                     aliases: p.aliases.unwrap_or_default(),
                     description: p.description,
+                    first_seen,
+                    last_seen,
                 };
                 let name = person.name.clone();
                 out.rows.people.push(PersonRow { person, source_ids });
@@ -275,10 +306,21 @@ fn declared<T: serde::de::DeserializeOwned>(entity: &Entity) -> T {
     entity.read().expect("merged fields come from the input type")
 }
 
-fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalized) -> RevisionSpan {
+fn revision_rows(
+    checked: &CheckedRevision,
+    is_latest: bool,
+    seen: &HashMap<&str, Seen>,
+    out: &mut Normalized,
+) -> RevisionSpan {
     let r = &checked.revision;
     let revision_id = format!("{}/{}", r.profile, r.updated);
     let updated = Day(r.updated.day());
+    // Every key of the revision is in `seen`; the revision's own day stands in for none.
+    let seen_of = |head: &ClaimHead| {
+        seen.get(head.key.key.as_str())
+            .copied()
+            .unwrap_or(Seen::on(r.updated.day()))
+    };
     let hq = r.headquarters.clone().unwrap_or_default();
     out.rows.profiles.push(ProfileRow {
         id: revision_id.clone(),
@@ -367,6 +409,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
     span.contracts.start = out.rows.contracts.len();
     for (index, c) in r.contracts.iter().enumerate() {
         let head = head(ClaimKind::Contract, index, &c.claim, out);
+        let claim_seen = seen_of(&head);
         let (start, start_from, start_to) = date(c.start.as_ref());
         let (end, end_from, end_to) = date(c.end.as_ref());
         out.rows.contracts.push(ContractRow {
@@ -388,7 +431,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
                 end,
                 end_from,
                 end_to,
-                tail: tail(&c.claim),
+                tail: tail(&c.claim, claim_seen),
             },
         });
     }
@@ -397,6 +440,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
     span.figures.start = out.rows.figures.len();
     for (index, f) in r.figures.iter().enumerate() {
         let head = head(ClaimKind::Figure, index, &f.claim, out);
+        let claim_seen = seen_of(&head);
         let (period, period_from, period_to) = date(f.period.as_ref());
         out.rows.figures.push(FigureRow {
             head,
@@ -408,7 +452,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
                 period_from,
                 period_to,
                 note: f.note.clone(),
-                tail: tail(&f.claim),
+                tail: tail(&f.claim, claim_seen),
             },
         });
     }
@@ -417,6 +461,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
     span.events.start = out.rows.events.len();
     for (index, e) in r.events.iter().enumerate() {
         let head = head(ClaimKind::Event, index, &e.claim, out);
+        let claim_seen = seen_of(&head);
         out.rows.events.push(EventRow {
             head,
             event: EventColumns {
@@ -426,7 +471,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
                 subject: text(e.subject.as_ref()),
                 kind: e.kind.as_ref().map(|k| k.0.clone()),
                 description: e.description.clone(),
-                tail: tail(&e.claim),
+                tail: tail(&e.claim, claim_seen),
             },
         });
     }
@@ -435,6 +480,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
     span.relations.start = out.rows.relations.len();
     for (index, rel) in r.relations.iter().enumerate() {
         let head = head(ClaimKind::Relation, index, &rel.claim, out);
+        let claim_seen = seen_of(&head);
         let (start, start_from, start_to) = date(rel.start.as_ref());
         let (end, end_from, end_to) = date(rel.end.as_ref());
         out.rows.relations.push(RelationRow {
@@ -451,7 +497,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
                 end_from,
                 end_to,
                 description: rel.description.clone(),
-                tail: tail(&rel.claim),
+                tail: tail(&rel.claim, claim_seen),
             },
         });
     }

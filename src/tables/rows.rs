@@ -159,6 +159,11 @@ pub struct OrganizationColumns {
     /// Short description.
     #[schemars(extend("x-search" = true))]
     pub description: Option<String>,
+    /// Day of the earliest revision, of any profile, that declares the organization (every revision
+    /// of a profile declares its profiled company).
+    pub first_seen: Day,
+    /// Day of the latest revision, of any profile, that declares the organization.
+    pub last_seen: Day,
 }
 
 /// A database, piece of software, device or platform, merged across every revision that declares it.
@@ -203,6 +208,10 @@ pub struct SystemColumns {
     /// Short description.
     #[schemars(extend("x-search" = true))]
     pub description: Option<String>,
+    /// Day of the earliest revision, of any profile, that declares the system.
+    pub first_seen: Day,
+    /// Day of the latest revision, of any profile, that declares the system.
+    pub last_seen: Day,
 }
 
 /// A person the sources name (an executive, an official, a spokesperson), merged across every
@@ -233,6 +242,10 @@ pub struct PersonColumns {
     /// Short description, e.g. their office.
     #[schemars(extend("x-search" = true))]
     pub description: Option<String>,
+    /// Day of the earliest revision, of any profile, that declares the person.
+    pub first_seen: Day,
+    /// Day of the latest revision, of any profile, that declares the person.
+    pub last_seen: Day,
 }
 
 /// An identifier of an entity in another register (Wikidata, GLEIF, the SEC, SAM.gov, ...): what
@@ -328,6 +341,12 @@ pub struct ClaimTail {
     pub as_of_from: Option<Day>,
     /// Last day `as_of` covers.
     pub as_of_to: Option<Day>,
+    /// Day of the earliest revision of the profile that makes a claim with this key: when the claim
+    /// was first seen.
+    pub first_seen: Day,
+    /// Day of the latest revision of the profile that makes a claim with this key: when the claim
+    /// was last seen (before the profile's latest revision when a later one dropped it).
+    pub last_seen: Day,
 }
 
 /// An exact quantity and how it bounds the truth.

@@ -280,7 +280,8 @@ fn canned_query_entity_gives_every_claim_naming_the_entity() {
                 "2020-01-01",
                 json!({
                     "role": "supplier", "is_latest": 1, "status": "reported", "attributed_to": null,
-                    "quote": null, "as_of": null, "as_of_from": null, "as_of_to": null, "description": null, "note": null,
+                    "quote": null, "as_of": null, "as_of_from": null, "as_of_to": null,
+                    "first_seen": "2020-01-01", "last_seen": "2020-01-01", "description": null, "note": null,
                     "facts": json!({
                         "buyer": "agency", "supplier": "acme", "award_ids": [], "value": 9100000, "qualifier": "at_least",
                         "low": 9100000, "currency": "USD", "start": "2019-03", "start_from": "2019-03-01",
@@ -297,7 +298,8 @@ fn canned_query_entity_gives_every_claim_naming_the_entity() {
                 "2020-01-01",
                 json!({
                     "role": "subject", "is_latest": 1, "status": "reported", "attributed_to": "agency",
-                    "quote": "We pitched.", "as_of": null, "as_of_from": null, "as_of_to": null, "description": "Pitch", "note": null,
+                    "quote": "We pitched.", "as_of": null, "as_of_from": null, "as_of_to": null,
+                    "first_seen": "2020-01-01", "last_seen": "2020-01-01", "description": "Pitch", "note": null,
                     "facts": json!({
                         "date": "2018-22", "date_from": "2018-06-01", "date_to": "2018-08-31", "subject": "acme"
                     }).to_string(),
@@ -309,7 +311,8 @@ fn canned_query_entity_gives_every_claim_naming_the_entity() {
                 "2020-01-01",
                 json!({
                     "role": "subject", "is_latest": 1, "status": "reported", "attributed_to": null,
-                    "quote": null, "as_of": null, "as_of_from": null, "as_of_to": null, "description": null, "note": null,
+                    "quote": null, "as_of": null, "as_of_from": null, "as_of_to": null,
+                    "first_seen": "2019-06-01", "last_seen": "2020-01-01", "description": null, "note": null,
                     "facts": json!({"subject": "acme", "predicate": "hosts", "object": "db"}).to_string(),
                     "sources": report,
                 })
@@ -319,7 +322,8 @@ fn canned_query_entity_gives_every_claim_naming_the_entity() {
                 "2019-06-01",
                 json!({
                     "role": "subject", "is_latest": 0, "status": "reported", "attributed_to": null,
-                    "quote": null, "as_of": null, "as_of_from": null, "as_of_to": null, "description": null, "note": null,
+                    "quote": null, "as_of": null, "as_of_from": null, "as_of_to": null,
+                    "first_seen": "2019-06-01", "last_seen": "2020-01-01", "description": null, "note": null,
                     "facts": json!({"subject": "acme", "predicate": "hosts", "object": "db"}).to_string(),
                     "sources": json!([{"title": "Website", "url": "https://example.org/acme"}]).to_string(),
                 })

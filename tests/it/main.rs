@@ -29,5 +29,6 @@ mod parsers;
 mod report;
 mod repository;
 mod rules;
+mod seen;
 mod support;
 mod workbook;

@@ -296,8 +296,10 @@ mod tests {
         db.execute_batch(
             "PRAGMA foreign_keys = OFF;
              INSERT INTO claims VALUES ('acme/2020-01-01/c', 'c', 'contract', 'acme', '2020-01-01', 'acme/2020-01-01');
-             INSERT INTO contracts (id, key, profile, updated, is_latest, buyer, reseller, status, award_ids)
-             VALUES ('acme/2020-01-01/c', 'c', 'acme', '2020-01-01', 1, 'agency', 'cloud', 'reported', '[]');",
+             INSERT INTO contracts (id, key, profile, updated, is_latest, buyer, reseller, status, award_ids,
+                 first_seen, last_seen)
+             VALUES ('acme/2020-01-01/c', 'c', 'acme', '2020-01-01', 1, 'agency', 'cloud', 'reported', '[]',
+                 '2020-01-01', '2020-01-01');",
         )
         .expect("rows");
         let query = &queries(&tables)["entity"];
