@@ -106,6 +106,11 @@ codes! {
     MissingParty = "E0215",
     /// A chain of `parent` or `replaces` links that comes back to where it started.
     Cycle = "E0216",
+    /// A publication gate of dataset.yaml fails: the dataset has fewer or more rows, or a column
+    /// fewer filled values, than it requires.
+    GateFailed = "E0230",
+    /// A publication gate names a table or column the dataset does not have.
+    GateUnknown = "E0231",
 }
 
 /// A problem found in the input, with where it is.

@@ -21,6 +21,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod emit;
 pub mod export;
+pub mod gates;
 pub mod identifier;
 pub mod input;
 pub mod load;
@@ -73,15 +74,32 @@ pub fn run(cli: cli::Cli) -> ExitCode {
 }
 
 /// The checked input, revisions not kept, or the exit code after reporting why there is none, with
-/// the problems reported in `format`.
+/// the problems reported in `format`. The publication gates of `dataset.yaml`, if it has any, are
+/// counted on the rows `build` would write and judged; without any, no row is made.
 fn streamed_as(args: &cli::CheckArgs, format: OutputFormat) -> Result<check::Checked, ExitCode> {
     let input = open_input(args)?;
+    let limits = args.limits();
+    let mut dataset = check::dataset(&input, &limits);
+    let tables = tables::all();
+    let gates = gates::Gates::of(&mut dataset, &tables);
+    if !gates.is_empty() {
+        return build::check_gated(&input, dataset, gates, &tables, &limits, args.quiet).map_err(|error| match error {
+            build::BuildError::Problems(problems) => {
+                report(&problems, format);
+                ExitCode::from(EXIT_INVALID)
+            }
+            other => {
+                say!("error: {other}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        });
+    }
     // Freeing a batch's revisions takes a while: the pool does it while this thread checks on.
     let ignore = |revisions: Vec<check::CheckedRevision>| {
         rayon::spawn(move || drop(revisions));
         Ok::<(), std::convert::Infallible>(())
     };
-    check::stream(&input, &args.limits(), args.quiet, ignore).map_err(|failure| stopped(failure, format))
+    check::stream(&input, dataset, &limits, args.quiet, ignore).map_err(|failure| stopped(failure, format))
 }
 
 /// Reports why checking stopped, in `format`, and gives the exit code: invalid input, or an I/O

@@ -101,6 +101,30 @@ fn validator(root: serde_json::Value, noun: &'static str) -> Schema {
     Schema { validator, root, noun }
 }
 
+/// `dataset.yaml`, read and checked before any revision: its description if it is a valid one,
+/// its document (where any later problem of it is placed, such as a failed publication gate), and
+/// its problems, which the problems of the revisions join.
+#[derive(Debug)]
+pub struct Dataset {
+    /// The description, if `dataset.yaml` passed checking.
+    pub meta: Option<DatasetMeta>,
+    /// The document, if `dataset.yaml` could be read and parsed.
+    pub document: Option<Document>,
+    /// Its problems; whoever adds to them stops the revisions from being handed out.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Reads and checks `dataset.yaml`: the first step of checking, before `stream`.
+pub fn dataset(input: &Input, limits: &Limits) -> Dataset {
+    let mut problems = Vec::new();
+    let (meta, document) = load_dataset_meta(input, limits, &mut problems);
+    Dataset {
+        meta,
+        document,
+        problems,
+    }
+}
+
 /// Checks the curated folder, keeping only the revisions of `profile` (sorted by date), for
 /// `diff`: every file is checked, but memory holds one profile's revisions, not the dataset's.
 pub fn revisions_of(
@@ -118,21 +142,22 @@ pub fn revisions_of(
         );
         Ok(())
     };
-    stream(input, limits, quiet, visit)?;
+    stream(input, dataset(input, limits), limits, quiet, visit)?;
     Ok(revisions)
 }
 
-/// Checks the curated folder a batch of whole profiles at a time, handing each batch's revisions
-/// (sorted by profile and date) to `visit` as long as no problem has been found, and returns what
-/// the cross-file rules keep, or every problem found, sorted.
+/// Checks the curated folder, whose `dataset.yaml` is `dataset`, a batch of whole profiles at a
+/// time, handing each batch's revisions (sorted by profile and date) to `visit` as long as no
+/// problem has been found, and returns what the cross-file rules keep, or every problem found,
+/// sorted.
 pub fn stream<E>(
     input: &Input,
+    dataset: Dataset,
     limits: &Limits,
     quiet: bool,
     mut visit: impl FnMut(Vec<CheckedRevision>) -> Result<(), E>,
 ) -> Result<Checked, Failure<E>> {
-    let mut problems = Vec::new();
-    let meta = load_dataset_meta(input, limits, &mut problems);
+    let Dataset { meta, mut problems, .. } = dataset;
     let (files, walk_problems) = input.profile_files();
     if files.is_empty() && walk_problems.is_empty() {
         problems.push(Diagnostic::new(
@@ -234,7 +259,11 @@ pub fn batches<T>(items: &[T], size: usize, together: impl Fn(&T, &T) -> bool) -
     batches
 }
 
-fn load_dataset_meta(input: &Input, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<DatasetMeta> {
+fn load_dataset_meta(
+    input: &Input,
+    limits: &Limits,
+    problems: &mut Vec<Diagnostic>,
+) -> (Option<DatasetMeta>, Option<Document>) {
     let path = input.path().join("dataset.yaml");
     if std::fs::symlink_metadata(&path).is_err() {
         problems.push(Diagnostic::new(
@@ -243,12 +272,15 @@ fn load_dataset_meta(input: &Input, limits: &Limits, problems: &mut Vec<Diagnost
             Position::START,
             "is missing: the input folder needs a dataset.yaml that names and licenses the dataset",
         ));
-        return None;
+        return (None, None);
     }
-    let document = load::load_file(input, &path, limits)
-        .map_err(|d| problems.push(d))
-        .ok()?;
-    validate(&document, &DATASET_VALIDATOR, problems)
+    match load::load_file(input, &path, limits) {
+        Ok(document) => (validate(&document, &DATASET_VALIDATOR, problems), Some(document)),
+        Err(problem) => {
+            problems.push(problem);
+            (None, None)
+        }
+    }
 }
 
 /// Checks one revision file given as bytes, as if it were `profiles/<relative>`, against the schema
@@ -761,8 +793,9 @@ fn deserialize<T: DeserializeOwned>(
                 }
             }
             let found = document.value.pointer(&pointer);
+            // A number that is not whole is read by a type of the model, which says why it cannot.
             let message = match found {
-                Some(serde_json::Value::Number(number)) => {
+                Some(serde_json::Value::Number(number)) if !number.as_str().contains(['.', 'e', 'E']) => {
                     format!("the number {number} is too large to be read as one here: write it in quotes, \"{number}\"")
                 }
                 _ => e.inner().to_string(),

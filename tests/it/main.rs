@@ -14,6 +14,7 @@ mod editor;
 mod facts;
 mod formats;
 mod fuzz_corpus;
+mod gates;
 #[allow(dead_code)]
 #[path = "../../examples/generate.rs"]
 mod generate;
