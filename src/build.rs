@@ -3,6 +3,7 @@
 //! format (`export`), inside a staging folder that is swapped in whole only if nothing was wrong
 //! (`publish`). Data flows one way: no stage calls back into an earlier one.
 
+use crate::archive::Archive;
 use crate::check::{self, CheckedRevision};
 use crate::diagnostic::Diagnostic;
 use crate::export::{self, Batch, ExportError, Format, Summary};
@@ -76,10 +77,13 @@ pub fn build(
     input: &Input,
     limits: &Limits,
     quiet: bool,
+    archive: Option<&Archive>,
     target: &Target,
     formats: &[Format],
 ) -> Result<Summary, BuildError> {
-    let published = publish::publish(target, |staging| write_all(input, limits, quiet, formats, staging))?;
+    let published = publish::publish(target, |staging| {
+        write_all(input, limits, quiet, archive, formats, staging)
+    })?;
     Ok(Summary {
         warnings: published.warnings,
         ..published.written
@@ -121,6 +125,7 @@ fn write_all(
     input: &Input,
     limits: &Limits,
     quiet: bool,
+    archive: Option<&Archive>,
     formats: &[Format],
     staging: &Path,
 ) -> Result<Summary, BuildError> {
@@ -135,7 +140,7 @@ fn write_all(
         tables,
         gates,
     };
-    let checked = check_while_writing(input, dataset, limits, quiet, |revisions: Vec<CheckedRevision>| {
+    let checked = check_while_writing(input, dataset, limits, quiet, archive, |revisions: Vec<CheckedRevision>| {
         let rows = tables::revisions(&revisions);
         drop(revisions);
         writing.write(rows)
@@ -172,6 +177,7 @@ pub fn check_gated(
     tables: &[Table],
     limits: &Limits,
     quiet: bool,
+    archive: Option<&Archive>,
 ) -> Result<check::Checked, BuildError> {
     let mut count = |rows: Normalized| -> Result<(), BuildError> {
         let records = rows
@@ -181,7 +187,7 @@ pub fn check_gated(
         gates.count(&rows.rows.counts(), &records);
         Ok(())
     };
-    let checked = check_while_writing(input, dataset, limits, quiet, |revisions: Vec<CheckedRevision>| {
+    let checked = check_while_writing(input, dataset, limits, quiet, archive, |revisions: Vec<CheckedRevision>| {
         let rows = tables::revisions(&revisions);
         // Freeing a batch's revisions takes a while: the pool does it while this thread counts on.
         rayon::spawn(move || drop(revisions));
@@ -245,6 +251,7 @@ fn check_while_writing(
     dataset: check::Dataset,
     limits: &Limits,
     quiet: bool,
+    archive: Option<&Archive>,
     mut write: impl FnMut(Vec<CheckedRevision>) -> Result<(), BuildError> + Send,
 ) -> Result<check::Checked, BuildError> {
     std::thread::scope(|scope| {
@@ -253,7 +260,7 @@ fn check_while_writing(
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<CheckedRevision>>(1);
         let writer = scope.spawn(move || receiver.into_iter().try_for_each(&mut write));
         let mut sender = Some(sender);
-        let checked = check::stream(input, dataset, limits, quiet, |revisions| {
+        let checked = check::stream(input, dataset, limits, quiet, archive, |revisions| {
             // Sending fails only once the writer has stopped, on an error of its own.
             if sender.as_ref().is_some_and(|s| s.send(revisions).is_err()) {
                 sender = None;

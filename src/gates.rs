@@ -7,7 +7,7 @@
 //! values of a table without rows fails, whatever it requires above 0: no row holds the values it
 //! asks for (`min_rows` is the gate of the rows themselves).
 
-use crate::check::Dataset;
+use crate::check::{Dataset, Sink};
 use crate::diagnostic::{Code, Diagnostic, Source, did_you_mean};
 use crate::load::Document;
 use crate::model::{Assertion, Fraction};
@@ -80,15 +80,18 @@ impl Gates {
             return gates;
         };
         let mut source = Source::new(document.text());
-        let before = dataset.problems.len();
+        let mut problems = Vec::new();
         for (index, assertion) in meta.assertions.iter().enumerate() {
             let pointer = format!("/assertions/{index}");
-            let found = gate(assertion, &pointer, document, tables, &mut dataset.problems);
+            let found = gate(assertion, &pointer, document, tables, &mut problems);
             if let Some(gate) = found {
                 gates.gates.push(gate);
             }
         }
-        source.attach(&document.path, &mut dataset.problems[before..]);
+        source.attach(&document.path, &mut problems);
+        for problem in problems {
+            dataset.problems.push(problem);
+        }
         for gate in &mut gates.gates {
             match &mut gate.test {
                 Test::Rows { min, max } => {
@@ -455,9 +458,10 @@ mod tests {
         let document = crate::load::parse(path, text.as_bytes(), crate::load::Format::Yaml, &limits).expect("yaml");
         let meta = serde_json::from_value(document.value.clone()).expect("a dataset.yaml");
         Dataset {
+            path: path.to_owned(),
             meta: Some(meta),
             document: Some(document),
-            problems: Vec::new(),
+            problems: crate::check::FileProblems::new(crate::check::MAX_FILE_PROBLEMS),
         }
     }
 
@@ -491,7 +495,7 @@ mod tests {
             "  - {table: profiles, min_rows: 2}\n  - table: contracts\n    min_rows: 1\n    max_rows: 3\n",
         );
         let mut gates = Gates::of(&mut dataset, &tables);
-        assert!(dataset.problems.is_empty(), "{:?}", dataset.problems);
+        assert!(dataset.problems.kept().is_empty(), "{:?}", dataset.problems);
         assert_eq!(gates.records_wanted(), [false, false]);
         gates.count(&[1, 2], &[None, None]);
         assert_eq!(
@@ -568,7 +572,7 @@ mod tests {
         let gates = Gates::of(&mut dataset, &tables);
         assert!(gates.is_empty());
         assert_eq!(
-            shown(&dataset.problems),
+            shown(dataset.problems.kept()),
             [
                 "6:13 E0231 `contract` is not a table of the dataset; did you mean `contracts`?",
                 "7:32 E0231 `valeu` is not a column of contracts; did you mean `value`?",
@@ -580,6 +584,6 @@ mod tests {
                 "13:13 E0231 `nothing` is not a table of the dataset; the tables are `profiles`, `contracts`",
             ]
         );
-        assert!(dataset.problems.iter().all(|p| p.snippet.is_some()));
+        assert!(dataset.problems.kept().iter().all(|p| p.snippet.is_some()));
     }
 }

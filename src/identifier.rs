@@ -4,6 +4,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A register that identifies organizations, systems or people (SPEC.md, "Identifiers").
@@ -211,6 +212,147 @@ impl Scheme {
             Scheme::Opencorporates => Some(format!("https://opencorporates.com/companies/{normalised}")),
             Scheme::Duns | Scheme::Cage | Scheme::Ein | Scheme::Isin => None,
         }
+    }
+}
+
+/// An entity's identifiers in other registers, by scheme. Each value is checked when it is read
+/// (its form and check digits: an error says what the scheme expects) and kept as the dataset
+/// writes it (a CIK zero-padded to 10), so no later stage checks or pads it again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identifiers(pub BTreeMap<Scheme, String>);
+
+impl Identifiers {
+    /// The name of the schema of a scheme's value: the checker finds a value to check by it.
+    pub fn schema_name(scheme: Scheme) -> String {
+        let camel: String = scheme
+            .as_str()
+            .split('_')
+            .map(|word| word[..1].to_ascii_uppercase() + &word[1..])
+            .collect();
+        format!("Identifier{camel}")
+    }
+
+    /// The scheme whose value's schema is named `name`, if any.
+    pub fn scheme_of_schema(name: &str) -> Option<Scheme> {
+        Scheme::ALL
+            .into_iter()
+            .find(|scheme| Identifiers::schema_name(*scheme) == name)
+    }
+}
+
+/// As a mapping of each scheme to its value as the dataset writes it.
+impl Serialize for Identifiers {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (scheme, value) in &self.0 {
+            map.serialize_entry(scheme.as_str(), value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Identifiers {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Identifiers;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping of schemes to identifiers")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Identifiers, A::Error> {
+                let mut identifiers = BTreeMap::new();
+                while let Some(scheme) = map.next_key::<Scheme>()? {
+                    let written = map.next_value::<Written>()?.0;
+                    let value = scheme.check(&written).map_err(serde::de::Error::custom)?;
+                    identifiers.insert(scheme, value);
+                }
+                Ok(Identifiers(identifiers))
+            }
+        }
+
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A value as written: text, or digits written as a number (`sec_cik: 1018724`), kept as their text.
+struct Written(String);
+
+impl<'de> Deserialize<'de> for Written {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Written;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an identifier")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Written, E> {
+                Ok(Written(text.to_owned()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<Written, E> {
+                Ok(Written(number.to_string()))
+            }
+            // serde_json's numbers with `arbitrary_precision` come as a one-entry map of their digits.
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Written, A::Error> {
+                match map.next_key::<String>()?.as_deref() {
+                    Some("$serde_json::private::Number") => map.next_value().map(Written),
+                    _ => Err(serde::de::Error::custom("expected an identifier, found a mapping")),
+                }
+            }
+        }
+
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl JsonSchema for Identifiers {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Identifiers".into()
+    }
+
+    /// A mapping with one optional member a scheme, each a definition of its own named by
+    /// `schema_name` (which the checker recognizes) and described as the scheme is.
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let schemes = schemars::schema_for!(Scheme);
+        let described = |scheme: Scheme| {
+            schemes
+                .as_value()
+                .get("oneOf")
+                .and_then(serde_json::Value::as_array)
+                .and_then(|variants| {
+                    variants
+                        .iter()
+                        .find(|v| v.get("const").and_then(serde_json::Value::as_str) == Some(scheme.as_str()))
+                })
+                .and_then(|v| v.get("description").cloned())
+                .unwrap_or_default()
+        };
+        let path = generator.settings().definitions_path.trim_start_matches('/').to_owned();
+        let mut properties = serde_json::Map::new();
+        for scheme in Scheme::ALL {
+            let name = Identifiers::schema_name(scheme);
+            // Digits may be written as a number: the check reads them as written.
+            let definition = serde_json::json!({
+                "description": described(scheme),
+                "type": ["string", "integer"]
+            });
+            generator.definitions_mut().insert(name.clone(), definition);
+            properties.insert(
+                scheme.as_str().to_owned(),
+                serde_json::json!({ "$ref": format!("#/{path}/{name}") }),
+            );
+        }
+        schemars::json_schema!({
+            "description": "Identifiers of the entity in other registers, by scheme.",
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false
+        })
     }
 }
 

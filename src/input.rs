@@ -367,13 +367,11 @@ impl Input {
             .ok_or_else(|| too_large(format!("more than {limit}")))
     }
 
-    /// Every file under `profiles/`, sorted, with the problems of walking there. Links are walked
-    /// when they stay inside the input folder; a link out of it is a problem, never a silent skip.
-    /// Each folder is listed through its descriptor, and walked once even if linked twice or in a
-    /// loop. Dotfiles (`.gitkeep`, editor files) are skipped. The paths are as reached from the
+    /// Every file under `profiles/`, sorted, with the problems of walking there (see `walk`): a link
+    /// out of the input folder is a problem, never a silent skip. The paths are as reached from the
     /// current folder.
     pub fn profile_files(&self) -> (Vec<PathBuf>, Vec<Diagnostic>) {
-        let mut files = Vec::new();
+        let files = Vec::new();
         let mut problems = Vec::new();
         let profiles = self.path.join("profiles");
         let trail = match self.resolve(self.start(), Path::new("profiles"), false) {
@@ -390,12 +388,27 @@ impl Input {
             }
             Err(refusal) => return (files, vec![refusal.diagnostic(&profiles)]),
         };
+        self.walk(profiles, trail)
+    }
+
+    /// Every file in the whole folder (dotfiles skipped), sorted, with the problems of walking there,
+    /// walked as `profile_files` walks `profiles/`: what `--archive` reads.
+    pub fn all_files(&self) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+        self.walk(self.path.clone(), self.start())
+    }
+
+    /// The files beneath `folder` (reached as `trail`), sorted, with the problems of walking there:
+    /// links followed only while they stay inside, each folder listed through its descriptor and
+    /// walked once even if linked twice or in a loop, dotfiles (`.gitkeep`, editor files) skipped.
+    fn walk(&self, folder: PathBuf, trail: Trail) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
         let mut seen = HashSet::new();
         let mut folders = Vec::new();
         if let Some(identity) = identity(trail.here()) {
             seen.insert(identity);
         }
-        folders.push((profiles, trail));
+        folders.push((folder, trail));
         while let Some((folder, trail)) = folders.pop() {
             let names = match list(trail.here()) {
                 Ok(names) => names,

@@ -2,6 +2,7 @@
 //! input JSON Schema (through schemars), so every field carries the doc comment users will read.
 
 use crate::date::{DateError, DateSpan};
+pub use crate::identifier::Identifiers;
 use crate::quantity::{Decimal, QuantityError};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -9,8 +10,15 @@ use std::borrow::Cow;
 
 /// Regular expression of an id: lower-case words of letters and digits joined by single hyphens.
 pub const SLUG_PATTERN: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
+/// Regular expression of an award id: 1 to 50 characters of A-Z, 0-9 and `-`.
+pub const AWARD_ID_PATTERN: &str = r"^[A-Z0-9-]{1,50}$";
+/// Regular expression of a SHA-256 as the input writes it.
+pub const SHA256_PATTERN: &str = r"^[0-9a-f]{64}$";
 /// Regular expression of an open vocabulary word (`kind`, `metric`, `predicate`, `unit`).
 pub const WORD_PATTERN: &str = r"^[a-z0-9]+(_[a-z0-9]+)*$";
+/// Regular expression of a web address: the scheme `http` or `https` in any case, then a host. JSON
+/// Schema patterns are ECMA-262 regular expressions, which have no inline flag for case.
+pub const WEB_ADDRESS_PATTERN: &str = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]";
 
 /// The description of the whole dataset, read from `dataset.yaml`.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -37,8 +45,7 @@ pub struct DatasetMeta {
     pub publisher: Option<String>,
     /// Web page of the dataset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(url)]
-    pub homepage: Option<String>,
+    pub homepage: Option<WebAddress>,
     /// Where the data as a whole comes from, listed as the data package's sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<DatasetSource>,
@@ -127,8 +134,7 @@ pub struct DatasetSource {
     pub title: String,
     /// Address of the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(url)]
-    pub url: Option<String>,
+    pub url: Option<WebAddress>,
 }
 
 /// One dated revision of a company profile: one file `profiles/<profile>/<updated>.<ext>`.
@@ -171,6 +177,9 @@ pub struct Revision {
     /// Databases, software, devices and platforms the profile mentions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub systems: Vec<System>,
+    /// People the sources name: executives, officials, spokespeople.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<Person>,
     /// Contracts: who bought what from whom, for how much, when.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contracts: Vec<Contract>,
@@ -185,7 +194,7 @@ pub struct Revision {
     pub relations: Vec<Relation>,
 }
 
-/// Organization or system: the two types of entity, sharing one id namespace.
+/// Organization, system or person: the three types of entity, sharing one id namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityType {
@@ -193,6 +202,8 @@ pub enum EntityType {
     Organization,
     /// A database, piece of software, device or platform.
     System,
+    /// A person: an executive, an official, a spokesperson.
+    Person,
 }
 
 impl EntityType {
@@ -201,6 +212,15 @@ impl EntityType {
         match self {
             EntityType::Organization => "organization",
             EntityType::System => "system",
+            EntityType::Person => "person",
+        }
+    }
+
+    /// The article before the type in a sentence: "an organization", "a person".
+    pub fn article(self) -> &'static str {
+        match self {
+            EntityType::Organization => "an",
+            EntityType::System | EntityType::Person => "a",
         }
     }
 }
@@ -243,8 +263,7 @@ pub struct Source {
     pub title: String,
     /// Address of the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(url)]
-    pub url: Option<String>,
+    pub url: Option<WebAddress>,
     /// Who published the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
@@ -255,6 +274,10 @@ pub struct Source {
     /// When the curator last read the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessed: Option<PartialDate>,
+    /// SHA-256 of the source's text as read: 64 lower-case hex digits. `check --archive` finds the
+    /// archived copy by it and proves every quote that cites the source against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<Sha256>,
 }
 
 /// A company, subsidiary, government agency, police department or contractor.
@@ -288,6 +311,9 @@ pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub description: Option<String>,
+    /// Identifiers of the entity in other registers, by scheme: `{wikidata: Q3884, lei: ...}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifiers: Option<Identifiers>,
     /// Ids of the sources of this declaration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<Slug>>,
@@ -327,6 +353,35 @@ pub struct System {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub description: Option<String>,
+    /// Identifiers of the entity in other registers, by scheme: `{wikidata: Q3884, lei: ...}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifiers: Option<Identifiers>,
+    /// Ids of the sources of this declaration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<Slug>>,
+}
+
+/// A person the sources name: an executive, an official, a spokesperson.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    /// Id of the person, global to the dataset and shared with organizations and systems.
+    pub id: Slug,
+    /// Full name, e.g. `Teresa Carlson`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub name: Option<String>,
+    /// Other names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(length(min = 1)))]
+    pub aliases: Option<Vec<String>>,
+    /// Short description, e.g. their office; a role in a relation says in what capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub description: Option<String>,
+    /// Identifiers of the person in other registers, by scheme, e.g. `{wikidata: Q...}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifiers: Option<Identifiers>,
     /// Ids of the sources of this declaration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<Slug>>,
@@ -348,6 +403,10 @@ pub struct ClaimFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub quote: Option<String>,
+    /// Date at which the claim was observed to hold (for a figure, part of its key: the same
+    /// metric at another date is another claim); required by the status `not_found`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<PartialDate>,
 }
 
 /// Status of a claim.
@@ -361,6 +420,9 @@ pub enum Status {
     Planned,
     /// Contested by another source.
     Disputed,
+    /// Looked for and not found, as of `as_of` (which it requires): e.g. no contract in the
+    /// procurement data.
+    NotFound,
 }
 
 /// A contract between a buyer and a supplier (one contract per supplier).
@@ -376,6 +438,13 @@ pub struct Contract {
     /// Id of the organization that supplies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<Slug>,
+    /// Id of the organization whose products or services the supplier delivers, when the supplier
+    /// is a reseller or partner (ICE pays Four Points Technology for Amazon's cloud: `aws`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<Slug>,
+    /// The procurement identifiers of the award as the procurement record writes them (e.g. PIIDs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub award_ids: Vec<AwardId>,
     /// What the contract is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
@@ -467,9 +536,6 @@ pub struct Figure {
     pub metric: Word,
     #[serde(flatten)]
     pub amount: Amount,
-    /// Date at which the figure holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub as_of: Option<PartialDate>,
     /// Period the figure covers, e.g. the year of a revenue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<PartialDate>,
@@ -516,6 +582,10 @@ pub struct Relation {
     pub predicate: Word,
     /// Id of the entity the relation points to.
     pub object: Slug,
+    /// The capacity in which the subject is related, e.g. a job title or `reseller`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub role: Option<String>,
     /// When the relation began.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<PartialDate>,
@@ -568,6 +638,66 @@ pattern_string!(
     CountryCode,
     r"^[A-Z]{2}$"
 );
+pattern_string!(
+    /// A procurement identifier of an award as its record writes it (a PIID, say): 1 to 50
+    /// characters of A-Z, 0-9 and `-`.
+    AwardId,
+    AWARD_ID_PATTERN
+);
+pattern_string!(
+    /// A SHA-256: 64 lower-case hex digits.
+    Sha256,
+    SHA256_PATTERN
+);
+
+/// A web address: an `http` or `https` URI, the scheme in any case. No other scheme is a web
+/// address: `javascript:`, `data:` or `file:` would run or open something where a reader of the
+/// dataset's README, its Datasette pages or its tables follows the link.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct WebAddress(pub String);
+
+impl WebAddress {
+    /// The address as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The address, if it may be linked (`is_web`): what every export that links one goes through.
+    pub fn linkable(&self) -> Option<&str> {
+        Self::is_web(&self.0).then_some(self.0.as_str())
+    }
+
+    /// Whether `text` matches `WEB_ADDRESS_PATTERN`: the scheme `http` or `https` in any case, then a host.
+    pub fn matches_pattern(text: &str) -> bool {
+        let rest = ["https://", "http://"].iter().find_map(|scheme| {
+            let head = text.get(..scheme.len())?;
+            head.eq_ignore_ascii_case(scheme).then(|| &text[scheme.len()..])
+        });
+        rest.is_some_and(|rest| !rest.is_empty() && !rest.starts_with(['/', '?', '#']))
+    }
+
+    /// Whether `text` is a web address: it matches `WEB_ADDRESS_PATTERN` and holds no white space
+    /// or control character. The input schema checks it; every export that links an address asks
+    /// again, so that nothing else is ever linked.
+    pub fn is_web(text: &str) -> bool {
+        Self::matches_pattern(text) && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+    }
+}
+
+impl JsonSchema for WebAddress {
+    fn schema_name() -> Cow<'static, str> {
+        "WebAddress".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A web address: an http or https URI, e.g. `https://example.org/page`.",
+            "type": "string",
+            "format": "uri",
+            "pattern": WEB_ADDRESS_PATTERN
+        })
+    }
+}
 
 /// A partial date as curated: `2020`, `2020-06`, `2020-06-15`, a season `2018-22` (21 spring to 24
 /// winter), optionally followed by `?` (uncertain), `~` (approximate) or `%` (both). It is parsed
@@ -773,6 +903,8 @@ pub enum Scalar {
     Date,
     /// An exact decimal.
     Amount,
+    /// An identifier in another register.
+    Identifier,
 }
 
 /// The scalars of the model that are parsed when read, by the name of their schema: whether `text`
@@ -788,7 +920,12 @@ pub fn parse_scalar(schema_name: &str, text: &str) -> Option<Result<(), (Scalar,
     } else if schema_name == DecimalText::schema_name() {
         Some(DecimalText::parse(text).map_or_else(|e| problem(Scalar::Amount, &e), |_| Ok(())))
     } else {
-        None
+        Identifiers::scheme_of_schema(schema_name).map(|scheme| {
+            scheme
+                .check(text)
+                .map(|_| ())
+                .map_err(|e| (Scalar::Identifier, e.to_string()))
+        })
     }
 }
 
@@ -834,6 +971,34 @@ impl JsonSchema for DecimalText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_http_and_https_are_web_addresses() {
+        for web in [
+            "https://example.org",
+            "http://example.org/a?b#c",
+            "HTTPS://EXAMPLE.ORG",
+            "hTtP://x",
+        ] {
+            assert!(WebAddress::is_web(web), "{web}");
+        }
+        for other in [
+            "javascript:alert(1)",
+            "JAVASCRIPT:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "file:///etc/passwd",
+            "https:///etc/passwd",
+            "https://",
+            "http:example.org",
+            "ftp://example.org",
+            " https://example.org",
+            "https://example.org/\n",
+            "https://exa mple.org",
+            "https://example.org\u{2028}",
+        ] {
+            assert!(!WebAddress::is_web(other), "{other}");
+        }
+    }
 
     #[test]
     fn numbers_keep_their_source_digits() {

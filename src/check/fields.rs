@@ -114,6 +114,7 @@ pub fn split<T: Serialize>(entity: &T, skip: &[&str]) -> Result<Vec<(String, Fie
         prefix: "",
         skip,
         fields: &mut fields,
+        key: None,
     })?;
     Ok(fields)
 }
@@ -128,11 +129,14 @@ pub fn join<T: de::DeserializeOwned>(id: &str, fields: &[(&str, FieldValue)]) ->
     T::deserialize(Node::Group(group))
 }
 
-/// A struct's members as fields (top level) or dotted subfields (a nested struct).
+/// A struct's members as fields (top level) or dotted subfields (a nested struct, or a mapping of
+/// names such as the identifiers by scheme).
 struct StructSplitter<'a> {
     prefix: &'a str,
     skip: &'a [&'a str],
     fields: &'a mut Vec<(String, FieldValue)>,
+    /// The name of the mapping's member whose value comes next.
+    key: Option<String>,
 }
 
 macro_rules! refuse {
@@ -150,7 +154,7 @@ impl<'a> ser::Serializer for StructSplitter<'a> {
     type SerializeTuple = Impossible<(), Unfit>;
     type SerializeTupleStruct = Impossible<(), Unfit>;
     type SerializeTupleVariant = Impossible<(), Unfit>;
-    type SerializeMap = Impossible<(), Unfit>;
+    type SerializeMap = Self;
     type SerializeStruct = Self;
     type SerializeStructVariant = Impossible<(), Unfit>;
 
@@ -201,7 +205,7 @@ impl<'a> ser::Serializer for StructSplitter<'a> {
         Err(Unfit("an entity is a struct".into()))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Unfit> {
-        Err(Unfit("an entity is a struct".into()))
+        Ok(self)
     }
     fn serialize_struct_variant(
         self,
@@ -211,6 +215,41 @@ impl<'a> ser::Serializer for StructSplitter<'a> {
         _: usize,
     ) -> Result<Self::SerializeStructVariant, Unfit> {
         Err(Unfit("an entity is a struct".into()))
+    }
+}
+
+impl ser::SerializeMap for StructSplitter<'_> {
+    type Ok = ();
+    type Error = Unfit;
+
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Unfit> {
+        match key.serialize(ValueSplitter)? {
+            Split::Value(FieldValue::Text(name)) => {
+                self.key = Some(name);
+                Ok(())
+            }
+            _ => Err(Unfit("a mapping whose keys are not names".into())),
+        }
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unfit> {
+        let name = self
+            .key
+            .take()
+            .ok_or_else(|| Unfit("a mapping's value without its key".into()))?;
+        // Members of a mapping are never top-level fields: `skip` does not apply.
+        let name = match self.prefix.is_empty() {
+            true => name,
+            false => format!("{}.{name}", self.prefix),
+        };
+        match value.serialize(ValueSplitter)? {
+            Split::Value(value) => self.fields.push((name, value)),
+            Split::Absent => {}
+            Split::Struct => return Err(Unfit("a mapping of structs in an entity".into())),
+        }
+        Ok(())
+    }
+    fn end(self) -> Result<(), Unfit> {
+        Ok(())
     }
 }
 
@@ -237,6 +276,7 @@ impl ser::SerializeStruct for StructSplitter<'_> {
                 prefix: &name,
                 skip: &[],
                 fields: &mut *self.fields,
+                key: None,
             })?,
         }
         Ok(())
@@ -320,7 +360,8 @@ impl ser::Serializer for ValueSplitter {
         Err(Unfit("a tuple in an entity".into()))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Unfit> {
-        Err(Unfit("a map in an entity: give it a struct, one field per key".into()))
+        // Told apart here, split by `StructSplitter` with the field's name as prefix.
+        Err(Unfit(STRUCT.into()))
     }
     fn serialize_struct_variant(
         self,

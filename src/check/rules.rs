@@ -1,13 +1,13 @@
 //! The rules of one revision file: its path, dates, amounts, codes, sources and claim keys. Rules
 //! that need every file (references, merging) live in `merge`.
 
-use super::CheckedRevision;
 use super::fields::FieldValue;
+use super::{CELL_UNITS, CheckedRevision, Sink};
 use crate::claim::{ClaimKind, claim_key};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Code;
 use crate::load::Document;
 use crate::model::EntityType;
-use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug};
+use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug, Status};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -52,9 +52,14 @@ pub struct Reference {
     pub pointer: String,
 }
 
+/// Characters an id needs beyond its own and its profile's in the longest id made from it:
+/// `<profile>/<old updated>/<new updated>/<kind>/<id>/<field>` in the changes table (dates of 10
+/// characters, a kind of at most 12, a dotted field name of at most 30), with room to spare.
+const ID_ROOM: usize = 100;
+
 struct FileCheck<'a> {
     document: &'a Document,
-    problems: &'a mut Vec<Diagnostic>,
+    problems: &'a mut dyn Sink,
     source_ids: HashMap<&'a str, usize>,
     references: Vec<Reference>,
 }
@@ -62,6 +67,25 @@ struct FileCheck<'a> {
 impl FileCheck<'_> {
     fn error(&mut self, code: Code, pointer: &str, message: String) {
         self.problems.push(self.document.error(code, pointer, message));
+    }
+
+    /// Refuses an id that fits a workbook cell on its own but makes an id that does not: a claim's
+    /// id is `<profile>/<updated>/<id>`, and a change's is longer. (One longer than a cell on its
+    /// own is refused as a text.)
+    fn id_fits(&mut self, pointer: &str, profile: &str, id: &str) {
+        let most = CELL_UNITS.saturating_sub(profile.len() + ID_ROOM);
+        if id.len() <= CELL_UNITS && id.len() > most {
+            self.error(
+                Code::CellTooLong,
+                pointer,
+                format!(
+                    "is an id of {} characters, too long for the ids made from it (`<profile>/<updated>/<id>`, \
+                     and longer in the changes table) to fit the {CELL_UNITS} characters of a workbook cell; \
+                     an id of this profile has at most {most}",
+                    id.len()
+                ),
+            );
+        }
     }
 
     /// Refuses an end before its start: the last day `end` covers is before the first of `start`.
@@ -145,6 +169,14 @@ impl FileCheck<'_> {
             claim.attributed_to.as_ref(),
             None,
         );
+        // A finding of absence is only true as of when it was looked for.
+        if claim.status == Status::NotFound && claim.as_of.is_none() {
+            self.error(
+                Code::FindingWithoutDate,
+                &format!("{pointer}/status"),
+                "a claim with the status `not_found` says as of when it was looked for and not found: give it `as_of`, e.g. `as_of: 2018-12`".into(),
+            );
+        }
     }
 
     /// Checks an amount written at `pointer` (`prefix` is where its fields live: the amount object of
@@ -212,7 +244,7 @@ pub fn check_revision(
     document: &Document,
     relative: &Path,
     revision: Revision,
-    problems: &mut Vec<Diagnostic>,
+    problems: &mut dyn Sink,
 ) -> Option<CheckedRevision> {
     let mut check = FileCheck {
         document,
@@ -228,10 +260,10 @@ pub fn check_revision(
             "/profile",
             format!(
                 "the file's path says `{}`, but its content is profile `{}` updated `{}`: expected profiles/{}.{}",
-                relative.with_extension("").display(),
+                crate::escape::path(&relative.with_extension("")),
                 revision.profile,
                 revision.updated,
-                expected.display(),
+                crate::escape::path(&expected),
                 relative.extension().and_then(|e| e.to_str()).unwrap_or("yaml"),
             ),
         );
@@ -242,6 +274,7 @@ pub fn check_revision(
 
     for (index, source) in revision.sources.iter().enumerate() {
         let pointer = format!("/sources/{index}");
+        check.id_fits(&format!("{pointer}/id"), &revision.profile, &source.id.0);
         if let Some(first) = check.source_ids.insert(&source.id.0, index) {
             let first_position = document.position(&format!("/sources/{first}/id"));
             let diagnostic = document
@@ -269,6 +302,7 @@ pub fn check_revision(
     let mut declared: HashMap<String, String> = HashMap::new();
     for (index, org) in revision.organizations.iter().enumerate() {
         let pointer = format!("/organizations/{index}");
+        check.id_fits(&format!("{pointer}/id"), &revision.profile, &org.id.0);
         check.reference(
             format!("{pointer}/parent"),
             "parent",
@@ -285,6 +319,7 @@ pub fn check_revision(
     }
     for (index, system) in revision.systems.iter().enumerate() {
         let pointer = format!("/systems/{index}");
+        check.id_fits(&format!("{pointer}/id"), &revision.profile, &system.id.0);
         check.reference(
             format!("{pointer}/operator"),
             "operator",
@@ -307,6 +342,12 @@ pub fn check_revision(
         check.sources(&format!("{pointer}/sources"), &sources);
         declarations.push(declaration(&pointer, &system.id, EntityType::System, system, &sources));
     }
+    for (index, person) in revision.people.iter().enumerate() {
+        let pointer = format!("/people/{index}");
+        let sources = person.sources.clone().unwrap_or_default();
+        check.sources(&format!("{pointer}/sources"), &sources);
+        declarations.push(declaration(&pointer, &person.id, EntityType::Person, person, &sources));
+    }
     for declaration in &declarations[1..] {
         if let Some(first) = declared.insert(declaration.id.clone(), declaration.pointer.clone()) {
             let diagnostic = document
@@ -323,6 +364,9 @@ pub fn check_revision(
     let mut claims = Vec::new();
     for (index, c) in revision.contracts.iter().enumerate() {
         let pointer = format!("/contracts/{index}");
+        if let Some(id) = &c.id {
+            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+        }
         if c.buyer.is_none() && c.supplier.is_none() {
             check.error(
                 Code::MissingParty,
@@ -340,6 +384,12 @@ pub fn check_revision(
             format!("{pointer}/supplier"),
             "supplier",
             c.supplier.as_ref(),
+            Some(EntityType::Organization),
+        );
+        check.reference(
+            format!("{pointer}/provider"),
+            "provider",
+            c.provider.as_ref(),
             Some(EntityType::Organization),
         );
         if let Some(amount) = &c.amount {
@@ -364,6 +414,9 @@ pub fn check_revision(
     }
     for (index, f) in revision.figures.iter().enumerate() {
         let pointer = format!("/figures/{index}");
+        if let Some(id) = &f.id {
+            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+        }
         check.reference(format!("{pointer}/subject"), "subject", Some(&f.subject), None);
         check.amount(&pointer, &f.amount, true);
         check.claim(&pointer, &f.claim);
@@ -375,7 +428,7 @@ pub fn check_revision(
                 ("subject", Some(&f.subject.0)),
                 ("metric", Some(&f.metric.0)),
                 ("per", per.as_ref().and_then(Value::as_str)),
-                ("as_of", f.as_of.as_ref().map(PartialDate::text)),
+                ("as_of", f.claim.as_of.as_ref().map(PartialDate::text)),
                 ("period", f.period.as_ref().map(PartialDate::text)),
             ],
         );
@@ -387,6 +440,9 @@ pub fn check_revision(
     }
     for (index, e) in revision.events.iter().enumerate() {
         let pointer = format!("/events/{index}");
+        if let Some(id) = &e.id {
+            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+        }
         check.reference(format!("{pointer}/subject"), "subject", e.subject.as_ref(), None);
         check.claim(&pointer, &e.claim);
         let key = claim_key(
@@ -406,6 +462,9 @@ pub fn check_revision(
     }
     for (index, r) in revision.relations.iter().enumerate() {
         let pointer = format!("/relations/{index}");
+        if let Some(id) = &r.id {
+            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+        }
         check.reference(format!("{pointer}/subject"), "subject", Some(&r.subject), None);
         check.reference(format!("{pointer}/object"), "object", Some(&r.object), None);
         check.period(&pointer, r.start.as_ref(), r.end.as_ref());

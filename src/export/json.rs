@@ -14,9 +14,10 @@
 //! conformance suite).
 
 use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
-use crate::tables::{Names, Normalized};
+use crate::tables::{IdentifierColumns, Names, Normalized};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::os::unix::fs::FileExt;
@@ -40,6 +41,7 @@ const BATCH_BYTES: usize = 8 << 20;
 enum List {
     Organizations,
     Systems,
+    People,
 }
 
 /// Where an entity's serialized columns are in the entities' part file.
@@ -128,25 +130,31 @@ impl Documents {
         Ok(())
     }
 
-    /// The entities of a batch, each serialized once as its document shows it.
+    /// The entities of a batch, each serialized once as its document shows it: its columns and its
+    /// identifiers (the sources a revision cites for it are added per document).
     fn append_entities(&mut self, rows: &Normalized) -> Result<(), ExportError> {
         let rows = &rows.rows;
+        let mut identifiers: HashMap<&str, Vec<&IdentifierColumns>> = HashMap::new();
+        for row in &rows.identifiers {
+            identifiers.entry(&row.entity_id).or_default().push(&row.identifier);
+        }
+        let of = |id: &str| identifiers.get(id).map(Vec::as_slice).unwrap_or_default();
         let mut all: Vec<Serialized<'_>> = rows
             .organizations
             .par_iter()
             .map(|o| {
-                (
-                    List::Organizations,
-                    o.organization.id.as_str(),
-                    serialized(&o.organization),
-                )
+                let id = o.organization.id.as_str();
+                (List::Organizations, id, serialized(&o.organization, of(id)))
             })
             .collect();
-        all.par_extend(
-            rows.systems
-                .par_iter()
-                .map(|s| (List::Systems, s.system.id.as_str(), serialized(&s.system))),
-        );
+        all.par_extend(rows.systems.par_iter().map(|s| {
+            let id = s.system.id.as_str();
+            (List::Systems, id, serialized(&s.system, of(id)))
+        }));
+        all.par_extend(rows.people.par_iter().map(|p| {
+            let id = p.person.id.as_str();
+            (List::People, id, serialized(&p.person, of(id)))
+        }));
         for (list, id, text) in all {
             let text = text?;
             let offset = self.entities.write(&text)?;
@@ -164,10 +172,17 @@ impl Documents {
 /// An entity's list, id and columns as JSON text.
 type Serialized<'a> = (List, &'a str, Result<Vec<u8>, ExportError>);
 
-fn serialized<T: Serialize>(value: &T) -> Result<Vec<u8>, ExportError> {
-    serde_json::to_vec(value).map_err(encode)
+/// An entity's columns and identifiers, as the first members of `Named` serialize.
+fn serialized<T: Serialize>(columns: &T, identifiers: &[&IdentifierColumns]) -> Result<Vec<u8>, ExportError> {
+    let mut text = serde_json::to_vec(columns).map_err(encode)?;
+    if text.pop() != Some(b'}') {
+        return Err(encode("an entity that is not an object"));
+    }
+    text.extend_from_slice(b",\"identifiers\":");
+    serde_json::to_writer(&mut text, identifiers).map_err(encode)?;
+    text.push(b'}');
+    Ok(text)
 }
-
 impl Writer for Documents {
     fn append(&mut self, batch: &Batch<'_>) -> Result<(), ExportError> {
         self.append_revisions(batch.rows)?;
@@ -257,7 +272,7 @@ impl Fragments<'_> {
 /// for it (`Named`).
 fn complete(mut own: String, named: &str, fragments: &Fragments<'_>) -> Result<String, ExportError> {
     let names: Names = serde_json::from_str(named).map_err(encode)?;
-    let (mut organizations, mut systems) = (Vec::new(), Vec::new());
+    let (mut organizations, mut systems, mut people) = (Vec::new(), Vec::new(), Vec::new());
     for (id, sources) in names {
         let Some((list, mut entity)) = fragments.get(&id)? else {
             continue;
@@ -271,12 +286,17 @@ fn complete(mut own: String, named: &str, fragments: &Fragments<'_>) -> Result<S
         match list {
             List::Organizations => organizations.push(entity),
             List::Systems => systems.push(entity),
+            List::People => people.push(entity),
         }
     }
     if own.pop() != Some('}') {
         return Err(encode("a document that is not an object"));
     }
-    for (name, list) in [("organizations", organizations), ("systems", systems)] {
+    for (name, list) in [
+        ("organizations", organizations),
+        ("systems", systems),
+        ("people", people),
+    ] {
         own.push_str(&format!(",\"{name}\":["));
         own.push_str(&list.join(","));
         own.push(']');

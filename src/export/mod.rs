@@ -1,10 +1,12 @@
 //! The formats of the dataset: one `Writer` a format, each in a file of its own, all fed the same
 //! tables a batch at a time (Arrow record batches, and the same rows typed for the JSON documents),
 //! each writing its files into the staging folder and saying what it wrote. The formats that
-//! describe the dataset (the data package, the dictionary) come last and list what the others wrote.
+//! describe the dataset (the data package, the dictionary, the Croissant description) come last and
+//! list what the others wrote.
 //! This stage knows tables and files only: checking, and what to do with problems, are `build`'s.
 
 mod cells;
+mod croissant;
 mod csv;
 mod json;
 mod package;
@@ -119,6 +121,7 @@ pub fn writers(formats: &[Format], staging: &Path, tables: &[Table]) -> Result<V
     }
     writers.push(Box::new(package::DataPackage::new(staging)));
     writers.push(Box::new(package::Dictionary::new(staging)));
+    writers.push(Box::new(croissant::Croissant::new(staging)));
     Ok(writers)
 }
 

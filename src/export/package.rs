@@ -2,10 +2,16 @@
 //! from the tables' descriptions, which come from the row types' doc comments.
 
 use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
-use crate::model::DatasetMeta;
+use crate::model::{DatasetMeta, WebAddress};
 use crate::tables::{ColumnType, Table};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
+
+/// Where the data package goes, relative to the output folder.
+pub const DATAPACKAGE_PATH: &str = "datapackage.json";
+
+/// Where the data dictionary goes, relative to the output folder.
+pub const DICTIONARY_PATH: &str = "README.md";
 
 /// `datapackage.json`: written last but for the dictionary, it lists every file before it.
 pub struct DataPackage {
@@ -27,7 +33,7 @@ impl Writer for DataPackage {
     }
 
     fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
-        let mut file = DataFile::create(&self.staging, "datapackage.json")?;
+        let mut file = DataFile::create(&self.staging, DATAPACKAGE_PATH)?;
         write_datapackage(dataset.meta, dataset.tables, dataset.files, &mut file)
             .map_err(|e| ExportError::Io(file.path.clone(), e))?;
         Ok(vec![file.finish()?])
@@ -54,7 +60,7 @@ impl Writer for Dictionary {
     }
 
     fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
-        let mut file = DataFile::create(&self.staging, "README.md")?;
+        let mut file = DataFile::create(&self.staging, DICTIONARY_PATH)?;
         write_dictionary(dataset.meta, dataset.tables, dataset.files, &mut file)
             .map_err(|e| ExportError::Io(file.path.clone(), e))?;
         Ok(vec![file.finish()?])
@@ -99,7 +105,7 @@ impl Flavour {
 
 /// The files that hold every table at once: (resource name, path, title, description, format,
 /// media type).
-fn whole_dataset_files(
+pub(super) fn whole_dataset_files(
     meta: &DatasetMeta,
 ) -> [(&'static str, String, &'static str, String, &'static str, &'static str); 3] {
     [
@@ -126,7 +132,7 @@ fn whole_dataset_files(
             "datasette-metadata",
             super::datasette_metadata_path(&meta.name),
             "Datasette metadata of the SQLite database",
-            "Title, license, source and the description of every table and column, for `datasette --metadata`.".into(),
+            "Title, license, source, the description of every table and column, facets, each table's order and the canned queries `entity` and `changes_since`, for `datasette --metadata`.".into(),
             "json",
             "application/json",
         ),
@@ -267,8 +273,8 @@ pub fn write_datapackage(
         package.insert("description".into(), description.clone().into());
     }
     package.insert("version".into(), meta.version.clone().into());
-    if let Some(homepage) = &meta.homepage {
-        package.insert("homepage".into(), homepage.clone().into());
+    if let Some(homepage) = meta.homepage.as_ref().and_then(WebAddress::linkable) {
+        package.insert("homepage".into(), homepage.into());
     }
     package.insert(
         "licenses".into(),
@@ -286,8 +292,8 @@ pub fn write_datapackage(
             .iter()
             .map(|s| {
                 let mut source = json!({"title": s.title});
-                if let Some(url) = &s.url {
-                    source["path"] = url.clone().into();
+                if let Some(url) = s.url.as_ref().and_then(WebAddress::linkable) {
+                    source["path"] = url.into();
                 }
                 source
             })
@@ -487,7 +493,7 @@ pub fn write_dictionary(
         let sources: Vec<String> = meta
             .sources
             .iter()
-            .map(|source| match &source.url {
+            .map(|source| match source.url.as_ref().and_then(WebAddress::linkable) {
                 Some(url) => format!("[{}](<{}>)", markdown_text(&source.title), link_target(url)),
                 None => markdown_text(&source.title),
             })
@@ -581,5 +587,51 @@ mod tests {
         assert_eq!(thousands(1_048_575), "1,048,575");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
+    }
+
+    #[test]
+    fn only_web_addresses_are_linked() {
+        // Addresses that the input schema refuses, as if they had got past it.
+        let address = |text: &str| Some(WebAddress(text.into()));
+        let meta = DatasetMeta {
+            name: "test".into(),
+            title: "Test".into(),
+            description: None,
+            version: "1".into(),
+            license: "CC-BY-4.0".into(),
+            publisher: None,
+            homepage: address("javascript:alert(1)"),
+            assertions: Vec::new(),
+            sources: vec![
+                crate::model::DatasetSource {
+                    title: "Script".into(),
+                    url: address("JAVASCRIPT:alert(1)"),
+                },
+                crate::model::DatasetSource {
+                    title: "Page".into(),
+                    url: address("data:text/html,<script>alert(1)</script>"),
+                },
+                crate::model::DatasetSource {
+                    title: "Web".into(),
+                    url: address("HTTPS://example.org/a"),
+                },
+            ],
+        };
+        let mut package = Vec::new();
+        write_datapackage(&meta, &[], &[], &mut package).expect("written");
+        let package: Value = serde_json::from_slice(&package).expect("JSON");
+        assert_eq!(package.get("homepage"), None);
+        assert_eq!(
+            package["sources"],
+            json!([{"title": "Script"}, {"title": "Page"}, {"title": "Web", "path": "HTTPS://example.org/a"}])
+        );
+        let mut dictionary = Vec::new();
+        write_dictionary(&meta, &[], &[], &mut dictionary).expect("written");
+        let dictionary = String::from_utf8(dictionary).expect("UTF-8");
+        assert!(
+            dictionary.contains("Sources: Script; Page; [Web](<HTTPS://example.org/a>).\n"),
+            "{dictionary}"
+        );
+        assert!(!dictionary.to_lowercase().contains("javascript:") && !dictionary.contains("data:text"));
     }
 }

@@ -1,7 +1,7 @@
 //! `sqlite/<name>.sqlite` for Datasette and SQL users: a table a table with the same rows, every
 //! primary and foreign key declared, an index on every foreign key, full-text search on the text
-//! people search, and `sqlite/<name>.metadata.json` for Datasette (title, license, source and the
-//! description of every table and column).
+//! people search, and `sqlite/<name>.metadata.json` for Datasette (title, license, source, the
+//! description of every table and column, facets, orders and canned queries).
 //!
 //! Tables are written in parallel, each into a part database of its own; the parts are then copied
 //! into the one database in the order of the data dictionary, so the same rows give the same bytes.
@@ -12,9 +12,11 @@
 //! back as exactly those digits), and `TEXT` with every digit beyond that. Tables are `STRICT`, and
 //! decimal columns `ANY`, so SQLite keeps each value as written instead of rounding it to a `REAL`.
 
+mod datasette;
+
 use super::cells::{Cell, cell};
 use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
-use crate::model::DatasetMeta;
+use crate::model::{DatasetMeta, WebAddress};
 use crate::quantity::Decimal;
 use crate::tables::{ColumnType, Table};
 use arrow_array::RecordBatch;
@@ -313,7 +315,8 @@ pub fn assemble(path: &Path, tables: &[Table], parts: &[PathBuf]) -> Result<(), 
 }
 
 /// Writes the Datasette metadata of the database `database` (its file name without `.sqlite`):
-/// title, description, license, source, and every table's and column's description.
+/// title, description, license, source, every table's and column's description, each table's
+/// facets and order, and the canned queries (`datasette.rs`).
 pub fn write_metadata(meta: &DatasetMeta, database: &str, tables: &[Table], out: impl Write) -> io::Result<()> {
     let mut root = Map::new();
     root.insert("title".into(), meta.title.clone().into());
@@ -325,12 +328,13 @@ pub fn write_metadata(meta: &DatasetMeta, database: &str, tables: &[Table], out:
     if !meta.sources.is_empty() {
         let titles: Vec<&str> = meta.sources.iter().map(|s| s.title.as_str()).collect();
         root.insert("source".into(), titles.join("; ").into());
-        if let Some(url) = meta.sources.iter().find_map(|s| s.url.clone()) {
+        // Datasette links these on every page: only a web address is ever linked.
+        if let Some(url) = meta.sources.iter().find_map(|s| s.url.as_ref()?.linkable()) {
             root.insert("source_url".into(), url.into());
         }
     }
-    if let Some(homepage) = &meta.homepage {
-        root.insert("about_url".into(), homepage.clone().into());
+    if let Some(homepage) = meta.homepage.as_ref().and_then(WebAddress::linkable) {
+        root.insert("about_url".into(), homepage.into());
         root.insert("about".into(), meta.name.clone().into());
     }
     let mut described = Map::new();
@@ -340,16 +344,56 @@ pub fn write_metadata(meta: &DatasetMeta, database: &str, tables: &[Table], out:
             .iter()
             .map(|c| (c.name.clone(), c.description.clone().into()))
             .collect();
-        described.insert(
-            table.name.into(),
-            json!({"description": table.description, "columns": columns}),
-        );
+        let mut view = Map::new();
+        view.insert("description".into(), table.description.clone().into());
+        view.insert("columns".into(), columns.into());
+        view.extend(datasette::table_view(table));
+        described.insert(table.name.into(), view.into());
     }
-    root.insert(
-        "databases".into(),
-        json!({ database: {"title": meta.title, "tables": described} }),
-    );
+    let mut database_view = json!({"title": meta.title, "tables": described});
+    let queries = datasette::queries(tables);
+    if !queries.is_empty() {
+        database_view["queries"] = queries.into();
+    }
+    root.insert("databases".into(), json!({ database: database_view }));
     let mut out = out;
     serde_json::to_writer_pretty(&mut out, &Value::Object(root))?;
     out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DatasetSource;
+
+    #[test]
+    fn datasette_links_only_web_addresses() {
+        // Addresses that the input schema refuses, as if they had got past it.
+        let address = |text: &str| Some(WebAddress(text.into()));
+        let source = |title: &str, url: &str| DatasetSource {
+            title: title.into(),
+            url: address(url),
+        };
+        let meta = DatasetMeta {
+            name: "test".into(),
+            title: "Test".into(),
+            description: None,
+            version: "1".into(),
+            license: "CC-BY-4.0".into(),
+            publisher: None,
+            homepage: address("data:text/html,<script>alert(1)</script>"),
+            assertions: Vec::new(),
+            sources: vec![
+                source("Script", "javascript:alert(1)"),
+                source("File", "file:///etc/passwd"),
+                source("Web", "http://example.org/a"),
+            ],
+        };
+        let mut out = Vec::new();
+        write_metadata(&meta, "test", &[], &mut out).expect("written");
+        let metadata: Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(metadata["source"], "Script; File; Web");
+        assert_eq!(metadata["source_url"], "http://example.org/a");
+        assert_eq!((metadata.get("about_url"), metadata.get("about")), (None, None));
+    }
 }

@@ -76,8 +76,9 @@ impl Writer for WorkbookFile {
 
 /// Rows of a sheet: Excel's limit, header included.
 pub const SHEET_ROWS: u32 = 1_048_576;
-/// Characters of a cell: Excel's limit.
-pub const CELL_CHARS: usize = 32_767;
+/// UTF-16 code units of a cell: Excel's limit (an emoji takes two), which `check` holds every
+/// curated text and id to (`E0217`).
+pub const CELL_UNITS: usize = crate::check::CELL_UNITS;
 /// The widest a column is made, in characters.
 const MAX_WIDTH: usize = 60;
 /// The zip compression level of the workbook.
@@ -231,10 +232,21 @@ pub fn cell_kind(column_type: ColumnType) -> String {
             format!("number; text with every digit when it has more than {DOUBLE_DIGITS} significant digits")
         }
         ColumnType::TextList => format!(
-            "text: a JSON array; one longer than a cell's {CELL_CHARS} characters (a list merged across many \
+            "text: a JSON array; one longer than a cell's {CELL_UNITS} characters (a list merged across many \
              profiles) keeps the items that fit, whole, and says how many it leaves out"
         ),
     }
+}
+
+/// UTF-16 code units of a text: what a cell's length is counted in.
+fn units(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+/// Whether a text fits a cell. A UTF-8 byte never makes more than one UTF-16 unit, so a short text
+/// needs no count.
+fn fits(text: &str) -> bool {
+    text.len() <= CELL_UNITS || units(text) <= CELL_UNITS
 }
 
 /// A list as the JSON text of a cell. A list merged across many profiles (the sources of an agency
@@ -242,7 +254,7 @@ pub fn cell_kind(column_type: ColumnType) -> String {
 /// holds the items that fit, whole, and says how many are left out and where the whole list is.
 fn fitted_list(items: &[&str]) -> String {
     let json = cells::json_list(items);
-    if json.chars().count() <= CELL_CHARS {
+    if fits(&json) {
         return json;
     }
     let note = |left_out: usize| {
@@ -251,18 +263,46 @@ fn fitted_list(items: &[&str]) -> String {
             items.len()
         )
     };
-    let room = CELL_CHARS - note(items.len()).chars().count() - 2; // the brackets
+    let room = CELL_UNITS - units(&note(items.len())) - 2; // the brackets
     let mut kept = Vec::new();
     let mut used = 0;
     for item in items {
-        let item_chars = cells::json_list(&[item]).chars().count() - 2 + usize::from(!kept.is_empty());
-        if used + item_chars > room {
+        let item_units = units(&cells::json_list(&[item])) - 2 + usize::from(!kept.is_empty());
+        if used + item_units > room {
             break;
         }
-        used += item_chars;
+        used += item_units;
         kept.push(*item);
     }
     cells::json_list(&kept) + &note(items.len() - kept.len())
+}
+
+/// A text as a cell holds it. `check` refuses every curated text and id longer than a cell
+/// (`E0217`), so only a text put together from several curated values can be longer (a change's
+/// old or new value: a whole list as JSON, or what was added described in one line): the cell then
+/// holds its first characters and says how many are left out and where the whole text is.
+fn fitted_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if fits(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let note = |left_out: usize| {
+        format!(
+            " … and {left_out} more characters (too long for a cell: the CSV, Parquet, JSON Lines and SQLite \
+             files hold the whole text)"
+        )
+    };
+    let total = text.chars().count();
+    let room = CELL_UNITS - units(&note(total));
+    let (mut end, mut used, mut kept) = (0, 0, 0);
+    for c in text.chars() {
+        if used + c.len_utf16() > room {
+            break;
+        }
+        used += c.len_utf16();
+        end += c.len_utf8();
+        kept += 1;
+    }
+    std::borrow::Cow::Owned(format!("{}{}", &text[..end], note(total - kept)))
 }
 
 fn encode(table: &str) -> impl Fn(XlsxError) -> ExportError + '_ {
@@ -412,15 +452,8 @@ impl Sheets {
         let sheet = &mut self.current;
         let column = index as u16;
         let text = |sheet: &mut Worksheet, text: &str| -> Result<usize, ExportError> {
-            let chars = text.chars().count();
-            if chars > CELL_CHARS {
-                return Err(ExportError::Encode(format!(
-                    "xlsx, {}.{}: a text of {chars} characters does not fit a workbook cell (at most {CELL_CHARS}); \
-                     shorten it or build without xlsx (`--format json,csv,parquet,sqlite`)",
-                    self.table.name, self.table.columns[index].name
-                )));
-            }
-            sheet.write_string(row, column, text).map_err(&error)?;
+            let text = fitted_text(text);
+            sheet.write_string(row, column, &*text).map_err(&error)?;
             Ok(text.lines().map(|l| l.chars().count()).max().unwrap_or(0))
         };
         match value {

@@ -20,14 +20,15 @@ use std::sync::Arc;
 /// Arrow scale and precision of every exact decimal.
 pub const DECIMAL_TYPE: DataType = DataType::Decimal128(38, 9);
 
-/// The one list of tables, in the order of the data dictionary: each table's name, its row type
-/// and its primary key (`id` unless given). Everything else about a table is read from its row type:
+/// The one list of tables, in the order of the data dictionary: each table's name, its row type,
+/// its primary key (`id` unless given) and, after `=>`, the order Datasette shows its rows in (by
+/// primary key unless given). Everything else about a table is read from its row type:
 /// its description, its columns with their types and descriptions, and per column the properties
 /// `x-references` (a foreign key: the table whose `id` it holds), `x-search` (full-text search
 /// covers it) and `x-facet` (Datasette offers it as a facet), set with `#[schemars(extend(...))]`.
 /// Adding a table is its row type, its rows in `normalize`, and a line here.
 macro_rules! tables {
-    ($($name:ident: $row:ty $([$($key:literal),+])?,)*) => {
+    ($($name:ident: $row:ty $([$($key:literal),+])? $(=> $order:expr)?,)*) => {
         /// Rows of every table: a batch of revisions fills the tables of revisions, a batch of
         /// entities the tables of entities.
         #[derive(Debug, Default)]
@@ -37,7 +38,7 @@ macro_rules! tables {
 
         /// Every table, with no rows yet, in the order of the data dictionary.
         pub fn all() -> Vec<Table> {
-            vec![$(Table::of::<$row>(stringify!($name), &[$($($key),+)?]),)*]
+            vec![$(Table::of::<$row>(stringify!($name), &[$($($key),+)?])$(.ordered($order))?,)*]
         }
 
         impl Rows {
@@ -76,19 +77,36 @@ macro_rules! tables {
     };
 }
 
+// Orders: what was curated last comes first (a living dataset is read for what is new), so
+// revisions, claims and the sources they cite are newest revision first, and changes newest first;
+// things looked up by name (entities, organizations, systems) are in the order of their names;
+// `citations`, a link table, keeps its key's order.
 tables! {
-    profiles: ProfileRow,
-    entities: EntityRow,
-    organizations: OrganizationRow,
-    systems: SystemRow,
-    claims: ClaimRow,
-    contracts: ContractRow,
-    figures: FigureRow,
-    events: EventRow,
-    relations: RelationRow,
-    sources: SourceRow,
+    profiles: ProfileRow => Order::Descending("updated"),
+    entities: EntityRow => Order::Ascending("name"),
+    organizations: OrganizationRow => Order::Ascending("name"),
+    systems: SystemRow => Order::Ascending("name"),
+    people: PersonRow => Order::Ascending("name"),
+    identifiers: IdentifierRow ["entity_id", "scheme"],
+    claims: ClaimRow => Order::Descending("updated"),
+    contracts: ContractRow => Order::Descending("updated"),
+    figures: FigureRow => Order::Descending("updated"),
+    events: EventRow => Order::Descending("updated"),
+    relations: RelationRow => Order::Descending("updated"),
+    sources: SourceRow => Order::Descending("updated"),
     citations: CitationRow ["claim_id", "source_id"],
-    changes: ChangeRow,
+    changes: ChangeRow => Order::Descending("new_updated"),
+}
+
+/// The order a browser of the data (Datasette) shows a table's rows in unless the reader sorts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// By primary key.
+    Key,
+    /// By this column, smallest (earliest, first in the alphabet) first.
+    Ascending(&'static str),
+    /// By this column, largest (newest) first.
+    Descending(&'static str),
 }
 
 /// The type of a column, as the row type's JSON Schema declares it.
@@ -163,6 +181,8 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Columns whose values identify a row.
     pub primary_key: Vec<&'static str>,
+    /// The order a browser of the data shows its rows in.
+    pub order: Order,
     /// The number of rows written so far.
     pub rows: usize,
 }
@@ -176,8 +196,19 @@ impl Table {
             description,
             columns,
             primary_key: if key.is_empty() { vec!["id"] } else { key.to_vec() },
+            order: Order::Key,
             rows: 0,
         }
+    }
+
+    /// The table, its rows shown in `order`.
+    pub fn ordered(self, order: Order) -> Table {
+        Table { order, ..self }
+    }
+
+    /// The column `name`, if the table has it.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|column| column.name == name)
     }
 
     /// (column, table) pairs: the column holds an `id` of that table.
@@ -322,6 +353,66 @@ mod tests {
     }
 
     #[test]
+    fn facets_are_the_columns_the_contract_names() {
+        // SPEC, "Datasette as a publication": these columns, wherever a table has them.
+        const FACETED: [&str; 6] = ["kind", "type", "status", "predicate", "metric", "currency"];
+        let mut faceted = Vec::new();
+        for table in all() {
+            for column in &table.columns {
+                assert_eq!(
+                    column.facet,
+                    FACETED.contains(&column.name.as_str()),
+                    "{}.{}",
+                    table.name,
+                    column.name
+                );
+                if column.facet {
+                    faceted.push(format!("{}.{}", table.name, column.name));
+                }
+            }
+        }
+        assert_eq!(
+            faceted,
+            [
+                "entities.type",
+                "organizations.kind",
+                "systems.kind",
+                "claims.kind",
+                "contracts.currency",
+                "contracts.status",
+                "figures.metric",
+                "figures.currency",
+                "figures.status",
+                "events.kind",
+                "events.status",
+                "relations.predicate",
+                "relations.status",
+                "changes.kind",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_table_is_ordered_by_a_column_it_has() {
+        for table in all() {
+            let column = match table.order {
+                Order::Key => continue,
+                Order::Ascending(column) | Order::Descending(column) => column,
+            };
+            let found = table
+                .column(column)
+                .unwrap_or_else(|| panic!("{} has no column {column}", table.name));
+            assert!(
+                !found.nullable,
+                "{}.{column} can be empty, which sorts apart",
+                table.name
+            );
+        }
+        let claims = all().into_iter().find(|t| t.name == "claims").expect("claims");
+        assert_eq!(claims.order, Order::Descending("updated"));
+    }
+
+    #[test]
     fn schema_types_become_column_types() {
         let (_, columns) = describe::<ContractRow>();
         let find = |name: &str| columns.iter().find(|c| c.name == name).expect(name).clone();
@@ -339,11 +430,14 @@ mod tests {
             ["exact", "about", "at_least", "at_most", "more_than", "less_than"]
         );
         assert!(qualifier.nullable);
-        assert_eq!(find("status").values, ["reported", "planned", "disputed"]);
+        assert_eq!(find("status").values, ["reported", "planned", "disputed", "not_found"]);
         assert!(!find("status").nullable);
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(&names[..5], ["id", "key", "profile", "updated", "is_latest"]);
-        assert_eq!(&names[names.len() - 3..], ["status", "attributed_to", "quote"]);
+        assert_eq!(
+            &names[names.len() - 6..],
+            ["status", "attributed_to", "quote", "as_of", "as_of_from", "as_of_to"]
+        );
         let (_, profile) = describe::<ProfileRow>();
         assert_eq!(profile[5].column_type, ColumnType::TextList);
         assert!(!profile[5].nullable);

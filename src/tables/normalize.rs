@@ -7,7 +7,7 @@ use crate::changes;
 use crate::check::{CheckedRevision, Entity};
 use crate::claim::ClaimKind;
 use crate::model::EntityType;
-use crate::model::{Amount, ClaimFields, Organization, PartialDate, Qualifier, System};
+use crate::model::{Amount, ClaimFields, Organization, PartialDate, Person, Qualifier, System};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
@@ -144,10 +144,14 @@ fn amount(amount: &Amount) -> AmountColumns {
 }
 
 fn tail(claim: &ClaimFields) -> ClaimTail {
+    let (as_of, as_of_from, as_of_to) = date(claim.as_of.as_ref());
     ClaimTail {
         status: claim.status,
         attributed_to: claim.attributed_to.as_ref().map(|s| s.0.clone()),
         quote: claim.quote.clone(),
+        as_of,
+        as_of_from,
+        as_of_to,
     }
 }
 
@@ -190,72 +194,79 @@ pub fn revisions(revisions: &[CheckedRevision]) -> Normalized {
     out
 }
 
-/// Rows of the entity tables (`entities`, `organizations`, `systems`) for some merged entities.
+/// Rows of the entity tables (`entities`, `organizations`, `systems`, `people`, `identifiers`) for
+/// some merged entities.
 pub fn entities<'a>(entities: impl IntoIterator<Item = Entity<'a>>) -> Normalized {
     let mut out = Normalized::default();
     for mut entity in entities {
         let source_ids = std::mem::take(&mut entity.sources);
-        match columns(&entity) {
-            Columns::Organization(organization) => {
-                out.rows.entities.push(entity_row(&entity, &organization.name));
+        let (name, identifiers) = match entity.entity_type {
+            EntityType::Organization => {
+                let o: Organization = declared(&entity);
+                let organization = OrganizationColumns {
+                    id: entity.id.clone(),
+                    name: o.name.unwrap_or_default(),
+                    abbreviation: o.abbreviation,
+                    aliases: o.aliases.unwrap_or_default(),
+                    kind: o.kind.map(|k| k.0),
+                    parent: text(o.parent.as_ref()),
+                    country: o.country.map(|c| c.0),
+                    description: o.description,
+                };
+                let name = organization.name.clone();
                 out.rows.organizations.push(OrganizationRow {
                     organization,
                     source_ids,
                 });
+                (name, o.identifiers)
             }
-            Columns::System(system) => {
-                out.rows.entities.push(entity_row(&entity, &system.name));
+            EntityType::System => {
+                let s: System = declared(&entity);
+                let system = SystemColumns {
+                    id: entity.id.clone(),
+                    name: s.name.unwrap_or_default(),
+                    abbreviation: s.abbreviation,
+                    aliases: s.aliases.unwrap_or_default(),
+                    kind: s.kind.map(|k| k.0),
+                    operator: text(s.operator.as_ref()),
+                    developer: text(s.developer.as_ref()),
+                    replaces: text(s.replaces.as_ref()),
+                    description: s.description,
+                };
+                let name = system.name.clone();
                 out.rows.systems.push(SystemRow { system, source_ids });
+                (name, s.identifiers)
             }
+            EntityType::Person => {
+                let p: Person = declared(&entity);
+                let person = PersonColumns {
+                    id: entity.id.clone(),
+                    name: p.name.unwrap_or_default(),
+                    aliases: p.aliases.unwrap_or_default(),
+                    description: p.description,
+                };
+                let name = person.name.clone();
+                out.rows.people.push(PersonRow { person, source_ids });
+                (name, p.identifiers)
+            }
+        };
+        out.rows.entities.push(EntityRow {
+            id: entity.id.clone(),
+            entity_type: entity.entity_type,
+            name,
+        });
+        for (scheme, value) in identifiers.map(|i| i.0).unwrap_or_default() {
+            out.rows.identifiers.push(IdentifierRow {
+                entity_id: entity.id.clone(),
+                identifier: IdentifierColumns {
+                    scheme,
+                    url: scheme.url(&value),
+                    value,
+                },
+            });
         }
     }
     out
-}
-
-fn entity_row(entity: &Entity, name: &str) -> EntityRow {
-    EntityRow {
-        id: entity.id.clone(),
-        entity_type: entity.entity_type,
-        name: name.to_owned(),
-    }
-}
-
-/// What the dataset says of an entity.
-enum Columns {
-    Organization(OrganizationColumns),
-    System(SystemColumns),
-}
-
-fn columns(entity: &Entity) -> Columns {
-    match entity.entity_type {
-        EntityType::Organization => {
-            let o: Organization = declared(entity);
-            Columns::Organization(OrganizationColumns {
-                id: entity.id.clone(),
-                name: o.name.unwrap_or_default(),
-                abbreviation: o.abbreviation,
-                aliases: o.aliases.unwrap_or_default(),
-                kind: o.kind.map(|k| k.0),
-                parent: text(o.parent.as_ref()),
-                country: o.country.map(|c| c.0),
-                description: o.description,
-            })
-        }
-        EntityType::System => {
-            let s: System = declared(entity);
-            Columns::System(SystemColumns {
-                id: entity.id.clone(),
-                name: s.name.unwrap_or_default(),
-                abbreviation: s.abbreviation,
-                aliases: s.aliases.unwrap_or_default(),
-                kind: s.kind.map(|k| k.0),
-                operator: text(s.operator.as_ref()),
-                developer: text(s.developer.as_ref()),
-                replaces: text(s.replaces.as_ref()),
-                description: s.description,
-            })
-        }
-    }
 }
 
 /// The merged fields of an entity as its input type. They were read from that type, so reading them
@@ -303,7 +314,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
             revision: revision_id.clone(),
             source: SourceColumns {
                 title: source.title.clone(),
-                url: source.url.clone(),
+                url: source.url.as_ref().map(|url| url.as_str().to_owned()),
                 publisher: source.publisher.clone(),
                 published,
                 published_from,
@@ -311,6 +322,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
                 accessed,
                 accessed_from,
                 accessed_to,
+                sha256: source.sha256.as_ref().map(|h| h.0.clone()),
             },
         });
     }
@@ -362,6 +374,8 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
             contract: ContractColumns {
                 buyer: text(c.buyer.as_ref()),
                 supplier: text(c.supplier.as_ref()),
+                provider: text(c.provider.as_ref()),
+                award_ids: c.award_ids.iter().map(|a| a.0.clone()).collect(),
                 description: c.description.clone(),
                 amount: c
                     .amount
@@ -383,7 +397,6 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
     span.figures.start = out.rows.figures.len();
     for (index, f) in r.figures.iter().enumerate() {
         let head = head(ClaimKind::Figure, index, &f.claim, out);
-        let (as_of, as_of_from, as_of_to) = date(f.as_of.as_ref());
         let (period, period_from, period_to) = date(f.period.as_ref());
         out.rows.figures.push(FigureRow {
             head,
@@ -391,9 +404,6 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
                 subject: f.subject.0.clone(),
                 metric: f.metric.0.clone(),
                 amount: amount(&f.amount),
-                as_of,
-                as_of_from,
-                as_of_to,
                 period,
                 period_from,
                 period_to,
@@ -433,6 +443,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
                 subject: rel.subject.0.clone(),
                 predicate: rel.predicate.0.clone(),
                 object: rel.object.0.clone(),
+                role: rel.role.clone(),
                 start,
                 start_from,
                 start_to,

@@ -104,14 +104,15 @@ pub struct ProfileRow {
     pub file: String,
 }
 
-/// An organization or system: the one table every entity reference points to.
+/// An organization, system or person: the one table every entity reference points to.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntityRow {
-    /// Id of the entity, shared by organizations and systems.
+    /// Id of the entity, shared by organizations, systems and people.
     pub id: String,
     /// Whether the entity is an organization or a system.
+    #[schemars(extend("x-facet" = true))]
     #[serde(rename = "type")]
     pub entity_type: EntityType,
     /// Full name of the entity.
@@ -148,6 +149,7 @@ pub struct OrganizationColumns {
     #[schemars(extend("x-search" = true))]
     pub aliases: Vec<String>,
     /// Kind of organization, e.g. `company`, `government_agency`.
+    #[schemars(extend("x-facet" = true))]
     pub kind: Option<String>,
     /// Id of the parent organization.
     #[schemars(extend("x-references" = "entities"))]
@@ -187,6 +189,7 @@ pub struct SystemColumns {
     #[schemars(extend("x-search" = true))]
     pub aliases: Vec<String>,
     /// Kind of system, e.g. `biometric_database`.
+    #[schemars(extend("x-facet" = true))]
     pub kind: Option<String>,
     /// Id of the organization that operates the system.
     #[schemars(extend("x-references" = "entities"))]
@@ -202,6 +205,61 @@ pub struct SystemColumns {
     pub description: Option<String>,
 }
 
+/// A person the sources name (an executive, an official, a spokesperson), merged across every
+/// revision that declares them.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonRow {
+    #[serde(flatten)]
+    pub person: PersonColumns,
+    /// Ids of the sources (rows of `sources`) of every declaration of the person.
+    pub source_ids: Vec<String>,
+}
+
+/// What the dataset says of a person, merged across every revision that declares them.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PersonColumns {
+    /// Id of the person (a row of `entities`).
+    #[schemars(extend("x-references" = "entities"))]
+    pub id: String,
+    /// Full name.
+    #[schemars(extend("x-search" = true))]
+    pub name: String,
+    /// Other names.
+    #[schemars(extend("x-search" = true))]
+    pub aliases: Vec<String>,
+    /// Short description, e.g. their office.
+    #[schemars(extend("x-search" = true))]
+    pub description: Option<String>,
+}
+
+/// An identifier of an entity in another register (Wikidata, GLEIF, the SEC, SAM.gov, ...): what
+/// joins this dataset to others.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifierRow {
+    /// Id of the entity (a row of `entities`).
+    #[schemars(extend("x-references" = "entities"))]
+    pub entity_id: String,
+    #[serde(flatten)]
+    pub identifier: IdentifierColumns,
+}
+
+/// An identifier, as a document of the entity lists it.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct IdentifierColumns {
+    /// The register.
+    pub scheme: crate::identifier::Scheme,
+    /// The identifier as the register writes it (an SEC CIK zero-padded to 10 digits).
+    pub value: String,
+    /// The register's public page of the entity, where the register has one.
+    pub url: Option<String>,
+}
+
 /// Every claim (contract, figure, event or relation) of every revision: the one table `citations`
 /// points to.
 #[serde_with::skip_serializing_none]
@@ -214,6 +272,7 @@ pub struct ClaimRow {
     /// hex digits of the SHA-256 of its identifying fields.
     pub key: String,
     /// Kind of claim.
+    #[schemars(extend("x-facet" = true))]
     pub kind: ClaimKind,
     /// Slug of the profile that makes the claim.
     pub profile: String,
@@ -251,14 +310,24 @@ pub struct ClaimKey {
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ClaimTail {
-    /// Status of the claim: reported (the default), planned or disputed.
+    /// Status of the claim: reported (the default), planned, disputed, or not_found (looked for
+    /// and not found, as of `as_of`).
+    #[schemars(extend("x-facet" = true))]
     pub status: Status,
-    /// Id of the entity that asserts the claim, e.g. `palantir` for "according to Palantir".
+    /// Id of the entity that asserts the claim, e.g. `palantir` for "according to Palantir", or
+    /// the person who said it.
     #[schemars(extend("x-references" = "entities"))]
     pub attributed_to: Option<String>,
     /// Verbatim words of the source.
     #[schemars(extend("x-search" = true))]
     pub quote: Option<String>,
+    /// Date at which the claim was observed to hold, as curated (a partial date); for a figure, part
+    /// of its key.
+    pub as_of: Option<String>,
+    /// First day `as_of` covers.
+    pub as_of_from: Option<Day>,
+    /// Last day `as_of` covers.
+    pub as_of_to: Option<Day>,
 }
 
 /// An exact quantity and how it bounds the truth.
@@ -279,6 +348,7 @@ pub struct AmountColumns {
     /// Unit of a count, e.g. `people`, `transactions`.
     pub unit: Option<String>,
     /// Currency of a money amount (ISO 4217).
+    #[schemars(extend("x-facet" = true))]
     pub currency: Option<String>,
     /// The time unit of a rate: the quantity is per day, week, month or year.
     pub per: Option<Per>,
@@ -305,6 +375,12 @@ pub struct ContractColumns {
     /// Id of the organization that supplies.
     #[schemars(extend("x-references" = "entities"))]
     pub supplier: Option<String>,
+    /// Id of the organization whose products or services the supplier delivers, when the supplier
+    /// is a reseller or partner.
+    #[schemars(extend("x-references" = "entities"))]
+    pub provider: Option<String>,
+    /// Procurement identifiers of the award (e.g. PIIDs), as the procurement record writes them.
+    pub award_ids: Vec<String>,
     /// What the contract is for.
     #[schemars(extend("x-search" = true))]
     pub description: Option<String>,
@@ -345,15 +421,10 @@ pub struct FigureColumns {
     #[schemars(extend("x-references" = "entities"))]
     pub subject: String,
     /// What is measured, e.g. `revenue`, `employees`, `transactions`.
+    #[schemars(extend("x-facet" = true))]
     pub metric: String,
     #[serde(flatten)]
     pub amount: AmountColumns,
-    /// Date at which the figure holds, as curated (a partial date).
-    pub as_of: Option<String>,
-    /// First day `as_of` covers.
-    pub as_of_from: Option<Day>,
-    /// Last day `as_of` covers.
-    pub as_of_to: Option<Day>,
     /// Period the figure covers, as curated (a partial date), e.g. the year of a revenue.
     pub period: Option<String>,
     /// First day `period` covers.
@@ -392,6 +463,7 @@ pub struct EventColumns {
     #[schemars(extend("x-references" = "entities"))]
     pub subject: Option<String>,
     /// Kind of event, e.g. `announcement`.
+    #[schemars(extend("x-facet" = true))]
     pub kind: Option<String>,
     /// What happened.
     #[schemars(extend("x-search" = true))]
@@ -419,10 +491,14 @@ pub struct RelationColumns {
     #[schemars(extend("x-references" = "entities"))]
     pub subject: String,
     /// What links them, e.g. `hosts`, `develops`.
+    #[schemars(extend("x-facet" = true))]
     pub predicate: String,
     /// Id of the entity the relation points to.
     #[schemars(extend("x-references" = "entities"))]
     pub object: String,
+    /// The capacity in which the subject is related, e.g. a job title or `reseller`.
+    #[schemars(extend("x-search" = true))]
+    pub role: Option<String>,
     /// When the relation began, as curated (a partial date).
     pub start: Option<String>,
     /// First day `start` covers.
@@ -493,6 +569,8 @@ pub struct SourceColumns {
     pub accessed_from: Option<Day>,
     /// Last day `accessed` covers.
     pub accessed_to: Option<Day>,
+    /// SHA-256 of the source's text as read (the archived copy the claims were curated from).
+    pub sha256: Option<String>,
 }
 
 /// A claim citing a source.
@@ -526,7 +604,8 @@ pub struct ChangeRow {
     /// Id of the newer revision (a row of `profiles`).
     #[schemars(extend("x-references" = "profiles"))]
     pub revision: String,
-    /// What changed: the profile's own fields, an organization or system it declares, or a claim.
+    /// What changed: the profile's own fields, an organization, system or person it declares, or a claim.
+    #[schemars(extend("x-facet" = true))]
     pub kind: Subject,
     /// Claim key, entity id or profile slug of what changed.
     pub key: String,
@@ -564,7 +643,7 @@ pub struct Claimed<'a, T> {
     pub sources: Vec<&'a str>,
 }
 
-/// An organization or system in a revision's document: as merged across the dataset, with the
+/// An organization, system or person in a revision's document: as merged across the dataset, with the
 /// sources this revision cites for it (the dataset-wide list is in its table).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -572,6 +651,8 @@ pub struct Claimed<'a, T> {
 pub struct Named<T> {
     #[serde(flatten)]
     pub entity: T,
+    /// Its identifiers in other registers.
+    pub identifiers: Vec<IdentifierColumns>,
     /// Local ids of the sources (`local_id` in `sources`) this revision cites for the entity.
     pub sources: Vec<String>,
 }
@@ -617,4 +698,6 @@ pub struct ProfileDocument<'a> {
     pub organizations: Vec<Named<OrganizationColumns>>,
     /// The systems this revision declares or refers to.
     pub systems: Vec<Named<SystemColumns>>,
+    /// The people this revision declares or refers to.
+    pub people: Vec<Named<PersonColumns>>,
 }

@@ -10,7 +10,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::path::Path;
 
 /// The published tables: the eleven of SPEC.md and `changes`.
-const TABLES: usize = 12;
+const TABLES: usize = 14;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -99,8 +99,8 @@ fn output_is_the_same_for_any_thread_count_and_file_order() {
     let (a, b) = (tree(&forward.path("output")), tree(&backward.path("output")));
     assert_eq!(
         a.len(),
-        2 * TABLES + 7,
-        "CSV and Parquet per table, JSON, the workbook, the database and its metadata, datapackage.json, README.md, the mark"
+        2 * TABLES + 8,
+        "CSV and Parquet per table, JSON, the workbook, the database and its metadata, datapackage.json, README.md, croissant.json, the mark"
     );
     assert!(a == b, "two builds of the same input differ");
 }
@@ -202,7 +202,7 @@ fn formats_can_be_chosen() {
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     let files = tree(&work.path("output"));
     assert!(files.keys().all(|name| name.starts_with("csv/")
-        || ["datapackage.json", "README.md", ".profile-export"].contains(&name.as_str())));
+        || ["datapackage.json", "README.md", "croissant.json", ".profile-export"].contains(&name.as_str())));
     let package: serde_json::Value = serde_json::from_slice(&files["datapackage.json"]).expect("json");
     let resources = package["resources"].as_array().expect("resources");
     assert_eq!(resources.len(), TABLES);
