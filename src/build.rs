@@ -136,15 +136,26 @@ fn write_all(
     let every_table = formats.iter().any(|format| *format != Format::Json);
     let mut writing = Writing {
         writers,
-        records: gates.records_wanted().iter().map(|wanted| every_table || *wanted).collect(),
+        records: gates
+            .records_wanted()
+            .iter()
+            .map(|wanted| every_table || *wanted)
+            .collect(),
         tables,
         gates,
     };
-    let checked = check_while_writing(input, dataset, limits, quiet, archive, |revisions: Vec<CheckedRevision>| {
-        let rows = tables::revisions(&revisions);
-        drop(revisions);
-        writing.write(rows)
-    })?;
+    let checked = check_while_writing(
+        input,
+        dataset,
+        limits,
+        quiet,
+        archive,
+        |revisions: Vec<CheckedRevision>| {
+            let rows = tables::revisions(&revisions);
+            drop(revisions);
+            writing.write(rows)
+        },
+    )?;
     for batch in entity_batches(&checked) {
         writing.write(tables::entities(batch))?;
     }
@@ -187,12 +198,19 @@ pub fn check_gated(
         gates.count(&rows.rows.counts(), &records);
         Ok(())
     };
-    let checked = check_while_writing(input, dataset, limits, quiet, archive, |revisions: Vec<CheckedRevision>| {
-        let rows = tables::revisions(&revisions);
-        // Freeing a batch's revisions takes a while: the pool does it while this thread counts on.
-        rayon::spawn(move || drop(revisions));
-        count(rows)
-    })?;
+    let checked = check_while_writing(
+        input,
+        dataset,
+        limits,
+        quiet,
+        archive,
+        |revisions: Vec<CheckedRevision>| {
+            let rows = tables::revisions(&revisions);
+            // Freeing a batch's revisions takes a while: the pool does it while this thread counts on.
+            rayon::spawn(move || drop(revisions));
+            count(rows)
+        },
+    )?;
     for batch in entity_batches(&checked) {
         count(tables::entities(batch))?;
     }

@@ -220,7 +220,9 @@ fn gate(
         (Some(column), None, None) => problems.push(at_key(
             Code::Schema,
             "column",
-            format!("the column `{column}` needs `min_filled`: the fraction of rows (0 to 1) in which it must be filled"),
+            format!(
+                "the column `{column}` needs `min_filled`: the fraction of rows (0 to 1) in which it must be filled"
+            ),
         )),
         (None, None, None) => problems.push(document.error(
             Code::Schema,
@@ -365,9 +367,9 @@ fn decimal(units: u128, scale: u32) -> String {
 /// How many values of a column are filled: not null, not an empty text, not an empty list.
 fn filled_values(array: &dyn Array) -> u64 {
     let count = match array.data_type() {
-        DataType::Utf8 => array
-            .as_string_opt::<i32>()
-            .map_or(0, |texts| texts.iter().filter(|text| text.is_some_and(|t| !t.is_empty())).count()),
+        DataType::Utf8 => array.as_string_opt::<i32>().map_or(0, |texts| {
+            texts.iter().filter(|text| text.is_some_and(|t| !t.is_empty())).count()
+        }),
         DataType::List(_) => array.as_list_opt::<i32>().map_or(0, |lists| {
             (0..lists.len())
                 .filter(|&row| lists.is_valid(row) && lists.value_length(row) > 0)
@@ -400,7 +402,10 @@ mod tests {
         assert!(Fraction::parse("-0.1").is_err());
         assert_eq!(
             Fraction::parse("0.1234567891"),
-            Err("`0.1234567891` has more than 9 digits after the decimal point: write the fraction with at most 9".into())
+            Err(
+                "`0.1234567891` has more than 9 digits after the decimal point: write the fraction with at most 9"
+                    .into()
+            )
         );
     }
 
@@ -427,7 +432,11 @@ mod tests {
         assert_eq!(share(49, 400), "12.25%");
         assert_eq!(share(1, 3), "over 33.3%");
         assert_eq!(share(2, 3), "over 66.6%");
-        assert_eq!(share(49_999, 100_000), "over 49.9%", "never rounded up to what it misses");
+        assert_eq!(
+            share(49_999, 100_000),
+            "over 49.9%",
+            "never rounded up to what it misses"
+        );
         assert_eq!(share(0, 7), "0%");
     }
 
@@ -491,9 +500,8 @@ mod tests {
     #[test]
     fn rows_are_counted_across_batches_and_judged_at_the_end() {
         let tables = tables();
-        let mut dataset = dataset(
-            "  - {table: profiles, min_rows: 2}\n  - table: contracts\n    min_rows: 1\n    max_rows: 3\n",
-        );
+        let mut dataset =
+            dataset("  - {table: profiles, min_rows: 2}\n  - table: contracts\n    min_rows: 1\n    max_rows: 3\n");
         let mut gates = Gates::of(&mut dataset, &tables);
         assert!(dataset.problems.kept().is_empty(), "{:?}", dataset.problems);
         assert_eq!(gates.records_wanted(), [false, false]);
@@ -509,7 +517,10 @@ mod tests {
         );
         let failed = gates.failures();
         assert_eq!(failed[0].pointer.as_deref(), Some("/assertions/1/max_rows"));
-        assert_eq!(failed[0].snippet.as_ref().map(|s| s.text.as_str()), Some("    max_rows: 3"));
+        assert_eq!(
+            failed[0].snippet.as_ref().map(|s| s.text.as_str()),
+            Some("    max_rows: 3")
+        );
     }
 
     #[test]
@@ -518,7 +529,11 @@ mod tests {
         let mut dataset = dataset("  - {table: profiles, column: summary, min_filled: 0.75}\n");
         let mut gates = Gates::of(&mut dataset, &tables);
         assert_eq!(gates.records_wanted(), [true, false]);
-        let summary = tables[0].columns.iter().position(|c| c.name == "summary").expect("summary");
+        let summary = tables[0]
+            .columns
+            .iter()
+            .position(|c| c.name == "summary")
+            .expect("summary");
         let batch = |summaries: Vec<Option<&str>>| {
             let mut columns: Vec<ArrayRef> = Vec::new();
             let fields: Vec<arrow_schema::FieldRef> = crate::tables::arrow_fields(&tables[0].columns);

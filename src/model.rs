@@ -49,12 +49,16 @@ pub struct DatasetMeta {
     /// Where the data as a whole comes from, listed as the data package's sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<DatasetSource>,
-    /// Publication gates: what the dataset must hold for `check` to pass and `build` to publish it.
+    /// Publication gates: what the checked dataset must hold before `check` passes and `build`
+    /// publishes it, e.g. `{table: profiles, min_rows: 2}` or `{table: contracts, column: value,
+    /// min_filled: 0.5}`. A gate that fails is an error that states the figure it measured.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assertions: Vec<Assertion>,
 }
 
-/// A publication gate: `{table, min_rows?, max_rows?}` (one bound or both) or `{table, column, min_filled}`.
+/// A publication gate, in one of two forms: the rows of a table, `{table, min_rows?, max_rows?}`
+/// with at least one bound, or the filled values of one of its columns, `{table, column,
+/// min_filled}`.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assertion {
@@ -71,7 +75,8 @@ pub struct Assertion {
     /// The most rows the table may have.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_rows: Option<u64>,
-    /// The least fraction of rows, 0 to 1, in which `column` is filled (not empty; a list: one item or more).
+    /// The smallest fraction of the table's rows, from 0 to 1, in which `column` is filled: not
+    /// empty, and for a list, at least one item. `0.5` is half of the rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_filled: Option<Fraction>,
 }
@@ -90,7 +95,9 @@ impl Fraction {
             }
             _ => format!("`{text}` is not a fraction: write a number from 0 to 1, e.g. `0.5`"),
         })?;
-        let one = Decimal { units: 10i128.pow(crate::quantity::SCALE) };
+        let one = Decimal {
+            units: 10i128.pow(crate::quantity::SCALE),
+        };
         match (Decimal { units: 0 }..=one).contains(&value) {
             true => Ok(Fraction(value)),
             false => Err(format!("`{text}` is not a fraction from 0 to 1, e.g. `0.5`")),

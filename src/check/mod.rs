@@ -187,7 +187,10 @@ pub fn stream<E>(
 ) -> Result<Checked, Failure<E>> {
     let mut problems = Problems::new(input.path());
     let Dataset {
-        path, meta, problems: found, ..
+        path,
+        meta,
+        problems: found,
+        ..
     } = dataset;
     let (kept, counted) = found.finish();
     problems.add_file(&path, kept, counted);

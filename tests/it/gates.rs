@@ -36,7 +36,11 @@ fn refused(work: &Workdir) -> Vec<String> {
         built.stderr
     );
     assert_eq!(tree(&output), before, "the earlier dataset changed");
-    let expected: &[&str] = if before.is_some() { &["input", "output"] } else { &["input"] };
+    let expected: &[&str] = if before.is_some() {
+        &["input", "output"]
+    } else {
+        &["input"]
+    };
     assert_eq!(leftovers(work.dir.path(), expected), Vec::<String>::new());
     checked.headlines().iter().map(|line| line.to_string()).collect()
 }
@@ -83,8 +87,7 @@ fn gates_that_pass_let_check_and_build_through() {
     let checked = work.run(&["check"]);
     assert_eq!(checked.code, 0, "{}", checked.stderr);
     assert_eq!(
-        checked.stderr,
-        "checked 1 revisions of 1 profiles: no problems\n",
+        checked.stderr, "checked 1 revisions of 1 profiles: no problems\n",
         "as without gates"
     );
     let built = work.run(&["build"]);
@@ -104,7 +107,10 @@ fn three_contracts() -> String {
 
 #[test]
 fn a_share_of_filled_values_is_stated_exactly() {
-    let work = with_revision_and_assertions(&three_contracts(), "  - {table: contracts, column: value, min_filled: 0.5}\n");
+    let work = with_revision_and_assertions(
+        &three_contracts(),
+        "  - {table: contracts, column: value, min_filled: 0.5}\n",
+    );
     built_before(&work);
     assert_eq!(
         refused(&work),
@@ -249,8 +255,9 @@ fn the_projects_own_gates_pass_and_catch_a_lost_revision() {
             "input/dataset.yaml:16:33: error[E0230]: profiles has 1 row; at least 2 are required",
             "input/dataset.yaml:17:32: error[E0230]: sources has 1 row; at least 2 are required",
             "input/dataset.yaml:18:32: error[E0230]: changes has 0 rows; at least 1 is required",
-            "input/dataset.yaml:19:31: error[E0230]: claims has 47 rows; at least 50 are required",
+            "input/dataset.yaml:19:31: error[E0230]: claims has 48 rows; at least 50 are required",
             "input/dataset.yaml:20:34: error[E0230]: contracts has 1 row; at least 2 are required",
+            "input/dataset.yaml:26:31: error[E0230]: people has 0 rows; at least 1 is required",
         ]
     );
 }
@@ -265,7 +272,7 @@ fn the_projects_own_gates_catch_the_other_revision_lost_too() {
             "input/dataset.yaml:16:33: error[E0230]: profiles has 1 row; at least 2 are required",
             "input/dataset.yaml:17:32: error[E0230]: sources has 1 row; at least 2 are required",
             "input/dataset.yaml:18:32: error[E0230]: changes has 0 rows; at least 1 is required",
-            "input/dataset.yaml:19:31: error[E0230]: claims has 45 rows; at least 50 are required",
+            "input/dataset.yaml:19:31: error[E0230]: claims has 46 rows; at least 50 are required",
         ]
     );
 }
