@@ -7,6 +7,7 @@ use crate::archive::Archive;
 use crate::check::{self, CheckedRevision};
 use crate::diagnostic::Diagnostic;
 use crate::export::{self, Batch, ExportError, Format, Summary};
+use crate::gates::Gates;
 use crate::input::Input;
 use crate::load::Limits;
 use crate::publish::{self, PublishError, StagingPaths, Target};
@@ -89,24 +90,25 @@ pub fn build(
     })
 }
 
-/// The tables being written, and every format's writer.
+/// The tables being written, every format's writer, and the publication gates counting the rows.
 struct Writing {
     tables: Vec<Table>,
     writers: Vec<Box<dyn export::Writer>>,
-    /// Only JSON Lines is written, which needs no record batches.
-    records: bool,
+    /// Per table: whether its record batches are made (JSON Lines alone needs none; a gate on a
+    /// column's filled values needs its table's).
+    records: Vec<bool>,
+    gates: Gates,
 }
 
 impl Writing {
     fn write(&mut self, rows: Normalized) -> Result<(), BuildError> {
-        let records = match self.records {
-            true => rows
-                .rows
-                .records(&self.tables)
-                .map_err(|e| BuildError::Encode(e.to_string()))?,
-            false => vec![None; self.tables.len()],
-        };
-        for (table, count) in self.tables.iter_mut().zip(rows.rows.counts()) {
+        let records = rows
+            .rows
+            .records_of(&self.tables, &self.records)
+            .map_err(|e| BuildError::Encode(e.to_string()))?;
+        let counts = rows.rows.counts();
+        self.gates.count(&counts, &records);
+        for (table, count) in self.tables.iter_mut().zip(counts) {
             table.rows += count;
         }
         let batch = Batch {
@@ -128,23 +130,43 @@ fn write_all(
     staging: &Path,
 ) -> Result<Summary, BuildError> {
     let tables = tables::all();
+    let writers = export::writers(formats, staging, &tables)?;
+    let mut dataset = check::dataset(input, limits);
+    let gates = Gates::of(&mut dataset, &tables);
+    let every_table = formats.iter().any(|format| *format != Format::Json);
     let mut writing = Writing {
-        writers: export::writers(formats, staging, &tables)?,
-        records: formats.iter().any(|format| *format != Format::Json),
+        writers,
+        records: gates
+            .records_wanted()
+            .iter()
+            .map(|wanted| every_table || *wanted)
+            .collect(),
         tables,
+        gates,
     };
-    let checked = check_while_writing(input, limits, quiet, archive, |revisions: Vec<CheckedRevision>| {
-        let rows = tables::revisions(&revisions);
-        drop(revisions);
-        writing.write(rows)
-    })?;
-    let sources = |entity: &check::Entity<'_>| entity.sources.len();
-    for batch in batches(checked.entities.iter(), BATCH_ENTITIES, BATCH_SOURCES, sources) {
+    let checked = check_while_writing(
+        input,
+        dataset,
+        limits,
+        quiet,
+        archive,
+        |revisions: Vec<CheckedRevision>| {
+            let rows = tables::revisions(&revisions);
+            drop(revisions);
+            writing.write(rows)
+        },
+    )?;
+    for batch in entity_batches(&checked) {
         writing.write(tables::entities(batch))?;
     }
     // Every entity has been read back by now: one that could not be is not published.
     if let Some(error) = checked.entities.spill_error() {
         return Err(BuildError::Spill(error));
+    }
+    // Every row has been counted: a gate that fails publishes nothing.
+    let failed = writing.gates.failures();
+    if !failed.is_empty() {
+        return Err(BuildError::Problems(failed));
     }
     let Writing { tables, writers, .. } = writing;
     let files = export::finish(writers, staging, &checked.meta, &tables)?;
@@ -153,6 +175,59 @@ fn write_all(
         files,
         warnings: Vec::new(),
     })
+}
+
+/// Checks the input, whose `dataset.yaml` (`dataset`) has publication gates, and counts for them
+/// the rows that `build` would write, made the same way from the same checked revisions, a batch
+/// at a time, with the entities at the end; writes nothing. This is `check` when there are gates:
+/// without any, `check` makes no rows at all.
+pub fn check_gated(
+    input: &Input,
+    dataset: check::Dataset,
+    mut gates: Gates,
+    tables: &[Table],
+    limits: &Limits,
+    quiet: bool,
+    archive: Option<&Archive>,
+) -> Result<check::Checked, BuildError> {
+    let mut count = |rows: Normalized| -> Result<(), BuildError> {
+        let records = rows
+            .rows
+            .records_of(tables, gates.records_wanted())
+            .map_err(|e| BuildError::Encode(e.to_string()))?;
+        gates.count(&rows.rows.counts(), &records);
+        Ok(())
+    };
+    let checked = check_while_writing(
+        input,
+        dataset,
+        limits,
+        quiet,
+        archive,
+        |revisions: Vec<CheckedRevision>| {
+            let rows = tables::revisions(&revisions);
+            // Freeing a batch's revisions takes a while: the pool does it while this thread counts on.
+            rayon::spawn(move || drop(revisions));
+            count(rows)
+        },
+    )?;
+    for batch in entity_batches(&checked) {
+        count(tables::entities(batch))?;
+    }
+    if let Some(error) = checked.entities.spill_error() {
+        return Err(BuildError::Spill(error));
+    }
+    let failed = gates.failures();
+    match failed.is_empty() {
+        true => Ok(checked),
+        false => Err(BuildError::Problems(failed)),
+    }
+}
+
+/// The merged entities of a checked dataset, in the batches they are made into rows.
+fn entity_batches(checked: &check::Checked) -> impl Iterator<Item = Vec<check::Entity<'_>>> {
+    let sources = |entity: &check::Entity<'_>| entity.sources.len();
+    batches(checked.entities.iter(), BATCH_ENTITIES, BATCH_SOURCES, sources)
 }
 
 /// Entities are written this many at a time, or fewer once they have `BATCH_SOURCES` sources: an
@@ -191,6 +266,7 @@ fn batches<T>(
 /// reports must not depend on whether the checker or the writer was ahead.
 fn check_while_writing(
     input: &Input,
+    dataset: check::Dataset,
     limits: &Limits,
     quiet: bool,
     archive: Option<&Archive>,
@@ -202,7 +278,7 @@ fn check_while_writing(
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<CheckedRevision>>(1);
         let writer = scope.spawn(move || receiver.into_iter().try_for_each(&mut write));
         let mut sender = Some(sender);
-        let checked = check::stream(input, limits, quiet, archive, |revisions| {
+        let checked = check::stream(input, dataset, limits, quiet, archive, |revisions| {
             // Sending fails only once the writer has stopped, on an error of its own.
             if sender.as_ref().is_some_and(|s| s.send(revisions).is_err()) {
                 sender = None;

@@ -123,6 +123,11 @@ codes! {
     NotArchived = "E0222",
     /// A quote that is not in the archived text of any source it cites that has a `sha256` (with `--archive`).
     QuoteNotInSource = "E0223",
+    /// A publication gate of dataset.yaml fails: the dataset has fewer or more rows, or a column
+    /// fewer filled values, than it requires.
+    GateFailed = "E0230",
+    /// A publication gate names a table or column the dataset does not have.
+    GateUnknown = "E0231",
 }
 
 /// A problem found in the input, with where it is.

@@ -23,6 +23,7 @@ pub mod diff;
 pub mod emit;
 pub mod escape;
 pub mod export;
+pub mod gates;
 pub mod identifier;
 pub mod input;
 pub mod load;
@@ -75,7 +76,8 @@ pub fn run(cli: cli::Cli) -> ExitCode {
 }
 
 /// The checked input, revisions not kept, or the exit code after reporting why there is none, with
-/// the problems reported in `format`.
+/// the problems reported in `format`. The publication gates of `dataset.yaml`, if it has any, are
+/// counted on the rows `build` would write and judged; without any, no row is made.
 fn streamed_as(
     args: &cli::CheckArgs,
     archive: Option<&std::path::Path>,
@@ -83,12 +85,29 @@ fn streamed_as(
 ) -> Result<check::Checked, ExitCode> {
     let input = open_input(args)?;
     let archive = open_archive(archive, args)?;
+    let limits = args.limits();
+    let mut dataset = check::dataset(&input, &limits);
+    let tables = tables::all();
+    let gates = gates::Gates::of(&mut dataset, &tables);
+    if !gates.is_empty() {
+        let checked = build::check_gated(&input, dataset, gates, &tables, &limits, args.quiet, archive.as_ref());
+        return checked.map_err(|error| match error {
+            build::BuildError::Problems(problems) => {
+                report(&problems, format);
+                ExitCode::from(EXIT_INVALID)
+            }
+            other => {
+                say!("error: {other}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        });
+    }
     // Freeing a batch's revisions takes a while: the pool does it while this thread checks on.
     let ignore = |revisions: Vec<check::CheckedRevision>| {
         rayon::spawn(move || drop(revisions));
         Ok::<(), std::convert::Infallible>(())
     };
-    check::stream(&input, &args.limits(), args.quiet, archive.as_ref(), ignore)
+    check::stream(&input, dataset, &limits, args.quiet, archive.as_ref(), ignore)
         .map_err(|failure| stopped(failure, format))
 }
 

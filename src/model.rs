@@ -49,6 +49,87 @@ pub struct DatasetMeta {
     /// Where the data as a whole comes from, listed as the data package's sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<DatasetSource>,
+    /// Publication gates: what the checked dataset must hold before `check` passes and `build`
+    /// publishes it, e.g. `{table: profiles, min_rows: 2}` or `{table: contracts, column: value,
+    /// min_filled: 0.5}`. A gate that fails is an error that states the figure it measured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assertions: Vec<Assertion>,
+}
+
+/// A publication gate, in one of two forms: the rows of a table, `{table, min_rows?, max_rows?}`
+/// with at least one bound, or the filled values of one of its columns, `{table, column,
+/// min_filled}`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assertion {
+    /// The table, as published, e.g. `contracts`.
+    #[schemars(length(min = 1))]
+    pub table: String,
+    /// The column whose filled values `min_filled` counts, e.g. `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub column: Option<String>,
+    /// The fewest rows the table may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_rows: Option<u64>,
+    /// The most rows the table may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rows: Option<u64>,
+    /// The smallest fraction of the table's rows, from 0 to 1, in which `column` is filled: not
+    /// empty, and for a list, at least one item. `0.5` is half of the rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_filled: Option<Fraction>,
+}
+
+/// A fraction from 0 to 1, read exactly from its digits (at most 9 after the point), never
+/// through a float: `0.3` is three tenths, so a gate at 30% passes 3 rows of 10.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fraction(pub Decimal);
+
+impl Fraction {
+    /// Reads a fraction from the digits of a number.
+    pub fn parse(text: &str) -> Result<Fraction, String> {
+        let value = Decimal::parse(text).map_err(|e| match e {
+            QuantityError::TooPrecise => {
+                format!("`{text}` has more than 9 digits after the decimal point: write the fraction with at most 9")
+            }
+            _ => format!("`{text}` is not a fraction: write a number from 0 to 1, e.g. `0.5`"),
+        })?;
+        let one = Decimal {
+            units: 10i128.pow(crate::quantity::SCALE),
+        };
+        match (Decimal { units: 0 }..=one).contains(&value) {
+            true => Ok(Fraction(value)),
+            false => Err(format!("`{text}` is not a fraction from 0 to 1, e.g. `0.5`")),
+        }
+    }
+}
+
+impl Serialize for Fraction {
+    /// As a number, from its exact digits (serde_json's `arbitrary_precision` keeps them).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use std::str::FromStr as _;
+        let number = serde_json::Number::from_str(&self.0.to_string()).map_err(serde::ser::Error::custom)?;
+        number.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Fraction {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Fraction::parse(&scalar_text(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Fraction {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "Fraction".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "number", "minimum": 0, "maximum": 1 })
+    }
 }
 
 /// A source of the dataset as a whole.

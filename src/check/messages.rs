@@ -147,6 +147,14 @@ pub fn explain(root: &Value, noun: &str, error: &ValidationError<'_>) -> Vec<Exp
             "`{}` is empty: write the text, or leave the field out",
             field(&pointer, noun)
         )),
+        Kind::Minimum { limit } => plain(format!(
+            "`{}` must be at least {limit}, not {value}",
+            field(&pointer, noun)
+        )),
+        Kind::Maximum { limit } => plain(format!(
+            "`{}` must be at most {limit}, not {value}",
+            field(&pointer, noun)
+        )),
         Kind::MaxLength { limit } => plain(format!("`{}` is longer than {limit} characters", field(&pointer, noun))),
         Kind::MinItems { limit } if *limit == 1 => plain(format!(
             "`{}` is empty: it must list at least one",

@@ -123,6 +123,34 @@ fn validator(root: serde_json::Value, noun: &'static str) -> Schema {
     Schema { validator, root, noun }
 }
 
+/// `dataset.yaml`, read and checked before any revision: its description if it is a valid one,
+/// its document (where any later problem of it is placed, such as a failed publication gate), and
+/// its problems, which the problems of the revisions join.
+#[derive(Debug)]
+pub struct Dataset {
+    /// Where `dataset.yaml` is, as reached from the current folder.
+    pub path: PathBuf,
+    /// The description, if `dataset.yaml` passed checking.
+    pub meta: Option<DatasetMeta>,
+    /// The document, if `dataset.yaml` could be read and parsed.
+    pub document: Option<Document>,
+    /// Its problems; whoever adds to them stops the revisions from being handed out.
+    pub problems: FileProblems,
+}
+
+/// Reads and checks `dataset.yaml`: the first step of checking, before `stream`.
+pub fn dataset(input: &Input, limits: &Limits) -> Dataset {
+    let path = input.path().join("dataset.yaml");
+    let mut problems = FileProblems::new(MAX_FILE_PROBLEMS);
+    let (meta, document) = load_dataset_meta(&path, input, limits, &mut problems);
+    Dataset {
+        path,
+        meta,
+        document,
+        problems,
+    }
+}
+
 /// Checks the curated folder, keeping only the revisions of `profile` (sorted by date), for
 /// `diff`: every file is checked, but memory holds one profile's revisions, not the dataset's.
 pub fn revisions_of(
@@ -140,23 +168,32 @@ pub fn revisions_of(
         );
         Ok(())
     };
-    stream(input, limits, quiet, None, visit)?;
+    stream(input, dataset(input, limits), limits, quiet, None, visit)?;
     Ok(revisions)
 }
 
-/// Checks the curated folder a batch of whole profiles at a time, handing each batch's revisions
-/// (sorted by profile and date) to `visit` as long as no problem has been found, and returns what
-/// the cross-file rules keep, or every problem found, sorted. With an `archive`, every quote is
-/// looked for in it (and the archive's own problems are among those found).
+/// Checks the curated folder, whose `dataset.yaml` is `dataset`, a batch of whole profiles at a
+/// time, handing each batch's revisions (sorted by profile and date) to `visit` as long as no
+/// problem has been found, and returns what the cross-file rules keep, or every problem found,
+/// sorted. With an `archive`, every quote is looked for in it (and the archive's own problems are
+/// among those found).
 pub fn stream<E>(
     input: &Input,
+    dataset: Dataset,
     limits: &Limits,
     quiet: bool,
     archive: Option<&Archive>,
     mut visit: impl FnMut(Vec<CheckedRevision>) -> Result<(), E>,
 ) -> Result<Checked, Failure<E>> {
     let mut problems = Problems::new(input.path());
-    let meta = load_dataset_meta(input, limits, &mut problems);
+    let Dataset {
+        path,
+        meta,
+        problems: found,
+        ..
+    } = dataset;
+    let (kept, counted) = found.finish();
+    problems.add_file(&path, kept, counted);
     let (files, walk_problems) = input.profile_files();
     if files.is_empty() && walk_problems.is_empty() {
         problems.push(Diagnostic::new(
@@ -285,29 +322,36 @@ pub fn batches<T>(
     batches
 }
 
-fn load_dataset_meta(input: &Input, limits: &Limits, problems: &mut Problems) -> Option<DatasetMeta> {
-    let path = input.path().join("dataset.yaml");
-    if std::fs::symlink_metadata(&path).is_err() {
+/// Reads and checks the `dataset.yaml` at `path`: its description if it is a valid one, and its
+/// document if it could be read, its problems (with their source lines) added to `problems`.
+fn load_dataset_meta(
+    path: &Path,
+    input: &Input,
+    limits: &Limits,
+    problems: &mut FileProblems,
+) -> (Option<DatasetMeta>, Option<Document>) {
+    if std::fs::symlink_metadata(path).is_err() {
         problems.push(Diagnostic::new(
             Code::MissingDataset,
-            &path,
+            path,
             Position::START,
             "is missing: the input folder needs a dataset.yaml that names and licenses the dataset",
         ));
-        return None;
+        return (None, None);
     }
-    let document = load::load_file(input, &path, limits)
-        .map_err(|d| problems.push(d))
-        .ok()?;
-    let mut found = FileProblems::new(MAX_FILE_PROBLEMS);
-    let meta: Option<DatasetMeta> = validate(&document, &DATASET_VALIDATOR, &mut found);
+    let document = match load::load_file(input, path, limits) {
+        Ok(document) => document,
+        Err(problem) => {
+            problems.push(problem);
+            return (None, None);
+        }
+    };
+    let meta: Option<DatasetMeta> = validate(&document, &DATASET_VALIDATOR, problems);
     if let Some(meta) = &meta {
-        dataset_name(&document, meta, &mut found);
+        dataset_name(&document, meta, problems);
     }
-    with_snippets(&document, found.kept_mut());
-    let (kept, counted) = found.finish();
-    problems.add_file(&path, kept, counted);
-    meta
+    with_snippets(&document, problems.kept_mut());
+    (meta, Some(document))
 }
 
 /// The longest file name a system takes, in bytes (`NAME_MAX` on Linux, macOS and the BSDs).
@@ -954,8 +998,9 @@ fn deserialize<T: DeserializeOwned>(
                 }
             }
             let found = document.value.pointer(&pointer);
+            // A number that is not whole is read by a type of the model, which says why it cannot.
             let message = match found {
-                Some(serde_json::Value::Number(number)) => {
+                Some(serde_json::Value::Number(number)) if !number.as_str().contains(['.', 'e', 'E']) => {
                     format!("the number {number} is too large to be read as one here: write it in quotes, \"{number}\"")
                 }
                 _ => e.inner().to_string(),

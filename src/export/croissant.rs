@@ -477,6 +477,7 @@ mod tests {
             license: "CC-BY-4.0".into(),
             publisher: Some("Curators & Co".into()),
             homepage: Some(WebAddress("https://example.org/data".into())),
+            assertions: Vec::new(),
             sources: vec![DatasetSource {
                 title: "A report".into(),
                 url: Some(WebAddress("https://example.org/report".into())),

@@ -601,6 +601,7 @@ mod tests {
             license: "CC-BY-4.0".into(),
             publisher: None,
             homepage: address("javascript:alert(1)"),
+            assertions: Vec::new(),
             sources: vec![
                 crate::model::DatasetSource {
                     title: "Script".into(),

@@ -382,6 +382,7 @@ mod tests {
             license: "CC-BY-4.0".into(),
             publisher: None,
             homepage: address("data:text/html,<script>alert(1)</script>"),
+            assertions: Vec::new(),
             sources: vec![
                 source("Script", "javascript:alert(1)"),
                 source("File", "file:///etc/passwd"),

@@ -50,13 +50,23 @@ macro_rules! tables {
             /// Each table's rows as one record batch (none for a table without rows here), in the
             /// order of `all()`, the tables in parallel.
             pub fn records(&self, tables: &[Table]) -> Result<Vec<Option<RecordBatch>>, arrow::Unfit> {
+                self.records_of(tables, &vec![true; tables.len()])
+            }
+
+            /// The record batches of the tables `wanted` says (in the order of `all()`), as
+            /// `records` gives them; none for the others.
+            pub fn records_of(&self, tables: &[Table], wanted: &[bool]) -> Result<Vec<Option<RecordBatch>>, arrow::Unfit> {
                 use rayon::prelude::*;
                 type Job<'a> = Box<dyn Fn(&Table) -> Result<Option<RecordBatch>, arrow::Unfit> + Send + Sync + 'a>;
                 let jobs: Vec<Job<'_>> = vec![$(Box::new(|table: &Table| match self.$name.is_empty() {
                     true => Ok(None),
                     false => arrow::record_batch(table, &self.$name).map(Some),
                 }),)*];
-                jobs.par_iter().zip(tables).map(|(job, table)| job(table)).collect()
+                jobs.par_iter()
+                    .zip(tables)
+                    .zip(wanted)
+                    .map(|((job, table), wanted)| if *wanted { job(table) } else { Ok(None) })
+                    .collect()
             }
         }
 

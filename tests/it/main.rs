@@ -16,6 +16,7 @@ mod evidence;
 mod facts;
 mod formats;
 mod fuzz_corpus;
+mod gates;
 #[allow(dead_code)]
 #[path = "../../examples/generate.rs"]
 mod generate;
