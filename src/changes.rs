@@ -25,6 +25,8 @@ pub enum Subject {
     Organization,
     /// A system the revision declares.
     System,
+    /// A person the revision declares.
+    Person,
     /// A contract.
     Contract,
     /// A figure.
@@ -42,6 +44,7 @@ impl Subject {
             Subject::Profile => "profile",
             Subject::Organization => "organization",
             Subject::System => "system",
+            Subject::Person => "person",
             Subject::Contract => "contract",
             Subject::Figure => "figure",
             Subject::Event => "event",
@@ -55,6 +58,7 @@ impl Subject {
             Subject::Profile => "profile",
             Subject::Organization => "organizations",
             Subject::System => "systems",
+            Subject::Person => "people",
             Subject::Contract => "contracts",
             Subject::Figure => "figures",
             Subject::Event => "events",
@@ -64,7 +68,10 @@ impl Subject {
 
     /// Whether the subject is a claim (contract, figure, event, relation).
     pub fn is_claim(self) -> bool {
-        !matches!(self, Subject::Profile | Subject::Organization | Subject::System)
+        !matches!(
+            self,
+            Subject::Profile | Subject::Organization | Subject::System | Subject::Person
+        )
     }
 
     fn of_claim(kind: ClaimKind) -> Subject {
@@ -139,6 +146,7 @@ pub fn between(old: &CheckedRevision, new: &CheckedRevision) -> Vec<Change> {
         Subject::Profile,
         Subject::Organization,
         Subject::System,
+        Subject::Person,
         Subject::Contract,
         Subject::Figure,
         Subject::Event,
@@ -237,7 +245,7 @@ fn label(item: &Item) -> String {
     };
     match item.subject {
         Subject::Profile => get("name"),
-        Subject::Organization | Subject::System => get("name"),
+        Subject::Organization | Subject::System | Subject::Person => get("name"),
         Subject::Contract => {
             let amount = amount_text(
                 &get("amount.qualifier"),
@@ -336,6 +344,7 @@ const PROFILE_LISTS: &[&str] = &[
     "sources",
     "organizations",
     "systems",
+    "people",
     "contracts",
     "figures",
     "events",
@@ -358,13 +367,14 @@ fn items(checked: &CheckedRevision) -> Vec<Item> {
     // Declarations, without the implicit one of the profiled company (its fields are the profile's).
     for declaration in checked.declarations.iter().skip(1) {
         let subject = match declaration.entity_type {
-            crate::check::EntityType::Organization => Subject::Organization,
-            crate::check::EntityType::System => Subject::System,
+            crate::model::EntityType::Organization => Subject::Organization,
+            crate::model::EntityType::System => Subject::System,
+            crate::model::EntityType::Person => Subject::Person,
         };
         items.push(Item {
             subject,
             key: declaration.id.clone(),
-            fields: flat::fields_of_map(&declaration.fields),
+            fields: flat::fields_of_declared(&declaration.fields),
         });
     }
     for claim in &checked.claims {

@@ -45,6 +45,10 @@ pub struct BuildArgs {
     /// Formats to write, separated by commas (default: every format).
     #[arg(long, value_delimiter = ',', default_value = "json,csv,parquet,xlsx,sqlite")]
     pub format: Vec<Format>,
+    /// Folder of archived source texts: each source's `sha256` must name one of its files, and each
+    /// quote must be in the text of a source it cites that has a `sha256`.
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
 }
 
 /// What `check` reads.
@@ -59,6 +63,10 @@ pub struct CheckCommand {
     /// Only read and parse every file, checking nothing: the floor that benchmarks compare with.
     #[arg(long, hide = true)]
     pub parse_only: bool,
+    /// Folder of archived source texts: each source's `sha256` must name one of its files, and each
+    /// quote must be in the text of a source it cites that has a `sha256`.
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
 }
 
 /// What `diff` compares.

@@ -67,6 +67,8 @@ codes! {
     NotAFile = "E0012",
     /// The input folder holds no revision at all.
     NoRevisions = "E0013",
+    /// Too many problems: past 1000 in a file or 100000 in all, the rest are counted, not listed.
+    TooManyProblems = "E0014",
     /// A field that the input language does not have.
     UnknownField = "E0100",
     /// A value does not match the input JSON Schema (type, required field, pattern, enum).
@@ -106,6 +108,21 @@ codes! {
     MissingParty = "E0215",
     /// A chain of `parent` or `replaces` links that comes back to where it started.
     Cycle = "E0216",
+    /// A text longer than a workbook cell holds (32,767 UTF-16 code units; an emoji takes two), or an
+    /// id that makes an id that long.
+    CellTooLong = "E0217",
+    /// A dataset `name` too long for the file names it gives (255 bytes with `.metadata.json`).
+    NameTooLong = "E0218",
+    /// An identifier that its scheme refuses: its form, or its check digits.
+    InvalidIdentifier = "E0219",
+    /// The same identifier (scheme and value) on two different entities.
+    SharedIdentifier = "E0220",
+    /// A claim with the status `not_found` that does not say as of when it was not found (`as_of`).
+    FindingWithoutDate = "E0221",
+    /// A source whose `sha256` names no file of the archive given with `--archive`, or a file that is not UTF-8 text.
+    NotArchived = "E0222",
+    /// A quote that is not in the archived text of any source it cites that has a `sha256` (with `--archive`).
+    QuoteNotInSource = "E0223",
 }
 
 /// A problem found in the input, with where it is.
@@ -117,8 +134,9 @@ pub struct Diagnostic {
     pub path: PathBuf,
     /// Where in the file.
     pub position: Position,
-    /// The JSON Pointer of the value, if the problem is about one.
-    pub pointer: Option<String>,
+    /// The JSON Pointer of the value, if the problem is about one (a `Box<str>`: a diagnostic stays
+    /// small enough to be returned as an error).
+    pub pointer: Option<Box<str>>,
     /// What is wrong, naming the value.
     pub message: String,
     /// The source line around the position, if the file's text was loaded (boxed: most problems of a
@@ -126,6 +144,18 @@ pub struct Diagnostic {
     pub snippet: Option<Box<Snippet>>,
     /// Other places that explain the problem, e.g. the first declaration of a conflicting value.
     pub notes: Vec<Note>,
+    /// For a problem that stands for others (`E0014`): how many it counts without listing them
+    /// (boxed: no other problem has any).
+    pub unlisted: Option<Box<Unlisted>>,
+}
+
+/// Problems found but not listed, which an `E0014` problem counts: zero for every other problem.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unlisted {
+    /// How many problems.
+    pub problems: u64,
+    /// How many files they are in, besides the files of the problems listed.
+    pub files: u64,
 }
 
 /// Another place that explains a problem.
@@ -161,28 +191,37 @@ impl Snippet {
 
     /// The window of `line` (one line of text, without its end) around `column` (in characters,
     /// from 1; past the end means the end). `ascii` says the line is ASCII, which makes finding the
-    /// column constant time on long lines.
+    /// column constant time; otherwise the characters before it are counted (`Source` counts on from
+    /// the previous problem instead, for many problems on one long line).
     pub fn window(line_number: u32, line: &str, column: u32, ascii: bool) -> Snippet {
-        let line = line.strip_suffix('\r').unwrap_or(line);
         let skip = column.saturating_sub(1) as usize;
         let caret = if ascii {
             skip.min(line.len())
         } else {
             line.char_indices().nth(skip).map_or(line.len(), |(at, _)| at)
         };
+        Snippet::at(line_number, line, caret)
+    }
+
+    /// The window of `line` around the character that starts at byte `caret` (the end of the line if
+    /// past it). It looks at no more than the window's characters on either side, so its cost is
+    /// bounded by its width, however long the line.
+    fn at(line_number: u32, line: &str, caret: usize) -> Snippet {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let caret = caret.min(line.len());
+        // Up to `chars` characters back from byte `from`: where they start, and how many there are.
         let back = |from: usize, chars: usize| {
             line[..from]
                 .char_indices()
                 .rev()
                 .take(chars)
-                .last()
-                .map_or((from, 0), |(at, _)| (at, line[at..from].chars().count()))
+                .fold((from, 0), |(_, count), (at, _)| (at, count + 1))
         };
-        let forward = |from: usize, chars: usize| {
-            line[from..]
-                .char_indices()
-                .nth(chars)
-                .map_or((line.len(), line[from..].chars().count()), |(at, _)| (from + at, chars))
+        // Up to `chars` characters on from byte `from`: where they end, and how many there are. The
+        // rest of the line is counted only when fewer than that are left.
+        let forward = |from: usize, chars: usize| match line[from..].char_indices().nth(chars) {
+            Some((at, _)) => (from + at, chars),
+            None => (line.len(), line[from..].chars().count()),
         };
         let (mut start, mut before) = back(caret, Self::BEFORE);
         let (end, after) = forward(caret, Self::WIDTH - before);
@@ -219,11 +258,15 @@ pub fn line_starts(text: &str) -> Vec<usize> {
         .collect()
 }
 
-/// The lines of a loaded text, indexed once, to capture snippets for many problems cheaply.
+/// The lines of a loaded text, indexed once, to capture snippets for many problems cheaply: finding
+/// a column counts on from the one found before it on the same line (problems are taken in order of
+/// position), so many problems on one long line cost the line once, not once each.
 pub struct Source<'a> {
     text: &'a str,
     starts: Vec<usize>,
     ascii: std::collections::HashMap<u32, bool>,
+    /// The last column found: its line (from 0), its byte offset in the line and its column (from 0).
+    cursor: (usize, usize, usize),
 }
 
 impl<'a> Source<'a> {
@@ -233,6 +276,7 @@ impl<'a> Source<'a> {
             text,
             starts: line_starts(text),
             ascii: std::collections::HashMap::new(),
+            cursor: (usize::MAX, 0, 0),
         }
     }
 
@@ -243,17 +287,56 @@ impl<'a> Source<'a> {
         let end = self.starts.get(index + 1).map_or(self.text.len(), |next| next - 1);
         let line = &self.text[start..end];
         let ascii = *self.ascii.entry(position.line).or_insert_with(|| line.is_ascii());
-        Some(Box::new(Snippet::window(position.line, line, position.column, ascii)))
+        let skip = position.column.saturating_sub(1) as usize;
+        let caret = if ascii {
+            skip.min(line.len())
+        } else {
+            let (from, counted) = match self.cursor {
+                (line_index, offset, column) if line_index == index && column <= skip => (offset, column),
+                _ => (0, 0),
+            };
+            match line[from..].char_indices().nth(skip - counted) {
+                Some((at, _)) => {
+                    self.cursor = (index, from + at, skip);
+                    from + at
+                }
+                None => line.len(),
+            }
+        };
+        Some(Box::new(Snippet::at(position.line, line, caret)))
     }
 
     /// Captures the snippet of every problem (and note) in the file `path` that has none yet.
     pub fn attach(&mut self, path: &Path, problems: &mut [Diagnostic]) {
-        for problem in problems {
+        let mut places = Vec::new();
+        for (index, problem) in problems.iter().enumerate() {
             if problem.path == path && problem.snippet.is_none() {
-                problem.snippet = self.snippet(problem.position);
+                places.push((index, None));
             }
-            for note in &mut problem.notes {
+            for (note_index, note) in problem.notes.iter().enumerate() {
                 if note.path == path && note.snippet.is_none() {
+                    places.push((index, Some(note_index)));
+                }
+            }
+        }
+        self.attach_at(problems, places);
+    }
+
+    /// Captures the snippet of each place, in this text: a problem (`(index, None)`) or a note of
+    /// one (`(index, Some(note))`). They are taken in order of position, so that finding each column
+    /// counts on from the one before.
+    pub fn attach_at(&mut self, problems: &mut [Diagnostic], mut places: Vec<(usize, Option<usize>)>) {
+        let position = |(index, note): (usize, Option<usize>)| {
+            let problem = &problems[index];
+            note.map_or(problem.position, |note| problem.notes[note].position)
+        };
+        places.sort_by_cached_key(|&place| position(place));
+        for (index, note) in places {
+            let problem = &mut problems[index];
+            match note {
+                None => problem.snippet = self.snippet(problem.position),
+                Some(note) => {
+                    let note = &mut problem.notes[note];
                     note.snippet = self.snippet(note.position);
                 }
             }
@@ -272,16 +355,13 @@ impl Diagnostic {
             message: bounded(message.into()),
             snippet: None,
             notes: Vec::new(),
+            unlisted: None,
         }
     }
 
     /// Names the JSON Pointer of the value concerned.
     pub fn at_pointer(mut self, pointer: &str) -> Self {
-        self.pointer = Some(if pointer.is_empty() {
-            "/".into()
-        } else {
-            pointer.to_owned()
-        });
+        self.pointer = Some(if pointer.is_empty() { "/".into() } else { pointer.into() });
         self
     }
 
@@ -294,6 +374,11 @@ impl Diagnostic {
             snippet: None,
         });
         self
+    }
+
+    /// The problems and files this problem counts without listing them: none but for `E0014`.
+    pub fn counted(&self) -> Unlisted {
+        self.unlisted.as_deref().copied().unwrap_or_default()
     }
 
     /// The order problems are printed in: by file, then position.
@@ -320,28 +405,15 @@ pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) ->
 /// Most characters of a message: a message names the value it is about, and a value may be long.
 pub const MAX_MESSAGE_CHARS: usize = 500;
 
-/// A message safe to print on a terminal and bounded: control characters (but line ends and tabs)
-/// shown as `�`, and cut with `…` past `MAX_MESSAGE_CHARS`.
+/// A message safe to print anywhere and bounded: control characters and line separators escaped
+/// (`\n`, `\u{1b}`: a message is one line, and no curated byte in it can start a workflow command
+/// or drive a terminal), and cut with `…` past `MAX_MESSAGE_CHARS` characters as shown.
 fn bounded(message: String) -> String {
-    let long = message.len() > MAX_MESSAGE_CHARS && message.chars().count() > MAX_MESSAGE_CHARS;
-    if !long && !message.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return message;
-    }
-    let mut text: String = message
-        .chars()
-        .take(MAX_MESSAGE_CHARS)
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect();
-    if long {
-        text.push('…');
-    }
-    text
+    let changed = match crate::escape::text_within(&message, MAX_MESSAGE_CHARS) {
+        std::borrow::Cow::Borrowed(_) => None,
+        std::borrow::Cow::Owned(shown) => Some(shown),
+    };
+    changed.unwrap_or(message)
 }
 
 #[cfg(test)]
@@ -357,7 +429,7 @@ mod tests {
             "\x1b[2J".to_owned() + &"x".repeat(900),
         );
         assert_eq!(d.message.chars().count(), MAX_MESSAGE_CHARS + 1);
-        assert!(d.message.starts_with("\u{fffd}[2J") && d.message.ends_with('…'));
+        assert!(d.message.starts_with("\\u{1b}[2J") && d.message.ends_with('…'));
     }
 
     #[test]
@@ -397,6 +469,46 @@ mod tests {
         assert_eq!(snippet.text.chars().count(), Snippet::WIDTH + 1);
         assert!(snippet.text.starts_with('…') && !snippet.text.ends_with('…'));
         assert_eq!(snippet.caret, Snippet::WIDTH);
+    }
+
+    #[test]
+    fn many_problems_on_a_long_line_get_the_same_windows_as_each_alone() {
+        // A line of 1 MB, non-ASCII, with problems all along it: the cursor counts on from one to
+        // the next, and each window is the one found by counting from the start of the line.
+        let line: String = (0..130_000).map(|i| format!("é{:04}, ", i % 10_000)).collect();
+        let length = line.chars().count() as u32;
+        assert!(line.len() > 1_000_000);
+        let text = format!("first\n{line}\nlast");
+        let columns: Vec<u32> = (1..=1_000)
+            .map(|i| i * (length / 1_000))
+            .chain([length, length + 5])
+            .collect();
+        let mut source = Source::new(&text);
+        let found: Vec<Snippet> = columns
+            .iter()
+            .map(|&column| *source.snippet(Position { line: 2, column }).expect("line 2"))
+            .collect();
+        for index in (0..columns.len()).step_by(50).chain(columns.len() - 3..columns.len()) {
+            let column = columns[index];
+            assert_eq!(
+                found[index],
+                Snippet::window(2, &line, column, false),
+                "column {column}"
+            );
+        }
+        // The last problem: at the last character, the window ends the line.
+        let last = &found[found.len() - 2];
+        assert!(last.text.starts_with('…') && last.text.ends_with(", ") && !last.text.ends_with('…'));
+        assert_eq!(last.text.chars().nth(last.caret), Some(' '));
+        assert_eq!(last.caret, Snippet::WIDTH);
+        // Asked out of order, the cursor starts again from the start of the line.
+        let again = source
+            .snippet(Position {
+                line: 2,
+                column: columns[10],
+            })
+            .expect("line 2");
+        assert_eq!(*again, found[10]);
     }
 
     #[test]

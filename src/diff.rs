@@ -1,9 +1,13 @@
 //! `profile-export diff`: the changelog between two revisions of a profile, for people (grouped by
-//! kind, coloured on a terminal) or for machines (`--format json`).
+//! kind, coloured on a terminal) or for machines (`--format json`). Every curated text in it is shown
+//! through `escape`, as `check` shows it: a value with a line end stays on its line, and no curated
+//! byte can drive the terminal or start a workflow command.
 
 use crate::changes::{self, Change, ChangeType, Subject};
 use crate::check::CheckedRevision;
+use crate::escape;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// How the changelog is written.
@@ -30,7 +34,7 @@ pub fn revisions<'a>(
     let find = |date: &str| {
         revisions
             .iter()
-            .find(|r| r.revision.updated == date)
+            .find(|r| r.revision.updated == *date)
             .copied()
             .ok_or_else(|| {
                 format!(
@@ -50,15 +54,16 @@ pub fn revisions<'a>(
     }
 }
 
+/// One change as written in JSON, its texts escaped.
 #[derive(Serialize)]
 struct JsonChange<'a> {
     kind: Subject,
-    key: &'a str,
+    key: Cow<'a, str>,
     change: ChangeType,
-    field: Option<&'a str>,
-    old: Option<&'a str>,
-    new: Option<&'a str>,
-    label: &'a str,
+    field: Option<Cow<'a, str>>,
+    old: Option<Cow<'a, str>>,
+    new: Option<Cow<'a, str>>,
+    label: Cow<'a, str>,
 }
 
 /// The changelog as one JSON object.
@@ -68,18 +73,18 @@ pub fn json(old: &CheckedRevision, new: &CheckedRevision) -> String {
         .iter()
         .map(|c| JsonChange {
             kind: c.subject,
-            key: &c.key,
+            key: escape::text(&c.key),
             change: c.change,
-            field: c.field.as_deref(),
-            old: c.old.as_deref(),
-            new: c.new.as_deref(),
-            label: &c.label,
+            field: c.field.as_deref().map(escape::text),
+            old: c.old.as_deref().map(escape::text),
+            new: c.new.as_deref().map(escape::text),
+            label: escape::text(&c.label),
         })
         .collect();
     let document = serde_json::json!({
-        "profile": new.revision.profile,
-        "from": old.revision.updated,
-        "to": new.revision.updated,
+        "profile": escape::text(&new.revision.profile),
+        "from": escape::text(old.revision.updated.as_str()),
+        "to": escape::text(new.revision.updated.as_str()),
         "changes": list,
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
@@ -122,7 +127,12 @@ pub fn text(old: &CheckedRevision, new: &CheckedRevision, colour: bool) -> Strin
         "{}",
         style.paint(
             "1",
-            &format!("{profile}: {} → {}", old.revision.updated, new.revision.updated)
+            &format!(
+                "{}: {} → {}",
+                escape::text(profile),
+                escape::text(old.revision.updated.as_str()),
+                escape::text(new.revision.updated.as_str())
+            )
         )
     );
     let mut index = 0;
@@ -135,12 +145,13 @@ pub fn text(old: &CheckedRevision, new: &CheckedRevision, colour: bool) -> Strin
         while at < group.len() {
             let change = group[at];
             // A derived claim key is a hash: its description says more. An id says something of its own.
-            let thing = if change.label.is_empty() {
-                change.key.clone()
-            } else if change.subject.is_claim() && change.key.contains(':') {
-                change.label.clone()
+            let (key, label) = (escape::text(&change.key), escape::text(&change.label));
+            let thing = if label.is_empty() {
+                key
+            } else if change.subject.is_claim() && key.contains(':') {
+                label
             } else {
-                format!("{}: {}", change.key, change.label)
+                Cow::Owned(format!("{key}: {label}"))
             };
             match change.change {
                 ChangeType::Added | ChangeType::Removed => {
@@ -151,7 +162,7 @@ pub fn text(old: &CheckedRevision, new: &CheckedRevision, colour: bool) -> Strin
                     let _ = writeln!(out, "  {} {thing}", style.mark(change.change));
                     while at < group.len() && group[at].key == change.key && group[at].change == ChangeType::Changed {
                         let field = group[at];
-                        let name = field.field.as_deref().unwrap_or_default();
+                        let name = escape::text(field.field.as_deref().unwrap_or_default());
                         let _ = writeln!(
                             out,
                             "      {name}: {} → {}",
@@ -184,9 +195,10 @@ pub fn text(old: &CheckedRevision, new: &CheckedRevision, colour: bool) -> Strin
     out
 }
 
-fn shown(value: Option<&str>) -> String {
+/// A value as shown in the changelog: escaped, or `(none)`.
+fn shown(value: Option<&str>) -> Cow<'_, str> {
     match value {
-        None | Some("") => "(none)".into(),
-        Some(text) => text.to_owned(),
+        None | Some("") => Cow::Borrowed("(none)"),
+        Some(text) => escape::text(text),
     }
 }

@@ -11,6 +11,8 @@ macro_rules! say {
     }};
 }
 
+pub mod archive;
+pub mod build;
 pub mod changes;
 pub mod check;
 pub mod claim;
@@ -19,13 +21,17 @@ pub mod date;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
+pub mod escape;
 pub mod export;
+pub mod identifier;
 pub mod input;
 pub mod load;
 pub mod model;
 pub mod new;
 pub mod progress;
+pub mod publish;
 pub mod quantity;
+pub mod quote;
 pub mod schema;
 pub mod tables;
 
@@ -42,11 +48,11 @@ pub const EXIT_USAGE: u8 = 2;
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: cli::Cli) -> ExitCode {
     match cli.command {
-        cli::Command::Build(args) => build(&args),
+        cli::Command::Build(args) => build_dataset(&args),
         cli::Command::Diff(args) => diff(&args),
         cli::Command::New(args) => new_revision(&args),
         cli::Command::Check(args) if args.parse_only => parse_only(&args.check),
-        cli::Command::Check(args) => match streamed_as(&args.check, args.format) {
+        cli::Command::Check(args) => match streamed_as(&args.check, args.archive.as_deref(), args.format) {
             Ok(checked) => {
                 let files = checked.entities.files();
                 say!(
@@ -70,14 +76,20 @@ pub fn run(cli: cli::Cli) -> ExitCode {
 
 /// The checked input, revisions not kept, or the exit code after reporting why there is none, with
 /// the problems reported in `format`.
-fn streamed_as(args: &cli::CheckArgs, format: OutputFormat) -> Result<check::Checked, ExitCode> {
+fn streamed_as(
+    args: &cli::CheckArgs,
+    archive: Option<&std::path::Path>,
+    format: OutputFormat,
+) -> Result<check::Checked, ExitCode> {
     let input = open_input(args)?;
+    let archive = open_archive(archive, args)?;
     // Freeing a batch's revisions takes a while: the pool does it while this thread checks on.
     let ignore = |revisions: Vec<check::CheckedRevision>| {
         rayon::spawn(move || drop(revisions));
         Ok::<(), std::convert::Infallible>(())
     };
-    check::stream(&input, &args.limits(), args.quiet, ignore).map_err(|failure| stopped(failure, format))
+    check::stream(&input, &args.limits(), args.quiet, archive.as_ref(), ignore)
+        .map_err(|failure| stopped(failure, format))
 }
 
 /// Reports why checking stopped, in `format`, and gives the exit code: invalid input, or an I/O
@@ -121,10 +133,10 @@ fn checked(args: &cli::CheckArgs, profile: &str) -> Result<Vec<check::CheckedRev
         .map_err(|failure| stopped(failure, OutputFormat::Text))
 }
 
-fn build(args: &cli::BuildArgs) -> ExitCode {
+fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
     let input = &args.check.input;
     // Refuse an output folder that is not ours before spending any time on the input.
-    let target = match export::claim(&args.output, input) {
+    let target = match publish::claim(&args.output, input) {
         Ok(target) => target,
         Err(message) => {
             say!("error: {message}");
@@ -142,14 +154,31 @@ fn build(args: &cli::BuildArgs) -> ExitCode {
     let mut formats = args.format.clone();
     formats.sort();
     formats.dedup();
-    let result = export::build(&opened, &args.check.limits(), args.check.quiet, &target, &formats);
+    let archive = match open_archive(args.archive.as_deref(), &args.check) {
+        Ok(archive) => archive,
+        Err(code) => {
+            say!("error: nothing was written; {} is unchanged", args.output.display());
+            return code;
+        }
+    };
+    let result = build::build(
+        &opened,
+        &args.check.limits(),
+        args.check.quiet,
+        archive.as_ref(),
+        &target,
+        &formats,
+    );
     match result {
         Ok(summary) => {
             say!("built {} from {}:", args.output.display(), input.display());
             say!("{summary}");
+            for warning in &summary.warnings {
+                say!("warning: {warning}");
+            }
             ExitCode::SUCCESS
         }
-        Err(export::ExportError::Problems(problems)) => {
+        Err(build::BuildError::Problems(problems)) => {
             report(&problems, OutputFormat::Text);
             say!("error: nothing was written; {} is unchanged", args.output.display());
             ExitCode::from(EXIT_INVALID)
@@ -219,6 +248,17 @@ fn new_revision(args: &cli::NewArgs) -> ExitCode {
 }
 
 /// The input folder, or the exit code after saying why it cannot be read.
+/// The archive folder of `--archive`, read whole, or the exit code after saying why it cannot be.
+fn open_archive(folder: Option<&std::path::Path>, args: &cli::CheckArgs) -> Result<Option<archive::Archive>, ExitCode> {
+    let Some(folder) = folder else { return Ok(None) };
+    archive::Archive::read(folder, args.max_file_size)
+        .map(Some)
+        .map_err(|message| {
+            say!("error: {message}");
+            ExitCode::from(EXIT_USAGE)
+        })
+}
+
 fn open_input(args: &cli::CheckArgs) -> Result<input::Input, ExitCode> {
     input::Input::open(&args.input).map_err(|message| {
         say!("error: {message}");
@@ -227,7 +267,8 @@ fn open_input(args: &cli::CheckArgs) -> Result<input::Input, ExitCode> {
 }
 
 /// Prints every problem in `format` (text on stderr, the machine formats on stdout), each as soon as
-/// it is rendered, then a count on stderr. A closed pipe ends the output quietly.
+/// it is rendered, then a count on stderr: every problem found, those counted but not listed
+/// (`E0014`) included. A closed pipe ends the output quietly.
 pub fn report(problems: &[Diagnostic], format: OutputFormat) {
     let mut emitter = format.emitter();
     // A write error (a reader that went away) stops the output; the exit code still says why.
@@ -237,12 +278,25 @@ pub fn report(problems: &[Diagnostic], format: OutputFormat) {
     } else {
         emitter.emit(&mut std::io::stderr().lock(), problems)
     };
-    let files: std::collections::BTreeSet<_> = problems.iter().map(|p| &p.path).collect();
+    let counts = |p: &&Diagnostic| p.code == diagnostic::Code::TooManyProblems;
+    let listed = problems.iter().filter(|p| !counts(p)).count() as u64;
+    let unlisted: u64 = problems.iter().filter(counts).map(|p| p.counted().problems).sum();
+    // A count of the whole run stands at the input folder, and names the files it counts.
+    let files: std::collections::BTreeSet<_> = problems
+        .iter()
+        .filter(|p| p.counted().files == 0)
+        .map(|p| &p.path)
+        .collect();
+    let files = files.len() as u64 + problems.iter().map(|p| p.counted().files).sum::<u64>();
+    let found = listed + unlisted;
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    let listed_only = match unlisted {
+        0 => String::new(),
+        _ => format!(", {listed} of them listed (the others are counted: E0014)"),
+    };
     say!(
-        "error: {} problem{} found in {} file{}",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" },
-        files.len(),
-        if files.len() == 1 { "" } else { "s" }
+        "error: {found} problem{} found in {files} file{}{listed_only}",
+        plural(found),
+        plural(files)
     );
 }

@@ -1,19 +1,9 @@
-//! The JSON Schemas generated from the model, and `profile-export schema` writing them.
+//! `profile-export schema`: the JSON Schemas of the input (from the model) and of the JSON documents
+//! (from the tables' row types), written into a folder.
 
-use crate::model::{DatasetMeta, Revision};
 use crate::tables::rows::ProfileDocument;
 use serde_json::Value;
 use std::path::Path;
-
-/// The input schema of a profile revision file.
-pub fn input_revision() -> Value {
-    schemars::schema_for!(Revision).to_value()
-}
-
-/// The input schema of `dataset.yaml`.
-pub fn input_dataset() -> Value {
-    schemars::schema_for!(DatasetMeta).to_value()
-}
 
 /// The output schema of one line of `json/profiles.jsonl`: a revision, fully resolved.
 pub fn output_profile_document() -> Value {
@@ -28,8 +18,8 @@ pub fn output_profile_document() -> Value {
 /// Every schema with its file name, as written to `schema/`.
 pub fn all() -> Vec<(&'static str, Value)> {
     vec![
-        ("revision.schema.json", input_revision()),
-        ("dataset.schema.json", input_dataset()),
+        ("revision.schema.json", crate::model::revision_schema()),
+        ("dataset.schema.json", crate::model::dataset_schema()),
         ("profiles.schema.json", output_profile_document()),
     ]
 }

@@ -3,16 +3,18 @@
 //!
 //! Merging: within one profile, a newer revision's value of a field replaces an older one's and a
 //! field it leaves out keeps its older value; between profiles, two different values of one field
-//! are an error naming both places.
+//! are an error naming both places, and, when the two look alike, the code points that differ.
 //!
 //! Revisions arrive a batch of whole profiles at a time, in (profile, updated) order, and are not
 //! kept: what stays is one compact record per entity and the references not yet resolved, so memory
 //! grows with the number of entities, not of revisions.
 
-use super::{CheckedRevision, RevisionFile};
+use super::fields::FieldValue;
+use super::{CheckedRevision, RevisionFile, Sink};
 use crate::diagnostic::{Code, Diagnostic, Position};
 use crate::input::Input;
 use crate::load::{Limits, Locator};
+use crate::model::EntityType;
 use std::borrow::Cow;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -21,26 +23,6 @@ use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::{fmt, io};
-
-/// Organization or system: the two types of entity, sharing one id namespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EntityType {
-    /// A company, subsidiary, agency, police department or contractor.
-    Organization,
-    /// A database, piece of software, device or platform.
-    System,
-}
-
-impl EntityType {
-    /// The type as written in tables.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntityType::Organization => "organization",
-            EntityType::System => "system",
-        }
-    }
-}
 
 /// Where a declaration was written: the file (an index into `Merger::files`) and the declaration's
 /// place in it. Positions are looked up only when a problem is reported.
@@ -59,6 +41,8 @@ enum Place {
     Organization(u32),
     /// `/systems/N`.
     System(u32),
+    /// `/people/N`.
+    Person(u32),
 }
 
 impl Place {
@@ -68,6 +52,8 @@ impl Place {
             Place::Organization(index(rest))
         } else if let Some(rest) = pointer.strip_prefix("/systems/") {
             Place::System(index(rest))
+        } else if let Some(rest) = pointer.strip_prefix("/people/") {
+            Place::Person(index(rest))
         } else {
             Place::Name
         }
@@ -79,6 +65,7 @@ impl Place {
             Place::Name => (0, 0),
             Place::Organization(i) => (1, i),
             Place::System(i) => (2, i),
+            Place::Person(i) => (3, i),
         }
     }
 
@@ -86,6 +73,7 @@ impl Place {
         match tag {
             1 => Place::Organization(index),
             2 => Place::System(index),
+            3 => Place::Person(index),
             _ => Place::Name,
         }
     }
@@ -95,23 +83,31 @@ impl Place {
             Place::Name => "/name".into(),
             Place::Organization(i) => format!("/organizations/{i}"),
             Place::System(i) => format!("/systems/{i}"),
+            Place::Person(i) => format!("/people/{i}"),
         }
     }
 }
 
 /// An organization or system, merged across every file that declares it.
 #[derive(Debug, Clone)]
-pub struct Entity {
+pub struct Entity<'a> {
     /// The id.
     pub id: String,
     /// Organization or system.
     pub entity_type: EntityType,
-    /// The merged fields (id, name, kind, parent, ...) as the text of one JSON object, without
-    /// `sources`: what the input type of the entity reads.
-    pub fields: String,
+    /// The merged fields (name, kind, parent, ...), without `id` and `sources`, sorted by name.
+    pub fields: Vec<(&'a str, FieldValue)>,
     /// The sources of every declaration, as `profile/updated/source`, sorted by (profile, updated,
     /// source) and without repeats.
     pub sources: Vec<String>,
+}
+
+impl Entity<'_> {
+    /// The entity as its input type (`Organization`, `System`), its `id` included. Its fields were
+    /// taken from that type, so this fails only on a bug.
+    pub fn read<T: serde::de::DeserializeOwned>(&self) -> Result<T, super::fields::Unfit> {
+        super::fields::join(&self.id, &self.fields)
+    }
 }
 
 /// One merged entity: its type, where it was first declared, and where its fields are packed in
@@ -123,12 +119,12 @@ struct Record {
     fields: Span,
 }
 
-/// A field of an entity: its interned name, its value as compact JSON text, and where it was
-/// first given.
+/// A field of an entity: its interned name, its value encoded (`FieldValue::encode`), and where it
+/// was first given.
 #[derive(Debug, Clone, Copy)]
 struct Field<'a> {
     name: u32,
-    value: &'a str,
+    value: &'a [u8],
     origin: Origin,
 }
 
@@ -208,7 +204,7 @@ impl Store {
             bytes.push(tag);
             bytes.extend_from_slice(&index.to_le_bytes());
             bytes.extend_from_slice(&(field.value.len() as u64).to_le_bytes());
-            bytes.extend_from_slice(field.value.as_bytes());
+            bytes.extend_from_slice(field.value);
         }
         let narrow = |n: usize| u32::try_from(n).expect("an entity's fields are within the input's limits");
         Span {
@@ -322,7 +318,6 @@ fn fields(mut bytes: &[u8]) -> impl Iterator<Item = Field<'_>> {
         let len = u64::from_le_bytes(take(&mut bytes)) as usize;
         let (value, rest) = bytes.split_at(len);
         bytes = rest;
-        let value = std::str::from_utf8(value).expect("packed from a str");
         let origin = Origin {
             file,
             place: Place::unpacked(tag, index),
@@ -347,13 +342,13 @@ fn take<const N: usize>(bytes: &mut &[u8]) -> [u8; N] {
 struct View {
     entity_type: EntityType,
     first: Origin,
-    fields: Vec<(u32, String, Origin)>,
+    fields: Vec<(u32, Vec<u8>, Origin)>,
     sources: Vec<(u32, u32)>,
 }
 
 impl View {
     /// Sets a field, replacing the value it had (a newer revision of the same profile).
-    fn set(&mut self, name: u32, value: String, origin: Origin) {
+    fn set(&mut self, name: u32, value: Vec<u8>, origin: Origin) {
         match self.fields.iter_mut().find(|(n, _, _)| *n == name) {
             Some(field) => *field = (name, value, origin),
             None => self.fields.push((name, value, origin)),
@@ -387,6 +382,9 @@ pub struct Merger {
     /// (entity, file, source id) of every declaration's sources, as indexes.
     sources: Vec<(u32, u32, u32)>,
     pending: Vec<Pending>,
+    /// Every identifier given so far (its field's name and its value), with the entity that has it
+    /// and where it was first given.
+    identifiers: HashMap<(u32, Vec<u8>), (Box<str>, Origin)>,
     /// How many more ids may be compared for "did you mean": a bound on the time suggestions take.
     suggestion_budget: usize,
 }
@@ -425,15 +423,6 @@ impl Entities {
         self.ids.get(id).map(|&index| self.records[index as usize].entity_type)
     }
 
-    /// The entity `id` without its sources, if it is declared: what a revision's document shows.
-    /// A shared organization has sources in every profile that declares it, so listing them for
-    /// every document would grow with the square of the number of profiles.
-    pub fn get_fields(&self, id: &str) -> Option<Entity> {
-        self.ids
-            .get_key_value(id)
-            .map(|(id, &index)| self.entity(id, index, false))
-    }
-
     /// The error, if writing or reading the temporary file failed: what the entities gave is then
     /// incomplete, and nothing may be published.
     pub fn spill_error(&self) -> Option<SpillError> {
@@ -441,11 +430,11 @@ impl Entities {
     }
 
     /// Every entity, sorted by id.
-    pub fn iter(&self) -> impl Iterator<Item = Entity> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = Entity<'_>> + '_ {
         self.ids.iter().map(|(id, &index)| self.entity(id, index, true))
     }
 
-    fn entity(&self, id: &str, index: u32, with_sources: bool) -> Entity {
+    fn entity(&self, id: &str, index: u32, with_sources: bool) -> Entity<'_> {
         let record = &self.records[index as usize];
         let listed = match with_sources {
             true => {
@@ -471,19 +460,9 @@ impl Entities {
         Entity {
             id: id.to_owned(),
             entity_type: record.entity_type,
-            fields: {
-                // The merged values are JSON texts already: the object is put together, not re-encoded.
-                let quoted = |text: &str| serde_json::to_string(text).expect("a text is valid JSON");
-                let mut object = format!("{{\"id\":{}", quoted(id));
-                for field in fields(&self.store.bytes(record.fields)) {
-                    object.push(',');
-                    object.push_str(&quoted(&self.field_names[field.name as usize]));
-                    object.push(':');
-                    object.push_str(field.value);
-                }
-                object.push('}');
-                object
-            },
+            fields: fields(&self.store.bytes(record.fields))
+                .map(|field| (&*self.field_names[field.name as usize], FieldValue::decode(field.value)))
+                .collect(),
             sources: sources
                 .into_iter()
                 .map(|(profile, updated, source)| format!("{profile}/{updated}/{source}"))
@@ -507,6 +486,7 @@ impl Merger {
             store: Store::new(std::env::temp_dir()),
             sources: Vec::new(),
             pending: Vec::new(),
+            identifiers: HashMap::new(),
             suggestion_budget: 20_000_000,
         }
     }
@@ -544,7 +524,7 @@ impl Merger {
 
     /// Merges a batch of whole profiles, sorted by profile and date, and resolves their references
     /// to entities declared so far; the others wait for `finish`.
-    pub fn add(&mut self, revisions: &[CheckedRevision], problems: &mut Vec<Diagnostic>) {
+    pub fn add(&mut self, revisions: &[CheckedRevision], problems: &mut dyn Sink) {
         let first_file = self.files.len() as u32;
         let mut seen: HashMap<(&str, &str), &PathBuf> = HashMap::new();
         for revision in revisions {
@@ -566,7 +546,7 @@ impl Merger {
             self.files.push(RevisionFile {
                 path: revision.path.clone(),
                 profile: revision.revision.profile.clone(),
-                updated: revision.revision.updated.clone(),
+                updated: revision.revision.updated.to_string(),
             });
         }
 
@@ -595,7 +575,9 @@ impl Merger {
                     }
                     for (name, value) in &declaration.fields {
                         let name = self.field_name(name);
-                        view.set(name, value.to_string(), origin);
+                        let mut encoded = Vec::new();
+                        value.encode(&mut encoded);
+                        view.set(name, encoded, origin);
                     }
                     for source in &declaration.sources {
                         let source = self.source(source);
@@ -634,7 +616,49 @@ impl Merger {
         self.store.push(&fields)
     }
 
-    fn agree(&mut self, id: &str, view: View, problems: &mut Vec<Diagnostic>) {
+    /// Refuses an identifier (scheme and value) that another entity already has: it is one thing
+    /// under two ids. The first entity to give it keeps it.
+    fn identify(&mut self, id: &str, view: &View, problems: &mut dyn Sink) {
+        for (name, value, origin) in &view.fields {
+            let Some(scheme) = self.field_names[*name as usize].strip_prefix("identifiers.") else {
+                continue;
+            };
+            let scheme = scheme.to_owned();
+            let (other, first) = match self.identifiers.entry((*name, value.clone())) {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert((id.into(), *origin));
+                    continue;
+                }
+                std::collections::hash_map::Entry::Occupied(slot) if &*slot.get().0 != id => slot.get().clone(),
+                std::collections::hash_map::Entry::Occupied(_) => continue,
+            };
+            let FieldValue::Text(shown) = FieldValue::decode(value) else {
+                continue;
+            };
+            let here = self.files[origin.file as usize].path.clone();
+            let pointer = format!("{}/identifiers/{scheme}", origin.place.pointer());
+            let position = self.locator.position(&here, &pointer);
+            let there = self.files[first.file as usize].path.clone();
+            let first_pointer = format!("{}/identifiers/{scheme}", first.place.pointer());
+            let first_position = self.locator.position(&there, &first_pointer);
+            problems.push(
+                Diagnostic::new(
+                    Code::SharedIdentifier,
+                    &here,
+                    position,
+                    format!(
+                        "`{id}` has the {scheme} identifier `{shown}`, which `{other}` has too: \
+                         one thing under two ids; declare it once, or correct the identifier"
+                    ),
+                )
+                .at_pointer(&pointer)
+                .with_note(&there, first_position, format!("`{other}` has it here")),
+            );
+        }
+    }
+
+    fn agree(&mut self, id: &str, view: View, problems: &mut dyn Sink) {
+        self.identify(id, &view, problems);
         let index = match self.ids.entry(id.into()) {
             Entry::Vacant(slot) => {
                 let index = self.records.len() as u32;
@@ -677,7 +701,7 @@ impl Merger {
             }
         }
         if !added.is_empty() {
-            let mut all: Vec<(u32, String, Origin)> = existing
+            let mut all: Vec<(u32, Vec<u8>, Origin)> = existing
                 .iter()
                 .map(|field| (field.name, field.value.to_owned(), field.origin))
                 .collect();
@@ -694,6 +718,7 @@ impl Merger {
             .extend(view.sources.iter().map(|&(file, source)| (index, file, source)));
         for (name, value, origin, existing, first) in conflicts {
             let name = self.field_names[name as usize].clone();
+            let (value, existing) = (FieldValue::decode(value), FieldValue::decode(&existing));
             let (path, position) = self.position(origin);
             let (first_path, first_position) = self.position(first);
             problems.push(
@@ -701,7 +726,10 @@ impl Merger {
                     Code::MergeConflict,
                     &path,
                     position,
-                    format!("`{id}` has {name} {value} here, but another profile gives it {name} {existing}"),
+                    format!(
+                        "`{id}` has {name} {value} here, but another profile gives it {name} {existing}{}",
+                        look_alike(&value.to_string(), &existing.to_string())
+                    ),
                 )
                 .with_note(&first_path, first_position, "the other value"),
             );
@@ -721,7 +749,7 @@ impl Merger {
                     }
                 }
                 format!(
-                    "`{}` is not declared as an organization or system in any file{hint}",
+                    "`{}` is not declared as an organization, system or person in any file{hint}",
                     reference.id
                 )
             }
@@ -742,7 +770,7 @@ impl Merger {
     }
 
     /// Resolves the references still waiting and checks that every entity has a name.
-    pub fn finish(mut self, problems: &mut Vec<Diagnostic>) -> Entities {
+    pub fn finish(mut self, problems: &mut dyn Sink) -> Entities {
         for pending in std::mem::take(&mut self.pending) {
             let found = self.declared(&pending.reference.id);
             if let Some(problem) = self.resolve(pending.file, &pending.reference, found) {
@@ -785,12 +813,14 @@ impl Merger {
     /// Refuses a chain of `field` links (`parent`, `replaces`) that comes back to where it
     /// started, a link to itself included: each cycle once, at its smallest id. Every entity has
     /// at most one such link, so following them visits each entity once.
-    fn cycles(&mut self, field: &str, problems: &mut Vec<Diagnostic>) {
+    fn cycles(&mut self, field: &str, problems: &mut dyn Sink) {
         let name = self.field_index.get(field).copied();
         let target = |record: &Record| {
             let stored = self.store.bytes(record.fields);
             let link = fields(&stored).find(|f| Some(f.name) == name)?;
-            let id: String = serde_json::from_str(link.value).ok()?;
+            let FieldValue::Text(id) = FieldValue::decode(link.value) else {
+                return None;
+            };
             Some((id, link.origin))
         };
         let links: BTreeMap<&str, (String, Origin)> = self
@@ -865,7 +895,7 @@ impl Merger {
             &path,
             position,
             format!(
-                "`{id}` is declared here as {} {}, but elsewhere as {} {}; organizations and systems share one id namespace",
+                "`{id}` is declared here as {} {}, but elsewhere as {} {}; organizations, systems and people share one id namespace",
                 article(found),
                 found.as_str(),
                 article(first),
@@ -876,16 +906,140 @@ impl Merger {
     }
 }
 
-fn article(entity_type: EntityType) -> &'static str {
-    match entity_type {
-        EntityType::Organization => "an",
-        EntityType::System => "a",
+/// Most code points shown of each side of a difference.
+const MAX_CODE_POINTS: usize = 16;
+
+/// What tells apart two values (JSON texts) that differ but look alike, for the message of their
+/// conflict: `; they look alike but are written differently: U+0065 U+0301 here against U+00E9
+/// there` (`é` decomposed and composed). Two values look alike when they have the same confusable
+/// skeleton (`skeleton`); the code points shown are those of the part that differs, widened to
+/// whole characters. Nothing when the values differ visibly.
+fn look_alike(here: &str, there: &str) -> String {
+    let skeleton_of = |json: &str| {
+        let value = serde_json::from_str(json).unwrap_or_else(|_| serde_json::Value::String(json.to_owned()));
+        skeleton(value)
+    };
+    if here == there || skeleton_of(here) != skeleton_of(there) {
+        return String::new();
     }
+    let (here, there): (Vec<char>, Vec<char>) = (here.chars().collect(), there.chars().collect());
+    let (mut start, mut common_end) = (0, 0);
+    while start < here.len().min(there.len()) && here[start] == there[start] {
+        start += 1;
+    }
+    while common_end < here.len().min(there.len()) - start
+        && here[here.len() - 1 - common_end] == there[there.len() - 1 - common_end]
+    {
+        common_end += 1;
+    }
+    // A combining mark belongs to the character before it: show the whole character.
+    let mark = |chars: &[char], at: usize| {
+        chars
+            .get(at)
+            .is_some_and(|&c| unicode_normalization::char::is_combining_mark(c))
+    };
+    while start > 0 && (mark(&here, start) || mark(&there, start)) {
+        start -= 1;
+    }
+    while common_end > 0 && (mark(&here, here.len() - common_end) || mark(&there, there.len() - common_end)) {
+        common_end -= 1;
+    }
+    let shown = |chars: &[char]| {
+        let part = &chars[start..chars.len() - common_end];
+        if part.is_empty() {
+            "nothing".to_owned()
+        } else {
+            crate::escape::code_points(part, MAX_CODE_POINTS)
+        }
+    };
+    format!(
+        "; they look alike but are written differently: {} here against {} there",
+        shown(&here),
+        shown(&there)
+    )
+}
+
+/// A value as it looks: each of its texts in NFKC, without invisible characters, with each run of
+/// white space as one space and none at either end, each dash as `-`, then reduced to its
+/// confusable skeleton (Unicode TS #39: Cyrillic `а` and Latin `a` are one letter).
+fn skeleton(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    use unicode_normalization::UnicodeNormalization;
+    match value {
+        Value::String(text) => {
+            let mut plain = String::with_capacity(text.len());
+            for c in text.nfkc().filter(|&c| !crate::escape::is_invisible(c)) {
+                if c.is_whitespace() {
+                    if !plain.is_empty() && !plain.ends_with(' ') {
+                        plain.push(' ');
+                    }
+                } else if c == '\u{2212}' || get_general_category(c) == GeneralCategory::DashPunctuation {
+                    plain.push('-');
+                } else {
+                    plain.push(c);
+                }
+            }
+            let plain = plain.trim_end();
+            Value::String(unicode_security::confusable_detection::skeleton(plain).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(skeleton).collect()),
+        Value::Object(members) => Value::Object(members.into_iter().map(|(k, v)| (k, skeleton(v))).collect()),
+        other => other,
+    }
+}
+
+fn article(entity_type: EntityType) -> &'static str {
+    entity_type.article()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_that_look_alike_are_told_apart_by_their_code_points() {
+        // The values as the merger holds them: JSON texts, as serde_json writes them.
+        let json = |value: serde_json::Value| value.to_string();
+        let hint = |here: &str, there: &str| look_alike(&json(here.into()), &json(there.into()));
+        assert_eq!(
+            hint("Caf\u{e9}", "Cafe\u{301}"),
+            "; they look alike but are written differently: U+00E9 here against U+0065 U+0301 there"
+        );
+        assert_eq!(
+            hint("Agency\u{a0}", "Agency"),
+            "; they look alike but are written differently: U+00A0 here against nothing there"
+        );
+        assert_eq!(
+            hint("Booz Allen \u{2013} Hamilton", "Booz Allen - Hamilton"),
+            "; they look alike but are written differently: U+2013 here against U+002D there"
+        );
+        assert_eq!(
+            hint("Am\u{430}zon", "Amazon"),
+            "; they look alike but are written differently: U+0430 here against U+0061 there"
+        );
+        assert_eq!(
+            hint("Ama\u{200b}zon", "Amazon"),
+            "; they look alike but are written differently: U+200B here against nothing there"
+        );
+        assert_eq!(
+            hint("Amazon  Web", "Amazon Web"),
+            "; they look alike but are written differently: U+0020 here against nothing there"
+        );
+        // Lists of texts too.
+        assert_eq!(
+            look_alike(
+                &json(serde_json::json!(["ICE", "Caf\u{e9}"])),
+                &json(serde_json::json!(["ICE", "Cafe\u{301}"]))
+            ),
+            "; they look alike but are written differently: U+00E9 here against U+0065 U+0301 there"
+        );
+        // Values that differ visibly need no code points.
+        assert_eq!(hint("Other Agency", "Agency"), "");
+        assert_eq!(hint("Amazon", "amazon"), "");
+        assert_eq!(hint("Caf\u{e9}", "Cafe"), "");
+        assert_eq!(look_alike("10", "11"), "");
+    }
 
     #[test]
     fn the_store_gives_back_every_field_as_packed_from_memory_or_the_spill_file() {
@@ -895,24 +1049,24 @@ mod tests {
             vec![
                 Field {
                     name: 0,
-                    value: "\"Agency\"",
+                    value: b"\"Agency\"",
                     origin: origin(0, Place::Name),
                 },
                 Field {
                     name: 3,
-                    value: "[\"a\",\"b\"]",
+                    value: b"[\"a\",\"b\"]",
                     origin: origin(7, Place::Organization(2)),
                 },
             ],
             vec![],
             vec![Field {
                 name: 1,
-                value: &large,
+                value: large.as_bytes(),
                 origin: origin(u32::MAX, Place::System(u32::MAX)),
             }],
             vec![Field {
                 name: 2,
-                value: "-5",
+                value: b"-5",
                 origin: origin(1, Place::System(0)),
             }],
         ];
@@ -955,7 +1109,7 @@ mod tests {
         let mut store = Store::new(folder.path().to_path_buf());
         let field = Field {
             name: 0,
-            value: "\"Agency\"",
+            value: b"\"Agency\"",
             origin: Origin {
                 file: 0,
                 place: Place::Name,

@@ -4,6 +4,7 @@
 //! a misspelling close to a known name gets "did you mean".
 
 use crate::diagnostic::{Code, did_you_mean};
+use crate::model::WebAddress;
 use jsonschema::ValidationError;
 use jsonschema::error::ValidationErrorKind as Kind;
 use serde_json::Value;
@@ -153,6 +154,12 @@ pub fn explain(root: &Value, noun: &str, error: &ValidationError<'_>) -> Vec<Exp
         )),
         Kind::MinItems { limit } => plain(format!("`{}` must list at least {limit}", field(&pointer, noun))),
         Kind::Pattern { pattern } => plain(pattern_message(value, &pointer, noun, pattern)),
+        // A web address that is not http or https fails its pattern too, whose message says so.
+        Kind::Format { format }
+            if format == "uri" && value.as_str().is_some_and(|text| !WebAddress::matches_pattern(text)) =>
+        {
+            Vec::new()
+        }
         Kind::Format { format } if format == "uri" => plain(format!(
             "{} is not a web address: write it whole, e.g. `https://example.org/page`",
             shown(value)
@@ -209,6 +216,13 @@ fn pattern_message(value: &Value, pointer: &str, noun: &str, pattern: &str) -> S
         "^[A-Z]{2}$" => format!("{value} is not a country code: two capital letters (ISO 3166-1 alpha-2), e.g. `US`"),
         "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" => format!("{value} is not a day written `YYYY-MM-DD`"),
         "^[A-Z]{3}$" => format!("{value} is not a currency code: three capital letters (ISO 4217), e.g. `USD`"),
+        crate::model::AWARD_ID_PATTERN => format!(
+            "{value} is not an award id as procurement records write them: 1 to 50 characters of A-Z, 0-9 and `-`, e.g. `HSCETC15F00001`"
+        ),
+        crate::model::SHA256_PATTERN => format!("{value} is not a SHA-256: 64 lower-case hex digits"),
+        crate::model::WEB_ADDRESS_PATTERN => format!(
+            "{value} is not a web address: only http and https addresses are allowed, e.g. `https://example.org/page`"
+        ),
         _ => format!(
             "{value} is not written as `{}` must be (`{pattern}`)",
             field(pointer, noun)

@@ -2,16 +2,19 @@
 //! all problems at once, sorted by file and position. The result is a dataset that later stages can
 //! trust without checking again.
 
+mod fields;
 mod merge;
 mod messages;
+mod problems;
+mod quotes;
 mod rules;
 
+use crate::archive::Archive;
 use crate::diagnostic::{Code, Diagnostic, Position, Source};
 use crate::input::Input;
 use crate::load::{self, Document, Limits};
 use crate::model::{DatasetMeta, Revision};
 use crate::progress::Progress;
-use crate::schema;
 use jsonschema::Validator;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -19,7 +22,9 @@ use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-pub use merge::{Entities, Entity, EntityType, SpillError};
+pub use fields::FieldValue;
+pub use merge::{Entities, Entity, SpillError};
+pub use problems::{FileProblems, MAX_FILE_PROBLEMS, MAX_PROBLEMS, Problems, Sink};
 pub use rules::{ClaimRef, Declaration, Reference};
 
 /// A revision that passed every per-file check, with what the cross-file checks need.
@@ -75,8 +80,26 @@ pub enum Failure<E> {
 
 /// Files are checked in parallel a batch at a time: large enough to keep every core busy, small
 /// enough that a batch's revisions take little memory (up to four batches are in flight in
-/// `build`: one checked, one merged, one queued, one written).
+/// `build`: one checked, one merged, one queued, one written). A batch is closed at the first
+/// profile that ends once it holds `BATCH_FILES` files or `BATCH_BYTES` bytes of them.
 pub const BATCH_FILES: usize = 256;
+
+/// Bytes of files in a batch. A batch takes about 20 times its bytes of memory while it is
+/// checked, merged and written, and `build` holds up to four. 256 generated profiles (6 to 10 KB
+/// each) weigh less than this, so their batches still close at 256 files; files of megabytes go a
+/// few at a time. Measured on 120 files of 1.5 MB: `build` peaks at 280 MB with batches of 4 MiB
+/// (264 MB with 2 MiB, 430 MB with 8, 940 MB with 16, in about the same time), against 4 GB when
+/// the 120 files were one batch.
+///
+/// A batch holds whole profiles only: the revisions of one profile are merged together and each is
+/// compared with the one before, so a profile is never split. What bounds the memory of one profile
+/// with many large revisions is therefore the profile itself: about 20 times the bytes of all its
+/// revisions (each at most `--max-file-size`), in each of the four batches in flight.
+pub const BATCH_BYTES: u64 = 4 << 20;
+
+/// The most UTF-16 code units a workbook cell holds (Excel's limit, which the workbook writer
+/// enforces): every curated text must fit (`E0217`), so that `build` never stops on one.
+pub const CELL_UNITS: usize = 32_767;
 
 /// A compiled input schema, with the schema itself (messages look up the fields a mapping has) and
 /// what its documents are called in messages.
@@ -86,8 +109,10 @@ struct Schema {
     noun: &'static str,
 }
 
-static REVISION_VALIDATOR: LazyLock<Schema> = LazyLock::new(|| validator(schema::input_revision(), "a revision"));
-static DATASET_VALIDATOR: LazyLock<Schema> = LazyLock::new(|| validator(schema::input_dataset(), "dataset.yaml"));
+static REVISION_VALIDATOR: LazyLock<Schema> =
+    LazyLock::new(|| validator(crate::model::revision_schema(), "a revision"));
+static DATASET_VALIDATOR: LazyLock<Schema> =
+    LazyLock::new(|| validator(crate::model::dataset_schema(), "dataset.yaml"));
 
 fn validator(root: serde_json::Value, noun: &'static str) -> Schema {
     let validator = jsonschema::options()
@@ -115,20 +140,22 @@ pub fn revisions_of(
         );
         Ok(())
     };
-    stream(input, limits, quiet, visit)?;
+    stream(input, limits, quiet, None, visit)?;
     Ok(revisions)
 }
 
 /// Checks the curated folder a batch of whole profiles at a time, handing each batch's revisions
 /// (sorted by profile and date) to `visit` as long as no problem has been found, and returns what
-/// the cross-file rules keep, or every problem found, sorted.
+/// the cross-file rules keep, or every problem found, sorted. With an `archive`, every quote is
+/// looked for in it (and the archive's own problems are among those found).
 pub fn stream<E>(
     input: &Input,
     limits: &Limits,
     quiet: bool,
+    archive: Option<&Archive>,
     mut visit: impl FnMut(Vec<CheckedRevision>) -> Result<(), E>,
 ) -> Result<Checked, Failure<E>> {
-    let mut problems = Vec::new();
+    let mut problems = Problems::new(input.path());
     let meta = load_dataset_meta(input, limits, &mut problems);
     let (files, walk_problems) = input.profile_files();
     if files.is_empty() && walk_problems.is_empty() {
@@ -139,10 +166,19 @@ pub fn stream<E>(
             "holds no revision: a dataset needs at least one file profiles/<profile>/<updated>.yaml",
         ));
     }
-    problems.extend(walk_problems);
+    for problem in walk_problems {
+        problems.push(problem);
+    }
+    for problem in archive.iter().flat_map(|archive| archive.problems.iter().cloned()) {
+        problems.push(problem);
+    }
     let mut merger = merge::Merger::new(input, limits);
     let progress = Progress::new("checking", files.len(), quiet);
-    let mut batches = batches(&files, BATCH_FILES, |a, b| a.parent() == b.parent()).into_iter();
+    // A wrong size (a file replaced meanwhile) only moves where a batch ends: the file is read once,
+    // within the size limit, when it is checked.
+    let bytes = |path: &PathBuf| std::fs::symlink_metadata(path).map_or(0, |meta| meta.len());
+    let profile_ends = |a: &PathBuf, b: &PathBuf| a.parent() != b.parent();
+    let mut batches = batches(&files, BATCH_FILES, BATCH_BYTES, bytes, profile_ends).into_iter();
     // The merger is serial: it takes each batch while the next one is checked, so no core idles.
     let mut merging: Option<Vec<CheckedRevision>> = None;
     loop {
@@ -150,16 +186,13 @@ pub fn stream<E>(
         if batch.is_none() && merging.is_none() {
             break;
         }
-        let check_next = || batch.map(|batch| check_batch(input, batch, limits));
+        let check_next = || batch.map(|batch| check_batch(input, batch, limits, archive));
         let merge = || {
-            let mut found = Vec::new();
             if let Some(revisions) = &merging {
-                merger.add(revisions, &mut found);
+                merger.add(revisions, &mut problems);
             }
-            found
         };
-        let (checked, merge_problems) = rayon::join(check_next, merge);
-        problems.extend(merge_problems);
+        let (checked, ()) = rayon::join(check_next, merge);
         // Handed out on this thread, never from the pool: a visitor may block (the writer's queue).
         if let Some(revisions) = merging.take()
             && problems.is_empty()
@@ -168,7 +201,9 @@ pub fn stream<E>(
             visit(revisions).map_err(Failure::Visit)?;
         }
         if let Some((revisions, file_problems)) = checked {
-            problems.extend(file_problems);
+            for (path, kept, counted) in file_problems {
+                problems.add_file(&path, kept, counted);
+            }
             progress.advance(batch.map_or(0, <[PathBuf]>::len));
             merging = Some(revisions);
         }
@@ -178,8 +213,7 @@ pub fn stream<E>(
     if let Some(error) = entities.spill_error() {
         return Err(Failure::Spill(error));
     }
-    problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    problems.dedup();
+    let mut problems = problems.finish();
     cross_file_snippets(&mut problems, input, entities.files(), limits);
     match meta {
         Some(meta) if problems.is_empty() => Ok(Checked {
@@ -191,21 +225,32 @@ pub fn stream<E>(
     }
 }
 
+/// The problems of one file's own checks: the file, the first problems (sorted) and how many more.
+type FileFound = (PathBuf, Vec<Diagnostic>, u64);
+
 /// Checks a batch of files in parallel: its revisions, sorted by profile and date, and the
 /// problems of its files.
-fn check_batch(input: &Input, batch: &[PathBuf], limits: &Limits) -> (Vec<CheckedRevision>, Vec<Diagnostic>) {
-    let results: Vec<(Option<CheckedRevision>, Vec<Diagnostic>)> = batch
+fn check_batch(
+    input: &Input,
+    batch: &[PathBuf],
+    limits: &Limits,
+    archive: Option<&Archive>,
+) -> (Vec<CheckedRevision>, Vec<FileFound>) {
+    let results: Vec<(Option<CheckedRevision>, FileFound)> = batch
         .par_iter()
         .map(|path| {
-            let mut problems = Vec::new();
-            let checked = check_file(input, path, limits, &mut problems);
-            (checked, problems)
+            let mut problems = FileProblems::new(MAX_FILE_PROBLEMS);
+            let checked = check_file(input, path, limits, archive, &mut problems);
+            let (kept, counted) = problems.finish();
+            (checked, (path.clone(), kept, counted))
         })
         .collect();
     let mut revisions = Vec::with_capacity(results.len());
     let mut problems = Vec::new();
     for (checked, file_problems) in results {
-        problems.extend(file_problems);
+        if !file_problems.1.is_empty() {
+            problems.push(file_problems);
+        }
         revisions.extend(checked);
     }
     revisions.sort_by(|a, b| {
@@ -214,15 +259,24 @@ fn check_batch(input: &Input, batch: &[PathBuf], limits: &Limits) -> (Vec<Checke
     (revisions, problems)
 }
 
-/// Sorted items in batches of at least `size` (but the last), never splitting a run of items that
-/// `together` says belong together (the files of one profile).
-pub fn batches<T>(items: &[T], size: usize, together: impl Fn(&T, &T) -> bool) -> Vec<&[T]> {
+/// Sorted items in batches, never splitting a run of items that belong together (the files of one
+/// profile; `apart` says where a run ends): a batch is closed at the first end of a run once it
+/// holds `count` items or `limit` of their `weight` (bytes), whichever comes first.
+pub fn batches<T>(
+    items: &[T],
+    count: usize,
+    limit: u64,
+    weight: impl Fn(&T) -> u64,
+    apart: impl Fn(&T, &T) -> bool,
+) -> Vec<&[T]> {
     let mut batches = Vec::new();
-    let mut start = 0;
-    for (index, pair) in items.windows(2).enumerate() {
-        if index + 1 - start >= size && !together(&pair[0], &pair[1]) {
+    let (mut start, mut weighed) = (0, 0);
+    for (index, item) in items.iter().enumerate() {
+        weighed += weight(item);
+        let full = index + 1 - start >= count || weighed >= limit;
+        if full && items.get(index + 1).is_some_and(|next| apart(item, next)) {
             batches.push(&items[start..=index]);
-            start = index + 1;
+            (start, weighed) = (index + 1, 0);
         }
     }
     if start < items.len() {
@@ -231,7 +285,7 @@ pub fn batches<T>(items: &[T], size: usize, together: impl Fn(&T, &T) -> bool) -
     batches
 }
 
-fn load_dataset_meta(input: &Input, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<DatasetMeta> {
+fn load_dataset_meta(input: &Input, limits: &Limits, problems: &mut Problems) -> Option<DatasetMeta> {
     let path = input.path().join("dataset.yaml");
     if std::fs::symlink_metadata(&path).is_err() {
         problems.push(Diagnostic::new(
@@ -245,32 +299,78 @@ fn load_dataset_meta(input: &Input, limits: &Limits, problems: &mut Vec<Diagnost
     let document = load::load_file(input, &path, limits)
         .map_err(|d| problems.push(d))
         .ok()?;
-    validate(&document, &DATASET_VALIDATOR, problems)
+    let mut found = FileProblems::new(MAX_FILE_PROBLEMS);
+    let meta: Option<DatasetMeta> = validate(&document, &DATASET_VALIDATOR, &mut found);
+    if let Some(meta) = &meta {
+        dataset_name(&document, meta, &mut found);
+    }
+    with_snippets(&document, found.kept_mut());
+    let (kept, counted) = found.finish();
+    problems.add_file(&path, kept, counted);
+    meta
+}
+
+/// The longest file name a system takes, in bytes (`NAME_MAX` on Linux, macOS and the BSDs).
+const NAME_MAX: usize = 255;
+
+/// The longest suffix the dataset's `name` is given in a file name of the dataset.
+const NAME_SUFFIXES: [&str; 3] = [".xlsx", ".sqlite", ".metadata.json"];
+
+/// Refuses a dataset `name` too long for the file names `build` gives it (`xlsx/<name>.xlsx`,
+/// `sqlite/<name>.sqlite`, `sqlite/<name>.metadata.json`): found here, not when `build` writes.
+fn dataset_name(document: &Document, meta: &DatasetMeta, problems: &mut FileProblems) {
+    let longest = NAME_SUFFIXES
+        .iter()
+        .map(|suffix| suffix.len())
+        .max()
+        .unwrap_or_default();
+    let room = NAME_MAX - longest;
+    if meta.name.len() > room {
+        problems.push(document.error(
+            Code::NameTooLong,
+            "/name",
+            format!(
+                "is {} bytes long, too long for the file names it gives: `sqlite/<name>.metadata.json` \
+                 must fit the {NAME_MAX} bytes a file name holds, so a name has at most {room}",
+                meta.name.len()
+            ),
+        ));
+    }
 }
 
 /// Checks one revision file given as bytes, as if it were `profiles/<relative>`, against the schema
 /// and the per-file rules (not the cross-file ones): the entry point of the fuzzers.
 pub fn check_bytes(relative: &Path, bytes: &[u8], limits: &Limits) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
+    let mut problems = FileProblems::new(MAX_FILE_PROBLEMS);
     let Some(format) = load::Format::of(relative) else {
-        return problems;
+        return Vec::new();
     };
     let document = match load::parse(relative, bytes, format, limits) {
         Ok(document) => document,
         Err(problem) => return vec![problem],
     };
     check_document(&document, relative, &mut problems);
-    problems
+    problems.into_vec(relative)
 }
 
-fn check_file(input: &Input, path: &Path, limits: &Limits, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
+fn check_file(
+    input: &Input,
+    path: &Path,
+    limits: &Limits,
+    archive: Option<&Archive>,
+    problems: &mut FileProblems,
+) -> Option<CheckedRevision> {
     let document = load::load_file(input, path, limits)
         .map_err(|d| problems.push(d))
         .ok()?;
-    let before = problems.len();
     let relative = path.strip_prefix(input.path().join("profiles")).unwrap_or(path);
     let checked = check_document(&document, relative, problems);
-    with_snippets(&document, &mut problems[before..]);
+    if let (Some(checked), Some(archive)) = (&checked, archive) {
+        for problem in quotes::check(&document, &checked.revision, archive) {
+            problems.push(problem);
+        }
+    }
+    with_snippets(&document, problems.kept_mut());
     checked
 }
 
@@ -278,19 +378,40 @@ fn check_file(input: &Input, path: &Path, limits: &Limits, problems: &mut Vec<Di
 /// still gets the rules on every part that is well-typed, and its declarations still count for the
 /// cross-file rules (the run fails anyway, so nothing is built from it): one run shows every
 /// mistake, and a reference to an id declared in a broken file is not reported as undeclared.
-fn check_document(document: &Document, relative: &Path, problems: &mut Vec<Diagnostic>) -> Option<CheckedRevision> {
-    let before = problems.len();
+fn check_document(document: &Document, relative: &Path, problems: &mut FileProblems) -> Option<CheckedRevision> {
     let value = checked_value(document);
-    let broken = schema_problems(document, &REVISION_VALIDATOR, &value, problems);
-    if problems.len() == before {
-        let revision: Revision = deserialize(document, &value, problems, before)?;
+    let checked = check_value(document, &value, relative, problems);
+    cell_lengths(document, &value, problems);
+    checked
+}
+
+/// The schema, then the per-file rules, on the value of a revision file.
+fn check_value(
+    document: &Document,
+    value: &serde_json::Value,
+    relative: &Path,
+    problems: &mut FileProblems,
+) -> Option<CheckedRevision> {
+    let broken = schema_problems(document, &REVISION_VALIDATOR, value, problems);
+    // Dates and amounts are parsed as the revision is read: most documents are read at once.
+    if broken.is_empty()
+        && let Ok(revision) = Revision::deserialize(value)
+    {
         return rules::check_revision(document, relative, revision, problems);
+    }
+    // What the schema cannot see: dates that do not exist, amounts that are not exact decimals. Each
+    // is reported at its own place, and set aside like a part the schema refused.
+    let unparsed = scalar_problems(document, &REVISION_VALIDATOR.root, value, &broken, problems);
+    if broken.is_empty() && unparsed.is_empty() {
+        // Neither: a value its type cannot hold (a number too large for it), reported at its place.
+        let _: Option<Revision> = deserialize(document, value, problems);
+        return None;
     }
     // Repair what the types cannot read: a broken text field the schema requires gets a text in
     // its place (its own words, or nothing), any other broken member the schema does not require is
     // set aside, else the list item that holds it. A broken document leaves nothing to check.
     let root = &REVISION_VALIDATOR.root;
-    let mut repaired = value.into_owned();
+    let mut repaired = value.clone();
     let mut removals = std::collections::HashSet::new();
     // Rules say nothing about a repaired value, nor about the mapping it belongs to as a whole
     // (`an amount needs a value` once `valeu` is set aside): that would be a cascade.
@@ -312,6 +433,11 @@ fn check_document(document: &Document, relative: &Path, problems: &mut Vec<Diagn
             }
         }
     }
+    for pointer in &unparsed {
+        let removed = removable(root, pointer)?;
+        owners.push(owner(&removed));
+        removals.insert(removed);
+    }
     owners.retain(|owner| !owner.is_empty());
     let mut kept = Kept::default();
     for removal in &removals {
@@ -321,17 +447,17 @@ fn check_document(document: &Document, relative: &Path, problems: &mut Vec<Diagn
     }
     let pruned = kept.prune(&repaired, &mut String::new(), &removals);
     let revision = Revision::deserialize(&pruned).ok()?;
-    let mut found = Vec::new();
+    // The rules' problems are taken back to the places in the file, and those about a repaired
+    // value left out, as they are found: what is kept is bounded, and kept by its real position.
+    let mut found = Repaired {
+        document,
+        kept: &kept,
+        shadows: &shadows,
+        owners: &owners,
+        problems,
+    };
     let mut checked = rules::check_revision(document, relative, revision, &mut found)?;
     if !kept.items.is_empty() {
-        // Pointers into lists that lost items: back to the places in the file.
-        for problem in &mut found {
-            if let Some(pointer) = &problem.pointer {
-                let original = kept.original(pointer);
-                problem.position = document.position(&original);
-                problem.pointer = Some(original);
-            }
-        }
         for declaration in &mut checked.declarations {
             declaration.pointer = kept.original(&declaration.pointer);
         }
@@ -339,15 +465,205 @@ fn check_document(document: &Document, relative: &Path, problems: &mut Vec<Diagn
             reference.pointer = kept.original(&reference.pointer);
         }
     }
-    let inside = |pointer: &str, mapping: &str| {
-        pointer == mapping || pointer.strip_prefix(mapping).is_some_and(|rest| rest.starts_with('/'))
-    };
-    found.retain(|problem| {
-        let pointer = problem.pointer.as_deref().unwrap_or_default();
-        !shadows.iter().any(|shadow| inside(pointer, shadow)) && !owners.iter().any(|owner| owner == pointer)
-    });
-    problems.extend(found);
     Some(checked)
+}
+
+/// The problems the rules find in a repaired revision, on their way to the file's problems.
+struct Repaired<'a> {
+    document: &'a Document,
+    /// What was set aside: pointers into the pruned value go back to the original.
+    kept: &'a Kept,
+    /// Values put in place of broken ones: nothing is said about them.
+    shadows: &'a [String],
+    /// Mappings that lost a member or item: nothing is said about them as a whole.
+    owners: &'a [String],
+    problems: &'a mut FileProblems,
+}
+
+impl Sink for Repaired<'_> {
+    fn push(&mut self, mut problem: Diagnostic) {
+        if !self.kept.items.is_empty()
+            && let Some(pointer) = &problem.pointer
+        {
+            let original = self.kept.original(pointer);
+            problem.position = self.document.position(&original);
+            problem.pointer = Some(original.into());
+        }
+        let pointer = problem.pointer.as_deref().unwrap_or_default();
+        let repaired = self.shadows.iter().any(|shadow| inside(pointer, shadow))
+            || self.owners.iter().any(|owner| owner == pointer);
+        if !repaired {
+            self.problems.push(problem);
+        }
+    }
+}
+
+/// Whether `pointer` is `part` or inside it.
+fn inside(pointer: &str, part: &str) -> bool {
+    pointer == part || pointer.strip_prefix(part).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Reports every value that the model parses when it is read (a partial date, a day, an amount:
+/// see `model::parse_scalar`) and that does not parse, found by walking the document with its
+/// schema; parts the schema refused already (`refused`) are left to that problem. Returns their
+/// pointers.
+fn scalar_problems(
+    document: &Document,
+    root: &serde_json::Value,
+    value: &serde_json::Value,
+    refused: &[(String, Option<String>)],
+    problems: &mut FileProblems,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    unparsed_scalars(root, root, value, &mut String::new(), &mut found);
+    found.retain(|(pointer, _, _)| !refused.iter().any(|(part, _)| inside(pointer, part)));
+    for (pointer, scalar, message) in &found {
+        let code = match scalar {
+            crate::model::Scalar::Date => Code::InvalidDate,
+            crate::model::Scalar::Amount => Code::InvalidAmount,
+            crate::model::Scalar::Identifier => Code::InvalidIdentifier,
+        };
+        problems.push(document.error(code, pointer, message.clone()));
+    }
+    found.into_iter().map(|(pointer, _, _)| pointer).collect()
+}
+
+/// The values under `pointer` whose schema names a parsed scalar and that do not parse.
+fn unparsed_scalars(
+    root: &serde_json::Value,
+    schema: &serde_json::Value,
+    value: &serde_json::Value,
+    pointer: &mut String,
+    found: &mut Vec<(String, crate::model::Scalar, String)>,
+) {
+    use serde_json::Value;
+    let (mut schema, mut name) = (schema, None);
+    loop {
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            name = reference.rsplit('/').next();
+            match reference.strip_prefix('#').and_then(|at| root.pointer(at)) {
+                Some(target) => schema = target,
+                None => return,
+            }
+        } else if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
+            match branches
+                .iter()
+                .find(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+            {
+                Some(branch) => schema = branch,
+                None => return,
+            }
+        } else {
+            break;
+        }
+    }
+    let text = match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    };
+    if let (Some(name), Some(text)) = (name, text)
+        && let Some(Err((scalar, message))) = crate::model::parse_scalar(name, &text)
+    {
+        found.push((pointer.clone(), scalar, message));
+        return;
+    }
+    let length = pointer.len();
+    match value {
+        Value::Object(members) => {
+            let Some(properties) = schema.get("properties") else {
+                return;
+            };
+            for (key, member) in members {
+                if let Some(property) = properties.get(key) {
+                    *pointer = load::pointer_child(pointer, key);
+                    unparsed_scalars(root, property, member, pointer, found);
+                    pointer.truncate(length);
+                }
+            }
+        }
+        Value::Array(items) => {
+            let Some(item_schema) = schema.get("items") else { return };
+            for (index, item) in items.iter().enumerate() {
+                pointer.push_str(&format!("/{index}"));
+                unparsed_scalars(root, item_schema, item, pointer, found);
+                pointer.truncate(length);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Refuses a text longer than a workbook cell holds (`CELL_UNITS` UTF-16 code units, an emoji
+/// counting twice), at the value, unless that value has a problem already (a date or an amount
+/// that long is malformed too, and one problem says it). Keys are not texts of the dataset: every
+/// key is a field of the input language, and any other is an unknown field.
+fn cell_lengths(document: &Document, value: &serde_json::Value, problems: &mut FileProblems) {
+    // A text is never longer than the file it was read from, and a UTF-8 byte never makes more than
+    // one UTF-16 code unit: most files need no look.
+    if document.text().len() <= CELL_UNITS {
+        return;
+    }
+    let mut long = Vec::new();
+    long_texts(value, &mut Vec::new(), &mut long);
+    for (pointer, text) in long {
+        if problems
+            .kept()
+            .iter()
+            .any(|p| p.pointer.as_deref() == Some(pointer.as_str()))
+        {
+            continue;
+        }
+        let units = text.encode_utf16().count();
+        let chars = text.chars().count();
+        problems.push(document.error(
+            Code::CellTooLong,
+            &pointer,
+            format!(
+                "has a text of {chars} characters, which take {units} UTF-16 code units: more than the \
+                 {CELL_UNITS} a workbook cell holds (an emoji takes two); shorten it"
+            ),
+        ));
+    }
+}
+
+/// A member name or an item index on the way to a value.
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Every text under `value` longer than `CELL_UNITS` UTF-16 code units, with its JSON Pointer
+/// (`path` is the way to `value`); pointers are spelled out only for those.
+fn long_texts<'a>(value: &'a serde_json::Value, path: &mut Vec<Segment<'a>>, long: &mut Vec<(String, &'a str)>) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.len() > CELL_UNITS && text.encode_utf16().count() > CELL_UNITS => {
+            let mut pointer = String::new();
+            for segment in path.iter() {
+                match segment {
+                    Segment::Key(key) => pointer = load::pointer_child(&pointer, key),
+                    Segment::Index(index) => pointer.push_str(&format!("/{index}")),
+                }
+            }
+            long.push((pointer, text));
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                path.push(Segment::Index(index));
+                long_texts(item, path, long);
+                path.pop();
+            }
+        }
+        Value::Object(members) => {
+            for (key, member) in members {
+                path.push(Segment::Key(key));
+                long_texts(member, path, long);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
 }
 
 /// How a broken part is made readable.
@@ -533,7 +849,9 @@ fn cross_file_snippets(problems: &mut [Diagnostic], input: &Input, files: &[Revi
     // For each file: the problems (note `None`) and notes (`Some(index)`) that want a snippet.
     let mut wanted: BTreeMap<PathBuf, Vec<(usize, Option<usize>)>> = BTreeMap::new();
     for (index, problem) in problems.iter().enumerate() {
-        if problem.snippet.is_none() && loaded.contains(problem.path.as_path()) {
+        // A count of problems not listed is about the whole file: no line of it is shown.
+        let shown = problem.code != Code::TooManyProblems;
+        if shown && problem.snippet.is_none() && loaded.contains(problem.path.as_path()) {
             wanted.entry(problem.path.clone()).or_default().push((index, None));
         }
         for (note_index, note) in problem.notes.iter().enumerate() {
@@ -549,17 +867,7 @@ fn cross_file_snippets(problems: &mut [Diagnostic], input: &Input, files: &[Revi
         let Ok(document) = load::load_file(input, &path, limits) else {
             continue;
         };
-        let mut source = Source::new(document.text());
-        for (index, note) in places {
-            let problem = &mut problems[index];
-            match note {
-                None => problem.snippet = source.snippet(problem.position),
-                Some(note) => {
-                    let note = &mut problem.notes[note];
-                    note.snippet = source.snippet(note.position);
-                }
-            }
-        }
+        Source::new(document.text()).attach_at(problems, places);
     }
 }
 
@@ -581,14 +889,14 @@ fn checked_value(document: &Document) -> std::borrow::Cow<'_, serde_json::Value>
 }
 
 /// Validates a document against a schema, then reads it into its type.
-fn validate<T: DeserializeOwned>(document: &Document, schema: &Schema, problems: &mut Vec<Diagnostic>) -> Option<T> {
-    let before = problems.len();
+fn validate<T: DeserializeOwned>(document: &Document, schema: &Schema, problems: &mut FileProblems) -> Option<T> {
+    let before = problems.found();
     let value = checked_value(document);
     schema_problems(document, schema, &value, problems);
-    if problems.len() > before {
+    if problems.found() > before {
         return None;
     }
-    deserialize(document, &value, problems, before)
+    deserialize(document, &value, problems)
 }
 
 /// Reports every schema problem of a document; returns the pointers of the parts that are not
@@ -597,13 +905,12 @@ fn schema_problems(
     document: &Document,
     schema: &Schema,
     value: &serde_json::Value,
-    problems: &mut Vec<Diagnostic>,
+    problems: &mut FileProblems,
 ) -> Vec<(String, Option<String>)> {
     // Most documents are valid: the yes-or-no walk stops at nothing and collects nothing.
     if schema.validator.is_valid(value) {
         return Vec::new();
     }
-    let before = problems.len();
     let mut broken = Vec::new();
     for error in schema.validator.iter_errors(value) {
         for explained in messages::explain(&schema.root, schema.noun, &error) {
@@ -621,7 +928,6 @@ fn schema_problems(
             }
         }
     }
-    with_snippets(document, &mut problems[before..]);
     broken
 }
 
@@ -629,8 +935,7 @@ fn schema_problems(
 fn deserialize<T: DeserializeOwned>(
     document: &Document,
     value: &serde_json::Value,
-    problems: &mut Vec<Diagnostic>,
-    before: usize,
+    problems: &mut FileProblems,
 ) -> Option<T> {
     // Tracking the path costs a fifth of reading; it is needed only to say where a value failed.
     if let Ok(value) = T::deserialize(value) {
@@ -656,8 +961,55 @@ fn deserialize<T: DeserializeOwned>(
                 _ => e.inner().to_string(),
             };
             problems.push(document.error(Code::Schema, &pointer, message));
-            with_snippets(document, &mut problems[before..]);
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batches;
+
+    #[test]
+    fn batches_close_on_files_or_bytes_and_never_split_a_profile() {
+        // (profile, bytes) of each file, sorted.
+        let files = [
+            ("a", 1),
+            ("a", 1),
+            ("b", 1),
+            ("c", 9),
+            ("d", 2),
+            ("d", 3),
+            ("e", 1),
+            ("f", 1),
+            ("g", 1),
+            ("g", 6),
+            ("g", 1),
+            ("h", 1),
+        ];
+        let weight = |file: &(&str, u64)| file.1;
+        let apart = |a: &(&str, u64), b: &(&str, u64)| a.0 != b.0;
+        let profiles = |batches: Vec<&[(&str, u64)]>| -> Vec<String> {
+            batches
+                .iter()
+                .map(|batch| batch.iter().map(|file| file.0).collect())
+                .collect()
+        };
+        // Three files or five bytes, whichever comes first, at the end of a profile.
+        assert_eq!(
+            profiles(batches(&files, 3, 5, weight, apart)),
+            ["aab", "c", "dd", "efggg", "h"].map(String::from)
+        );
+        // Bytes alone: a profile heavier than the bound is a batch of its own, whole.
+        assert_eq!(
+            profiles(batches(&files, 100, 5, weight, apart)),
+            ["aabc", "dd", "efggg", "h"].map(String::from)
+        );
+        // Files alone, as before bytes counted.
+        assert_eq!(
+            profiles(batches(&files, 4, u64::MAX, weight, apart)),
+            ["aabc", "ddef", "gggh"].map(String::from)
+        );
+        assert!(batches(&files[..0], 3, 5, weight, apart).is_empty());
     }
 }

@@ -1,15 +1,14 @@
 //! The rules of one revision file: its path, dates, amounts, codes, sources and claim keys. Rules
 //! that need every file (references, merging) live in `merge`.
 
-use super::CheckedRevision;
-use super::merge::EntityType;
+use super::fields::FieldValue;
+use super::{CELL_UNITS, CheckedRevision, Sink};
 use crate::claim::{ClaimKind, claim_key};
-use crate::date::DateSpan;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Code;
 use crate::load::Document;
-use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug};
-use crate::quantity::Decimal;
-use serde_json::{Map, Value};
+use crate::model::EntityType;
+use crate::model::{Amount, ClaimFields, PartialDate, Revision, Slug, Status};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -31,8 +30,8 @@ pub struct Declaration {
     pub id: String,
     /// Organization or system.
     pub entity_type: EntityType,
-    /// The fields written, except `id` and `sources`.
-    pub fields: Map<String, Value>,
+    /// The fields written, except `id` and `sources`, in the order of the entity's type.
+    pub fields: Vec<(String, FieldValue)>,
     /// The source ids cited, local to the file.
     pub sources: Vec<String>,
     /// Its JSON Pointer: `/name` for the profiled company, else `/organizations/N` or `/systems/N`.
@@ -53,9 +52,14 @@ pub struct Reference {
     pub pointer: String,
 }
 
+/// Characters an id needs beyond its own and its profile's in the longest id made from it:
+/// `<profile>/<old updated>/<new updated>/<kind>/<id>/<field>` in the changes table (dates of 10
+/// characters, a kind of at most 12, a dotted field name of at most 30), with room to spare.
+const ID_ROOM: usize = 100;
+
 struct FileCheck<'a> {
     document: &'a Document,
-    problems: &'a mut Vec<Diagnostic>,
+    problems: &'a mut dyn Sink,
     source_ids: HashMap<&'a str, usize>,
     references: Vec<Reference>,
 }
@@ -65,26 +69,35 @@ impl FileCheck<'_> {
         self.problems.push(self.document.error(code, pointer, message));
     }
 
-    fn date(&mut self, pointer: &str, date: Option<&PartialDate>) {
-        if let Some(date) = date
-            && let Err(e) = DateSpan::parse(&date.0)
-        {
-            self.error(Code::InvalidDate, pointer, format!("`{}` {e}", date.0));
+    /// Refuses an id that fits a workbook cell on its own but makes an id that does not: a claim's
+    /// id is `<profile>/<updated>/<id>`, and a change's is longer. (One longer than a cell on its
+    /// own is refused as a text.)
+    fn id_fits(&mut self, pointer: &str, profile: &str, id: &str) {
+        let most = CELL_UNITS.saturating_sub(profile.len() + ID_ROOM);
+        if id.len() <= CELL_UNITS && id.len() > most {
+            self.error(
+                Code::CellTooLong,
+                pointer,
+                format!(
+                    "is an id of {} characters, too long for the ids made from it (`<profile>/<updated>/<id>`, \
+                     and longer in the changes table) to fit the {CELL_UNITS} characters of a workbook cell; \
+                     an id of this profile has at most {most}",
+                    id.len()
+                ),
+            );
         }
     }
 
     /// Refuses an end before its start: the last day `end` covers is before the first of `start`.
+    /// (Each date was parsed, and checked to exist, when the revision was read.)
     fn period(&mut self, pointer: &str, start: Option<&PartialDate>, end: Option<&PartialDate>) {
-        self.date(&format!("{pointer}/start"), start);
-        self.date(&format!("{pointer}/end"), end);
         if let (Some(start), Some(end)) = (start, end)
-            && let (Ok(from), Ok(to)) = (DateSpan::parse(&start.0), DateSpan::parse(&end.0))
-            && to.to < from.from
+            && end.span().to < start.span().from
         {
             self.error(
                 Code::RangeOrder,
                 &format!("{pointer}/end"),
-                format!("the end `{}` is before the start `{}`", end.0, start.0),
+                format!("the end `{}` is before the start `{}`", end.text(), start.text()),
             );
         }
     }
@@ -156,26 +169,19 @@ impl FileCheck<'_> {
             claim.attributed_to.as_ref(),
             None,
         );
+        // A finding of absence is only true as of when it was looked for.
+        if claim.status == Status::NotFound && claim.as_of.is_none() {
+            self.error(
+                Code::FindingWithoutDate,
+                &format!("{pointer}/status"),
+                "a claim with the status `not_found` says as of when it was looked for and not found: give it `as_of`, e.g. `as_of: 2018-12`".into(),
+            );
+        }
     }
 
     /// Checks an amount written at `pointer` (`prefix` is where its fields live: the amount object of
     /// a contract, or the figure itself).
     fn amount(&mut self, prefix: &str, amount: &Amount, is_figure: bool) {
-        let mut parsed = HashMap::new();
-        for (name, text) in [("value", &amount.value), ("low", &amount.low), ("high", &amount.high)] {
-            if let Some(text) = text {
-                match Decimal::parse(&text.0) {
-                    Ok(decimal) => {
-                        parsed.insert(name, decimal);
-                    }
-                    Err(e) => self.error(
-                        Code::InvalidAmount,
-                        &format!("{prefix}/{name}"),
-                        format!("`{}` {e}", text.0),
-                    ),
-                }
-            }
-        }
         let is_range = amount.low.is_some() || amount.high.is_some();
         if amount.value.is_some() && is_range {
             self.error(
@@ -198,8 +204,10 @@ impl FileCheck<'_> {
                 format!("{what} needs a value, or a range with low and/or high"),
             );
         }
-        if let (Some(low), Some(high)) = (parsed.get("low"), parsed.get("high"))
-            && low > high
+        if let (Some(low), Some(high)) = (
+            amount.low.as_ref().map(|l| l.value()),
+            amount.high.as_ref().map(|h| h.value()),
+        ) && low > high
         {
             self.error(
                 Code::RangeOrder,
@@ -236,7 +244,7 @@ pub fn check_revision(
     document: &Document,
     relative: &Path,
     revision: Revision,
-    problems: &mut Vec<Diagnostic>,
+    problems: &mut dyn Sink,
 ) -> Option<CheckedRevision> {
     let mut check = FileCheck {
         document,
@@ -252,16 +260,13 @@ pub fn check_revision(
             "/profile",
             format!(
                 "the file's path says `{}`, but its content is profile `{}` updated `{}`: expected profiles/{}.{}",
-                relative.with_extension("").display(),
+                crate::escape::path(&relative.with_extension("")),
                 revision.profile,
                 revision.updated,
-                expected.display(),
+                crate::escape::path(&expected),
                 relative.extension().and_then(|e| e.to_str()).unwrap_or("yaml"),
             ),
         );
-    }
-    if let Err(e) = DateSpan::parse(&revision.updated) {
-        check.error(Code::InvalidDate, "/updated", format!("`{}` {e}", revision.updated));
     }
     if let Some(hq) = &revision.headquarters {
         check.country("/headquarters/country", hq.country.as_ref());
@@ -269,6 +274,7 @@ pub fn check_revision(
 
     for (index, source) in revision.sources.iter().enumerate() {
         let pointer = format!("/sources/{index}");
+        check.id_fits(&format!("{pointer}/id"), &revision.profile, &source.id.0);
         if let Some(first) = check.source_ids.insert(&source.id.0, index) {
             let first_position = document.position(&format!("/sources/{first}/id"));
             let diagnostic = document
@@ -280,24 +286,23 @@ pub fn check_revision(
                 .with_note(&document.path, first_position, "first used here");
             check.problems.push(diagnostic);
         }
-        check.date(&format!("{pointer}/published"), source.published.as_ref());
-        check.date(&format!("{pointer}/accessed"), source.accessed.as_ref());
     }
 
     // The profiled company is an organization of its own.
     let mut declarations = vec![Declaration {
         id: revision.profile.clone(),
         entity_type: EntityType::Organization,
-        fields: Map::from_iter([
-            ("name".to_owned(), Value::String(revision.name.clone())),
-            ("kind".to_owned(), Value::String("company".into())),
-        ]),
+        fields: vec![
+            ("name".to_owned(), FieldValue::Text(revision.name.clone())),
+            ("kind".to_owned(), FieldValue::Text("company".into())),
+        ],
         sources: Vec::new(),
         pointer: "/name".into(),
     }];
     let mut declared: HashMap<String, String> = HashMap::new();
     for (index, org) in revision.organizations.iter().enumerate() {
         let pointer = format!("/organizations/{index}");
+        check.id_fits(&format!("{pointer}/id"), &revision.profile, &org.id.0);
         check.reference(
             format!("{pointer}/parent"),
             "parent",
@@ -310,10 +315,11 @@ pub fn check_revision(
         }
         let sources = org.sources.clone().unwrap_or_default();
         check.sources(&format!("{pointer}/sources"), &sources);
-        declarations.push(declaration(&pointer, EntityType::Organization, org, &sources));
+        declarations.push(declaration(&pointer, &org.id, EntityType::Organization, org, &sources));
     }
     for (index, system) in revision.systems.iter().enumerate() {
         let pointer = format!("/systems/{index}");
+        check.id_fits(&format!("{pointer}/id"), &revision.profile, &system.id.0);
         check.reference(
             format!("{pointer}/operator"),
             "operator",
@@ -334,7 +340,13 @@ pub fn check_revision(
         );
         let sources = system.sources.clone().unwrap_or_default();
         check.sources(&format!("{pointer}/sources"), &sources);
-        declarations.push(declaration(&pointer, EntityType::System, system, &sources));
+        declarations.push(declaration(&pointer, &system.id, EntityType::System, system, &sources));
+    }
+    for (index, person) in revision.people.iter().enumerate() {
+        let pointer = format!("/people/{index}");
+        let sources = person.sources.clone().unwrap_or_default();
+        check.sources(&format!("{pointer}/sources"), &sources);
+        declarations.push(declaration(&pointer, &person.id, EntityType::Person, person, &sources));
     }
     for declaration in &declarations[1..] {
         if let Some(first) = declared.insert(declaration.id.clone(), declaration.pointer.clone()) {
@@ -352,6 +364,9 @@ pub fn check_revision(
     let mut claims = Vec::new();
     for (index, c) in revision.contracts.iter().enumerate() {
         let pointer = format!("/contracts/{index}");
+        if let Some(id) = &c.id {
+            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+        }
         if c.buyer.is_none() && c.supplier.is_none() {
             check.error(
                 Code::MissingParty,
@@ -369,6 +384,12 @@ pub fn check_revision(
             format!("{pointer}/supplier"),
             "supplier",
             c.supplier.as_ref(),
+            Some(EntityType::Organization),
+        );
+        check.reference(
+            format!("{pointer}/provider"),
+            "provider",
+            c.provider.as_ref(),
             Some(EntityType::Organization),
         );
         if let Some(amount) = &c.amount {
@@ -393,10 +414,11 @@ pub fn check_revision(
     }
     for (index, f) in revision.figures.iter().enumerate() {
         let pointer = format!("/figures/{index}");
+        if let Some(id) = &f.id {
+            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+        }
         check.reference(format!("{pointer}/subject"), "subject", Some(&f.subject), None);
         check.amount(&pointer, &f.amount, true);
-        check.date(&format!("{pointer}/as_of"), f.as_of.as_ref());
-        check.date(&format!("{pointer}/period"), f.period.as_ref());
         check.claim(&pointer, &f.claim);
         let per = f.amount.per.map(|p| serde_json::to_value(p).unwrap_or_default());
         let key = claim_key(
@@ -406,8 +428,8 @@ pub fn check_revision(
                 ("subject", Some(&f.subject.0)),
                 ("metric", Some(&f.metric.0)),
                 ("per", per.as_ref().and_then(Value::as_str)),
-                ("as_of", f.as_of.as_ref().map(|d| d.0.as_str())),
-                ("period", f.period.as_ref().map(|d| d.0.as_str())),
+                ("as_of", f.claim.as_of.as_ref().map(PartialDate::text)),
+                ("period", f.period.as_ref().map(PartialDate::text)),
             ],
         );
         claims.push(ClaimRef {
@@ -418,8 +440,10 @@ pub fn check_revision(
     }
     for (index, e) in revision.events.iter().enumerate() {
         let pointer = format!("/events/{index}");
+        if let Some(id) = &e.id {
+            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+        }
         check.reference(format!("{pointer}/subject"), "subject", e.subject.as_ref(), None);
-        check.date(&format!("{pointer}/date"), Some(&e.date));
         check.claim(&pointer, &e.claim);
         let key = claim_key(
             ClaimKind::Event,
@@ -427,7 +451,7 @@ pub fn check_revision(
             &[
                 ("subject", slug(&e.subject)),
                 ("kind", e.kind.as_ref().map(|k| k.0.as_str())),
-                ("date", Some(&e.date.0)),
+                ("date", Some(e.date.text())),
             ],
         );
         claims.push(ClaimRef {
@@ -438,6 +462,9 @@ pub fn check_revision(
     }
     for (index, r) in revision.relations.iter().enumerate() {
         let pointer = format!("/relations/{index}");
+        if let Some(id) = &r.id {
+            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+        }
         check.reference(format!("{pointer}/subject"), "subject", Some(&r.subject), None);
         check.reference(format!("{pointer}/object"), "object", Some(&r.object), None);
         check.period(&pointer, r.start.as_ref(), r.end.as_ref());
@@ -493,23 +520,16 @@ fn slug(value: &Option<Slug>) -> Option<&str> {
 
 fn declaration<T: serde::Serialize>(
     pointer: &str,
+    id: &Slug,
     entity_type: EntityType,
     entity: &T,
     sources: &[Slug],
 ) -> Declaration {
-    let mut fields = match serde_json::to_value(entity) {
-        Ok(Value::Object(fields)) => fields,
-        _ => Map::new(), // an entity always serializes to an object
-    };
-    let id = fields
-        .remove("id")
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    fields.remove("sources");
     Declaration {
-        id,
+        id: id.0.clone(),
         entity_type,
-        fields,
+        // The entity types hold texts, lists of texts and structs of texts only: what `split` takes.
+        fields: super::fields::split(entity, &["id", "sources"]).expect("an entity splits into its fields"),
         sources: sources.iter().map(|s| s.0.clone()).collect(),
         pointer: pointer.to_owned(),
     }

@@ -1,9 +1,12 @@
 //! The GitHub Actions format: one `::error file=…,line=…,col=…,title=…::message` workflow command a
 //! problem on stdout, so that a pull request shows each problem on its line. Values are escaped as
 //! the workflow-command syntax requires: `%`, `\r` and `\n` everywhere, and `:` and `,` in properties.
+//! That escaping comes after `escape`'s, which leaves no line end of the curator's in a command:
+//! the only one is the line that joins a note to its problem, which GitHub shows on a line of its own.
 
 use super::Emitter;
 use crate::diagnostic::Diagnostic;
+use crate::escape;
 use std::io::{self, Write};
 
 /// Workflow commands.
@@ -13,15 +16,15 @@ pub struct GithubEmitter;
 impl Emitter for GithubEmitter {
     fn emit(&mut self, out: &mut dyn Write, diagnostics: &[Diagnostic]) -> io::Result<()> {
         for d in diagnostics {
-            let mut message = d.message.clone();
+            let mut message = escape::text(&d.message).into_owned();
             if let Some(pointer) = &d.pointer {
-                message.push_str(&format!(" (at {pointer})"));
+                message.push_str(&format!(" (at {})", escape::text(pointer)));
             }
             for note in &d.notes {
                 message.push_str(&format!(
                     "\nnote: {}: {}:{}:{}",
-                    note.message,
-                    note.path.display(),
+                    escape::text(&note.message),
+                    escape::path(&note.path),
                     note.position.line,
                     note.position.column
                 ));
@@ -29,7 +32,7 @@ impl Emitter for GithubEmitter {
             writeln!(
                 out,
                 "::error file={},line={},col={},title={}::{}",
-                property(&d.path.to_string_lossy()),
+                property(&escape::path(&d.path)),
                 d.position.line,
                 d.position.column,
                 property(&format!("error[{}]", d.code.as_str())),
@@ -61,7 +64,7 @@ mod tests {
         assert_eq!(
             text,
             "\
-::error file=input/profiles/a%2Cb/2020%3A01.yaml,line=1,col=7,title=error[E0101]::100%25 wrong%0Areally (at /name)
+::error file=input/profiles/a%2Cb/2020%3A01.yaml,line=1,col=7,title=error[E0101]::100%25 wrong\\nreally (at /name)
 ::error file=input/profiles/a%2Cb/2020%3A01.yaml,line=2,col=1,title=error[E0100]::unknown field `sources` (at /sources)%0Anote: first written here: input/profiles/a,b/2020:01.yaml:1:1
 "
         );

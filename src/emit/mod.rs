@@ -84,4 +84,60 @@ pub(crate) mod tests {
         emitter.emit(&mut out, problems).expect("writes into memory");
         String::from_utf8(out).expect("UTF-8")
     }
+
+    /// A problem whose every text holds a line end and an escape character, built field by field (as
+    /// no check does: `Diagnostic::new` escapes its message already), in a file whose name is not UTF-8.
+    fn hostile() -> Vec<Diagnostic> {
+        use std::os::unix::ffi::OsStrExt;
+        let path = Path::new(std::ffi::OsStr::from_bytes(b"input/x\n::add-mask::p\x1b\xff.yaml"));
+        vec![Diagnostic {
+            code: Code::UnknownField,
+            path: path.to_owned(),
+            position: Position { line: 1, column: 1 },
+            pointer: Some("/k\n::add-mask::q\u{7}".into()),
+            message: "m\r\n::add-mask::r\u{2028}".into(),
+            snippet: None,
+            notes: vec![crate::diagnostic::Note {
+                path: path.to_owned(),
+                position: Position::START,
+                message: "n\n::warning::s\u{85}".into(),
+                snippet: None,
+            }],
+            unlisted: None,
+        }]
+    }
+
+    #[test]
+    fn no_format_prints_a_raw_line_end_or_control_character() {
+        let problems = hostile();
+        let text = emit(&mut super::TextEmitter::default(), &problems);
+        assert_eq!(
+            text,
+            "input/x\\n::add-mask::p\\u{1b}\\xff.yaml:1:1: error[E0100]: m\\r\\n::add-mask::r\\u{2028}
+  = at /k\\n::add-mask::q\\u{7}
+  = note: n\\n::warning::s\\u{85}: input/x\\n::add-mask::p\\u{1b}\\xff.yaml:1:1
+
+"
+        );
+        let json = emit(&mut super::JsonEmitter, &problems);
+        assert_eq!(
+            json,
+            r#"{"file":"input/x\\n::add-mask::p\\u{1b}\\xff.yaml","line":1,"column":1,"code":"E0100","message":"m\\r\\n::add-mask::r\\u{2028}","pointer":"/k\\n::add-mask::q\\u{7}","notes":[{"file":"input/x\\n::add-mask::p\\u{1b}\\xff.yaml","line":1,"column":1,"message":"n\\n::warning::s\\u{85}"}]}
+"#
+        );
+        let github = emit(&mut super::GithubEmitter, &problems);
+        assert_eq!(
+            github,
+            "::error file=input/x\\n%3A%3Aadd-mask%3A%3Ap\\u{1b}\\xff.yaml,line=1,col=1,title=error[E0100]::m\\r\\n::add-mask::r\\u{2028} (at /k\\n::add-mask::q\\u{7})%0Anote: n\\n::warning::s\\u{85}: input/x\\n::add-mask::p\\u{1b}\\xff.yaml:1:1
+"
+        );
+        for output in [text, json, github] {
+            assert!(
+                !output
+                    .trim_end_matches('\n')
+                    .contains(['\r', '\u{85}', '\u{2028}', '\u{1b}'])
+            );
+            assert!(output.lines().all(|line| !line.chars().any(crate::escape::is_escaped)));
+        }
+    }
 }

@@ -1,9 +1,11 @@
 //! The text format, for people: each problem as `path:line:column: error[code]: message`, the JSON
 //! Pointer and the bounded window of the source line with a caret, in the style of rustc; at most
-//! `max_per_file` problems of one file, then how many more there are.
+//! `max_per_file` problems of one file, then how many more there are. File names, messages, notes
+//! and pointers are shown through `escape`: each on its one line, whatever a curator wrote.
 
 use super::Emitter;
 use crate::diagnostic::{Diagnostic, Snippet};
+use crate::escape;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -32,7 +34,7 @@ impl Emitter for TextEmitter {
                     out,
                     "{}: {more} more problem{} in this file not shown (only the first {} of a file are; \
                      `check --format json` lists every one)\n",
-                    file[0].path.display(),
+                    escape::path(&file[0].path),
                     if more == 1 { "" } else { "s" },
                     self.max_per_file
                 )?;
@@ -46,13 +48,13 @@ impl Emitter for TextEmitter {
 pub fn render(d: &Diagnostic) -> String {
     let mut out = format!(
         "{}:{}:{}: error[{}]: {}\n",
-        d.path.display(),
+        escape::path(&d.path),
         d.position.line,
         d.position.column,
         d.code.as_str(),
-        d.message
+        escape::text(&d.message)
     );
-    let label = d.pointer.as_deref().map(|p| format!("at {p}"));
+    let label = d.pointer.as_deref().map(|p| format!("at {}", escape::text(p)));
     match (&d.snippet, label) {
         (Some(snippet), label) => self::snippet(&mut out, snippet, label.as_deref().unwrap_or_default()),
         (None, Some(label)) => {
@@ -64,8 +66,8 @@ pub fn render(d: &Diagnostic) -> String {
         let _ = writeln!(
             out,
             "  = note: {}: {}:{}:{}",
-            note.message,
-            note.path.display(),
+            escape::text(&note.message),
+            escape::path(&note.path),
             note.position.line,
             note.position.column
         );
@@ -77,7 +79,23 @@ pub fn render(d: &Diagnostic) -> String {
     out
 }
 
+/// Writes a source line with its caret. The line is shown as the file has it, with a tab kept (it
+/// keeps the caret in place) and every character that `escape` would escape shown as `�`, one
+/// character for one: control characters (already so in the snippet), line and paragraph
+/// separators, and bidirectional controls.
 fn snippet(out: &mut String, snippet: &Snippet, label: &str) {
+    let unsafe_char = |c: char| c != '\t' && escape::is_escaped(c);
+    let text = if snippet.text.chars().any(unsafe_char) {
+        std::borrow::Cow::Owned(
+            snippet
+                .text
+                .chars()
+                .map(|c| if unsafe_char(c) { '\u{fffd}' } else { c })
+                .collect(),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(snippet.text.as_str())
+    };
     let number = snippet.line.to_string();
     let pad = " ".repeat(number.len());
     let caret_pad: String = snippet
@@ -87,7 +105,7 @@ fn snippet(out: &mut String, snippet: &Snippet, label: &str) {
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
     let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{number} | {}", snippet.text);
+    let _ = writeln!(out, "{number} | {text}");
     let _ = writeln!(out, "{}", format!("{pad} | {caret_pad}^ {label}").trim_end());
 }
 
@@ -102,8 +120,7 @@ mod tests {
         assert_eq!(
             text,
             "\
-input/profiles/a,b/2020:01.yaml:1:7: error[E0101]: 100% wrong
-really
+input/profiles/a,b/2020:01.yaml:1:7: error[E0101]: 100% wrong\\nreally
   |
 1 | name: a, b
   |       ^ at /name
@@ -118,6 +135,26 @@ input/profiles/a,b/2020:01.yaml:2:1: error[E0100]: unknown field `sources`
   | ^
 
 "
+        );
+    }
+
+    #[test]
+    fn a_source_line_shows_separators_and_bidirectional_controls_as_replacement_characters() {
+        let path = std::path::Path::new("f.yaml");
+        let text = "kind: \"a\u{2028}::add-mask::b\u{202e}c\u{2029}\"\t# x\n";
+        let mut problems = vec![
+            Diagnostic::new(
+                crate::diagnostic::Code::Schema,
+                path,
+                crate::diagnostic::Position { line: 1, column: 7 },
+                "m",
+            )
+            .at_pointer("/kind"),
+        ];
+        crate::diagnostic::Source::new(text).attach(path, &mut problems);
+        assert_eq!(
+            emit(&mut TextEmitter::default(), &problems),
+            "f.yaml:1:7: error[E0101]: m\n  |\n1 | kind: \"a\u{fffd}::add-mask::b\u{fffd}c\u{fffd}\"\t# x\n  |       ^ at /kind\n\n"
         );
     }
 

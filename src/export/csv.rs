@@ -2,6 +2,7 @@
 //! Text a spreadsheet would run as a formula gets a leading `'`; decimals are plain digits; lists are
 //! JSON arrays; an empty cell is a missing value.
 
+use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
 use crate::date::date_from_days;
 use crate::quantity::Decimal;
 use crate::tables::{ColumnType, Table};
@@ -10,6 +11,57 @@ use arrow_array::types::{Date32Type, Decimal128Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::path::Path;
+
+/// `csv/<table>.csv`, one file a table.
+pub struct CsvFiles {
+    files: Vec<::csv::Writer<DataFile>>,
+}
+
+impl CsvFiles {
+    /// Every table's file, its header row written.
+    pub fn create(staging: &Path, tables: &[Table]) -> Result<CsvFiles, ExportError> {
+        let files = tables
+            .iter()
+            .map(|table| {
+                let file = DataFile::create(staging, &format!("csv/{}.csv", table.name))?;
+                let path = file.path.clone();
+                writer(table, file).map_err(|e| ExportError::Io(path, e))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(CsvFiles { files })
+    }
+}
+
+impl Writer for CsvFiles {
+    fn append(&mut self, batch: &Batch<'_>) -> Result<(), ExportError> {
+        use rayon::prelude::*;
+        self.files
+            .par_iter_mut()
+            .zip(batch.tables)
+            .zip(batch.records)
+            .try_for_each(|((file, table), records)| match records {
+                Some(records) => {
+                    write(table, records, file).map_err(|e| ExportError::Io(file.get_ref().path.clone(), e))
+                }
+                None => Ok(()),
+            })
+    }
+
+    fn finish(self: Box<Self>, _: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        self.files
+            .into_iter()
+            .map(|writer| {
+                let path = writer.get_ref().path.clone();
+                writer
+                    .into_inner()
+                    .map_err(|e| ExportError::Io(path, e.into_error()))?
+                    .finish()
+            })
+            .collect()
+    }
+}
+use unicode_normalization::UnicodeNormalization;
 
 /// A CSV writer for a table, its header row written.
 pub fn writer<W: Write>(table: &Table, out: W) -> io::Result<::csv::Writer<W>> {
@@ -61,25 +113,26 @@ fn cell(array: &ArrayRef, column_type: ColumnType, row: usize) -> Cow<'_, str> {
     }
 }
 
-/// Text a spreadsheet would run as a formula gets a leading `'`: after any leading spaces and
-/// invisible characters (which spreadsheets skip), it starts with `=`, `+`, `-`, `@`, a tab, a
-/// carriage return or their full-width forms, and it is not a number.
+/// Text a spreadsheet would run as a formula gets a leading `'`. Spreadsheets skip white space and
+/// invisible characters before a formula and may read compatibility forms (`＝`, `﹢`, `⁼`) as the
+/// signs they stand for: so the guard looks at the NFKC form of the text after any leading white
+/// space (`char::is_whitespace`: spaces, line ends, U+2003, U+2028, U+0085 and the like) and
+/// invisible characters, and guards a text that starts there with `=`, `+`, `-` or `@`, unless it
+/// is a plain number as written (`-5`: a sign in a compatibility form, `﹣5`, is guarded, as no
+/// reader takes it for a number). A tab or carriage return among the leading characters is
+/// guarded whatever follows.
 pub fn inert(text: &str) -> Cow<'_, str> {
-    let start = text.trim_start_matches(|c: char| c == ' ' || is_invisible(c));
-    let runs = start.starts_with(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠']);
-    if runs && !is_number(start) {
+    let skipped = |c: char| c.is_whitespace() || crate::escape::is_invisible(c);
+    let start = text.trim_start_matches(skipped);
+    let leading_control = text[..text.len() - start.len()].contains(['\t', '\r']);
+    // Normalising stops at the first character that is not skipped: a cell costs a few characters.
+    let sign = start.nfkc().find(|&c| !skipped(c));
+    let runs = leading_control || (matches!(sign, Some('=' | '+' | '-' | '@')) && !is_number(start));
+    if runs {
         Cow::Owned(format!("'{text}"))
     } else {
         Cow::Borrowed(text)
     }
-}
-
-/// Characters a spreadsheet skips or shows as nothing before a formula.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{00a0}' | '\u{202f}' | '\u{3000}'
-    )
 }
 
 /// A plain decimal number: optional sign, digits with an optional fraction, optional exponent.
@@ -138,6 +191,69 @@ mod tests {
             " ＝1",
         ] {
             assert_eq!(inert(formula), format!("'{formula}"), "{formula:?}");
+        }
+    }
+
+    #[test]
+    fn formulas_in_small_or_other_compatibility_forms_are_made_inert() {
+        // U+FE62 SMALL PLUS, U+FE63 SMALL HYPHEN-MINUS, U+FE66 SMALL EQUALS, U+FE6B SMALL COMMERCIAL
+        // AT, and other characters whose NFKC form is a sign: superscript and subscript plus and
+        // equals, full-width signs, the two-character `⩵` (`==`).
+        for formula in [
+            "\u{fe62}cmd",
+            "\u{fe63}A1",
+            "\u{fe66}HYPERLINK(\"http://x\")",
+            "\u{fe6b}SUM(A1)",
+            "\u{207a}1+1",
+            "\u{208a}1+1",
+            "\u{207c}1+1",
+            "\u{208c}1+1",
+            "\u{2a75}1",
+            "\u{ff1d}1",
+            "\u{ff20}A1",
+            " \u{fe66}1",
+            "\u{200b}\u{fe62}1+1",
+        ] {
+            assert_eq!(inert(formula), format!("'{formula}"), "{formula:?}");
+        }
+    }
+
+    #[test]
+    fn formulas_behind_any_white_space_are_made_inert() {
+        for formula in [
+            "\u{2003}=1+1",
+            "\u{2028}=1+1",
+            "\u{0085}=1+1",
+            "\n=1+1",
+            "\u{0b}=1+1",
+            "\u{0c}=1+1",
+            "\u{3000}@SUM(A1)",
+            "\u{00ad}=1",
+            " \u{2029} -A1",
+        ] {
+            assert_eq!(inert(formula), format!("'{formula}"), "{formula:?}");
+        }
+    }
+
+    #[test]
+    fn a_leading_tab_or_carriage_return_is_guarded_whatever_follows() {
+        for text in ["\t5", "\r5", " \tx", "\u{2003}\rx", "\t"] {
+            assert_eq!(inert(text), format!("'{text}"), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn plain_numbers_stay_and_signs_in_compatibility_forms_are_guarded() {
+        for number in ["\u{2003}-5", "\n-0.5", "\u{2028}+1e5", "\u{200b}-1"] {
+            assert_eq!(inert(number), number, "{number:?}");
+        }
+        for number in ["\u{fe63}5", "\u{fe62}5", "\u{ff0d}\u{ff15}", " \u{fe63}1e5", "\u{fe63}"] {
+            assert_eq!(inert(number), format!("'{number}"), "{number:?}");
+        }
+        // A sign that a spreadsheet does not read as one (U+2212 MINUS SIGN, U+FE58 SMALL EM DASH),
+        // and plain text.
+        for text in ["\u{2212}A1", "\u{fe58}A1", "caf\u{e9}", "\u{2003}plain"] {
+            assert_eq!(inert(text), text, "{text:?}");
         }
     }
 }

@@ -1,11 +1,71 @@
 //! The Frictionless Data Package (`datapackage.json`) and the data dictionary (`README.md`), both made
 //! from the tables' descriptions, which come from the row types' doc comments.
 
-use super::WrittenFile;
-use crate::model::DatasetMeta;
+use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
+use crate::model::{DatasetMeta, WebAddress};
 use crate::tables::{ColumnType, Table};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
+
+/// Where the data package goes, relative to the output folder.
+pub const DATAPACKAGE_PATH: &str = "datapackage.json";
+
+/// Where the data dictionary goes, relative to the output folder.
+pub const DICTIONARY_PATH: &str = "README.md";
+
+/// `datapackage.json`: written last but for the dictionary, it lists every file before it.
+pub struct DataPackage {
+    staging: std::path::PathBuf,
+}
+
+impl DataPackage {
+    /// The data package of the dataset in `staging`.
+    pub fn new(staging: &std::path::Path) -> DataPackage {
+        DataPackage {
+            staging: staging.to_owned(),
+        }
+    }
+}
+
+impl Writer for DataPackage {
+    fn append(&mut self, _: &Batch<'_>) -> Result<(), ExportError> {
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        let mut file = DataFile::create(&self.staging, DATAPACKAGE_PATH)?;
+        write_datapackage(dataset.meta, dataset.tables, dataset.files, &mut file)
+            .map_err(|e| ExportError::Io(file.path.clone(), e))?;
+        Ok(vec![file.finish()?])
+    }
+}
+
+/// `README.md`, the data dictionary: every file (but itself), table and column.
+pub struct Dictionary {
+    staging: std::path::PathBuf,
+}
+
+impl Dictionary {
+    /// The dictionary of the dataset in `staging`.
+    pub fn new(staging: &std::path::Path) -> Dictionary {
+        Dictionary {
+            staging: staging.to_owned(),
+        }
+    }
+}
+
+impl Writer for Dictionary {
+    fn append(&mut self, _: &Batch<'_>) -> Result<(), ExportError> {
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        let mut file = DataFile::create(&self.staging, DICTIONARY_PATH)?;
+        write_dictionary(dataset.meta, dataset.tables, dataset.files, &mut file)
+            .map_err(|e| ExportError::Io(file.path.clone(), e))?;
+        Ok(vec![file.finish()?])
+    }
+}
 
 /// The format a resource is written in.
 #[derive(Clone, Copy)]
@@ -45,7 +105,7 @@ impl Flavour {
 
 /// The files that hold every table at once: (resource name, path, title, description, format,
 /// media type).
-fn whole_dataset_files(
+pub(super) fn whole_dataset_files(
     meta: &DatasetMeta,
 ) -> [(&'static str, String, &'static str, String, &'static str, &'static str); 3] {
     [
@@ -72,7 +132,7 @@ fn whole_dataset_files(
             "datasette-metadata",
             super::datasette_metadata_path(&meta.name),
             "Datasette metadata of the SQLite database",
-            "Title, license, source and the description of every table and column, for `datasette --metadata`.".into(),
+            "Title, license, source, the description of every table and column, facets, each table's order and the canned queries `entity` and `changes_since`, for `datasette --metadata`.".into(),
             "json",
             "application/json",
         ),
@@ -106,8 +166,7 @@ fn table_schema(table: &Table, flavour: Flavour) -> Value {
         })
         .collect();
     let foreign_keys: Vec<Value> = table
-        .foreign_keys
-        .iter()
+        .foreign_keys()
         .map(|(column, target)| {
             json!({
                 "fields": [column],
@@ -214,8 +273,8 @@ pub fn write_datapackage(
         package.insert("description".into(), description.clone().into());
     }
     package.insert("version".into(), meta.version.clone().into());
-    if let Some(homepage) = &meta.homepage {
-        package.insert("homepage".into(), homepage.clone().into());
+    if let Some(homepage) = meta.homepage.as_ref().and_then(WebAddress::linkable) {
+        package.insert("homepage".into(), homepage.into());
     }
     package.insert(
         "licenses".into(),
@@ -233,8 +292,8 @@ pub fn write_datapackage(
             .iter()
             .map(|s| {
                 let mut source = json!({"title": s.title});
-                if let Some(url) = &s.url {
-                    source["path"] = url.clone().into();
+                if let Some(url) = s.url.as_ref().and_then(WebAddress::linkable) {
+                    source["path"] = url.into();
                 }
                 source
             })
@@ -434,7 +493,7 @@ pub fn write_dictionary(
         let sources: Vec<String> = meta
             .sources
             .iter()
-            .map(|source| match &source.url {
+            .map(|source| match source.url.as_ref().and_then(WebAddress::linkable) {
                 Some(url) => format!("[{}](<{}>)", markdown_text(&source.title), link_target(url)),
                 None => markdown_text(&source.title),
             })
@@ -481,12 +540,11 @@ pub fn write_dictionary(
         line("");
         let key: Vec<String> = table.primary_key.iter().map(|c| format!("`{c}`")).collect();
         line(&format!("Primary key: {}.", key.join(", ")));
-        if !table.foreign_keys.is_empty() {
-            let keys: Vec<String> = table
-                .foreign_keys
-                .iter()
-                .map(|(column, target)| format!("`{column}` → `{target}.id`"))
-                .collect();
+        let keys: Vec<String> = table
+            .foreign_keys()
+            .map(|(column, target)| format!("`{column}` → `{target}.id`"))
+            .collect();
+        if !keys.is_empty() {
             line(&format!("Foreign keys: {}.", keys.join(", ")));
         }
         line("");
@@ -529,5 +587,50 @@ mod tests {
         assert_eq!(thousands(1_048_575), "1,048,575");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
+    }
+
+    #[test]
+    fn only_web_addresses_are_linked() {
+        // Addresses that the input schema refuses, as if they had got past it.
+        let address = |text: &str| Some(WebAddress(text.into()));
+        let meta = DatasetMeta {
+            name: "test".into(),
+            title: "Test".into(),
+            description: None,
+            version: "1".into(),
+            license: "CC-BY-4.0".into(),
+            publisher: None,
+            homepage: address("javascript:alert(1)"),
+            sources: vec![
+                crate::model::DatasetSource {
+                    title: "Script".into(),
+                    url: address("JAVASCRIPT:alert(1)"),
+                },
+                crate::model::DatasetSource {
+                    title: "Page".into(),
+                    url: address("data:text/html,<script>alert(1)</script>"),
+                },
+                crate::model::DatasetSource {
+                    title: "Web".into(),
+                    url: address("HTTPS://example.org/a"),
+                },
+            ],
+        };
+        let mut package = Vec::new();
+        write_datapackage(&meta, &[], &[], &mut package).expect("written");
+        let package: Value = serde_json::from_slice(&package).expect("JSON");
+        assert_eq!(package.get("homepage"), None);
+        assert_eq!(
+            package["sources"],
+            json!([{"title": "Script"}, {"title": "Page"}, {"title": "Web", "path": "HTTPS://example.org/a"}])
+        );
+        let mut dictionary = Vec::new();
+        write_dictionary(&meta, &[], &[], &mut dictionary).expect("written");
+        let dictionary = String::from_utf8(dictionary).expect("UTF-8");
+        assert!(
+            dictionary.contains("Sources: Script; Page; [Web](<HTTPS://example.org/a>).\n"),
+            "{dictionary}"
+        );
+        assert!(!dictionary.to_lowercase().contains("javascript:") && !dictionary.contains("data:text"));
     }
 }

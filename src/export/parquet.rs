@@ -3,6 +3,7 @@
 //! types follow the Parquet format's own rules (list elements named `element`), which Hive, Athena,
 //! BigQuery and Spark require.
 
+use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
 use crate::tables::{Table, arrow_schema};
 use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
@@ -10,7 +11,62 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
+
+/// `parquet/<table>.parquet`, one file a table.
+pub struct ParquetFiles {
+    /// Each table's name, writer, and file (which the writer holds).
+    files: Vec<(String, TableWriter<DataFile>, std::path::PathBuf)>,
+}
+
+impl ParquetFiles {
+    /// Every table's file.
+    pub fn create(staging: &Path, tables: &[Table]) -> Result<ParquetFiles, ExportError> {
+        let files = tables
+            .iter()
+            .map(|table| {
+                let file = DataFile::create(staging, &format!("parquet/{}.parquet", table.name))?;
+                let path = file.path.clone();
+                let writer = TableWriter::new(table, file).map_err(|e| parquet_error(table.name, &path, e))?;
+                Ok((table.name.to_owned(), writer, path))
+            })
+            .collect::<Result<_, ExportError>>()?;
+        Ok(ParquetFiles { files })
+    }
+}
+
+/// A Parquet writer's error: the failed write of `path` when it is one, else an encoding error of
+/// the table `name`.
+fn parquet_error(name: &str, path: &Path, error: ParquetError) -> ExportError {
+    match error {
+        ParquetError::External(inner) => match inner.downcast::<std::io::Error>() {
+            Ok(io) => ExportError::Io(path.to_owned(), *io),
+            Err(inner) => ExportError::Encode(format!("{name}: External: {inner}")),
+        },
+        other => ExportError::Encode(format!("{name}: {other}")),
+    }
+}
+
+impl Writer for ParquetFiles {
+    fn append(&mut self, batch: &Batch<'_>) -> Result<(), ExportError> {
+        use rayon::prelude::*;
+        self.files
+            .par_iter_mut()
+            .zip(batch.records)
+            .try_for_each(|((name, writer, path), records)| match records {
+                Some(records) => writer.write(records.clone()).map_err(|e| parquet_error(name, path, e)),
+                None => Ok(()),
+            })
+    }
+
+    fn finish(self: Box<Self>, _: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        self.files
+            .into_iter()
+            .map(|(name, writer, path)| writer.finish().map_err(|e| parquet_error(&name, &path, e))?.finish())
+            .collect()
+    }
+}
 
 /// Rows per row group: small enough that a row group being written takes little memory, large
 /// enough for good compression and few footers.

@@ -1,7 +1,7 @@
 //! `sqlite/<name>.sqlite` for Datasette and SQL users: a table a table with the same rows, every
 //! primary and foreign key declared, an index on every foreign key, full-text search on the text
-//! people search, and `sqlite/<name>.metadata.json` for Datasette (title, license, source and the
-//! description of every table and column).
+//! people search, and `sqlite/<name>.metadata.json` for Datasette (title, license, source, the
+//! description of every table and column, facets, orders and canned queries).
 //!
 //! Tables are written in parallel, each into a part database of its own; the parts are then copied
 //! into the one database in the order of the data dictionary, so the same rows give the same bytes.
@@ -12,32 +12,68 @@
 //! back as exactly those digits), and `TEXT` with every digit beyond that. Tables are `STRICT`, and
 //! decimal columns `ANY`, so SQLite keeps each value as written instead of rounding it to a `REAL`.
 
-use super::ExportError;
+mod datasette;
+
 use super::cells::{Cell, cell};
-use crate::model::DatasetMeta;
+use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
+use crate::model::{DatasetMeta, WebAddress};
 use crate::quantity::Decimal;
 use crate::tables::{ColumnType, Table};
 use arrow_array::RecordBatch;
-use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OpenFlags};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Columns that full-text search covers, in every table that has them.
-const SEARCHED: &[&str] = &[
-    "name",
-    "abbreviation",
-    "aliases",
-    "summary",
-    "title",
-    "publisher",
-    "description",
-    "note",
-    "quote",
-    "old_value",
-    "new_value",
-];
+/// `sqlite/<name>.sqlite` and its Datasette metadata: every table written into a part database of
+/// its own as the rows come, the parts put together at the end.
+pub struct Database {
+    staging: PathBuf,
+    parts: Vec<Part>,
+}
+
+impl Database {
+    /// An empty part database for every table.
+    pub fn create(staging: &Path, tables: &[Table]) -> Result<Database, ExportError> {
+        let parts = tables
+            .iter()
+            .map(|table| Part::create(staging, "sqlite", table))
+            .collect::<Result<_, _>>()?;
+        Ok(Database {
+            staging: staging.to_owned(),
+            parts,
+        })
+    }
+}
+
+impl Writer for Database {
+    fn append(&mut self, batch: &Batch<'_>) -> Result<(), ExportError> {
+        use rayon::prelude::*;
+        self.parts
+            .par_iter_mut()
+            .zip(batch.tables)
+            .zip(batch.records)
+            .try_for_each(|((part, table), records)| match records {
+                Some(records) => part.append(table, records),
+                None => Ok(()),
+            })
+    }
+
+    fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        let Database { staging, parts } = *self;
+        let parts = parts.into_iter().map(Part::finish).collect::<Result<Vec<_>, _>>()?;
+        let meta = dataset.meta;
+        let relative = super::database_path(&meta.name);
+        assemble(&staging.join(&relative), dataset.tables, &parts)?;
+        let database = super::written(&staging, &relative)?;
+        let relative = super::datasette_metadata_path(&meta.name);
+        let mut file = DataFile::create(&staging, &relative)?;
+        write_metadata(meta, &meta.name, dataset.tables, &mut file)
+            .map_err(|e| ExportError::Io(file.path.clone(), e))?;
+        Ok(vec![database, file.finish()?])
+    }
+}
 
 fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> ExportError + '_ {
     move |e| ExportError::Io(path.to_owned(), io::Error::other(e))
@@ -88,7 +124,7 @@ pub fn create_table(table: &Table) -> String {
         .collect();
     let key: Vec<String> = table.primary_key.iter().map(|c| name(c)).collect();
     lines.push(format!("  PRIMARY KEY ({})", key.join(", ")));
-    for (column, target) in table.foreign_keys {
+    for (column, target) in table.foreign_keys() {
         lines.push(format!(
             "  FOREIGN KEY ({}) REFERENCES {} (\"id\")",
             name(column),
@@ -103,9 +139,8 @@ pub fn searched_columns(table: &Table) -> Vec<&str> {
     table
         .columns
         .iter()
-        .filter(|c| matches!(c.column_type, ColumnType::Text | ColumnType::TextList))
+        .filter(|c| c.search)
         .map(|c| c.name.as_str())
-        .filter(|c| SEARCHED.contains(c))
         .collect()
 }
 
@@ -131,9 +166,17 @@ fn value(cell: Cell<'_>) -> SqlValue {
     }
 }
 
-/// Opens a database for writing once, fast: no journal, no syncs (the file is synced when done).
+/// Opens a new database for writing once, fast: no journal, no syncs (the file is synced when done).
+///
+/// The file is made here first, as a new file (never one already there, nor through a link), and
+/// SQLite may only open it, not create one. SQLite opens files by name: it reads the link
+/// `/proc/self/fd/<fd>` that leads to the staging folder and opens the name it finds there, the
+/// staging folder's name at that moment, so it is the one writer that does not go through the
+/// folder's descriptor; without the right to create a file, it can make none anywhere else.
 fn open(path: &Path) -> Result<Connection, ExportError> {
-    let connection = Connection::open(path).map_err(sql_error(path))?;
+    std::fs::File::create_new(path).map_err(|e| ExportError::Io(path.to_owned(), e))?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = Connection::open_with_flags(path, flags).map_err(sql_error(path))?;
     connection
         .execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;")
         .map_err(sql_error(path))?;
@@ -217,8 +260,8 @@ pub fn assemble(path: &Path, tables: &[Table], parts: &[PathBuf]) -> Result<(), 
         std::fs::remove_file(part).map_err(|e| ExportError::Io(part.clone(), e))?;
     }
     for table in tables {
-        for (column, _) in table.foreign_keys {
-            if table.primary_key.first() == Some(column) {
+        for (column, _) in table.foreign_keys() {
+            if table.primary_key.first() == Some(&column) {
                 continue; // the primary key's index serves it
             }
             connection
@@ -272,7 +315,8 @@ pub fn assemble(path: &Path, tables: &[Table], parts: &[PathBuf]) -> Result<(), 
 }
 
 /// Writes the Datasette metadata of the database `database` (its file name without `.sqlite`):
-/// title, description, license, source, and every table's and column's description.
+/// title, description, license, source, every table's and column's description, each table's
+/// facets and order, and the canned queries (`datasette.rs`).
 pub fn write_metadata(meta: &DatasetMeta, database: &str, tables: &[Table], out: impl Write) -> io::Result<()> {
     let mut root = Map::new();
     root.insert("title".into(), meta.title.clone().into());
@@ -284,12 +328,13 @@ pub fn write_metadata(meta: &DatasetMeta, database: &str, tables: &[Table], out:
     if !meta.sources.is_empty() {
         let titles: Vec<&str> = meta.sources.iter().map(|s| s.title.as_str()).collect();
         root.insert("source".into(), titles.join("; ").into());
-        if let Some(url) = meta.sources.iter().find_map(|s| s.url.clone()) {
+        // Datasette links these on every page: only a web address is ever linked.
+        if let Some(url) = meta.sources.iter().find_map(|s| s.url.as_ref()?.linkable()) {
             root.insert("source_url".into(), url.into());
         }
     }
-    if let Some(homepage) = &meta.homepage {
-        root.insert("about_url".into(), homepage.clone().into());
+    if let Some(homepage) = meta.homepage.as_ref().and_then(WebAddress::linkable) {
+        root.insert("about_url".into(), homepage.into());
         root.insert("about".into(), meta.name.clone().into());
     }
     let mut described = Map::new();
@@ -299,16 +344,55 @@ pub fn write_metadata(meta: &DatasetMeta, database: &str, tables: &[Table], out:
             .iter()
             .map(|c| (c.name.clone(), c.description.clone().into()))
             .collect();
-        described.insert(
-            table.name.into(),
-            json!({"description": table.description, "columns": columns}),
-        );
+        let mut view = Map::new();
+        view.insert("description".into(), table.description.clone().into());
+        view.insert("columns".into(), columns.into());
+        view.extend(datasette::table_view(table));
+        described.insert(table.name.into(), view.into());
     }
-    root.insert(
-        "databases".into(),
-        json!({ database: {"title": meta.title, "tables": described} }),
-    );
+    let mut database_view = json!({"title": meta.title, "tables": described});
+    let queries = datasette::queries(tables);
+    if !queries.is_empty() {
+        database_view["queries"] = queries.into();
+    }
+    root.insert("databases".into(), json!({ database: database_view }));
     let mut out = out;
     serde_json::to_writer_pretty(&mut out, &Value::Object(root))?;
     out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DatasetSource;
+
+    #[test]
+    fn datasette_links_only_web_addresses() {
+        // Addresses that the input schema refuses, as if they had got past it.
+        let address = |text: &str| Some(WebAddress(text.into()));
+        let source = |title: &str, url: &str| DatasetSource {
+            title: title.into(),
+            url: address(url),
+        };
+        let meta = DatasetMeta {
+            name: "test".into(),
+            title: "Test".into(),
+            description: None,
+            version: "1".into(),
+            license: "CC-BY-4.0".into(),
+            publisher: None,
+            homepage: address("data:text/html,<script>alert(1)</script>"),
+            sources: vec![
+                source("Script", "javascript:alert(1)"),
+                source("File", "file:///etc/passwd"),
+                source("Web", "http://example.org/a"),
+            ],
+        };
+        let mut out = Vec::new();
+        write_metadata(&meta, "test", &[], &mut out).expect("written");
+        let metadata: Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(metadata["source"], "Script; File; Web");
+        assert_eq!(metadata["source_url"], "http://example.org/a");
+        assert_eq!((metadata.get("about_url"), metadata.get("about")), (None, None));
+    }
 }

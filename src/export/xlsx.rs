@@ -11,21 +11,74 @@
 //! are written inline (no shared string table filled in thread order), and every cell format is
 //! registered in a fixed order before any sheet is written.
 
-use super::ExportError;
 use super::cells::{self, Cell, cell};
+use super::{Batch, DataFile, Dataset, ExportError, Writer, WrittenFile};
 use crate::model::DatasetMeta;
 use crate::quantity::{DOUBLE_DIGITS, Decimal};
 use crate::tables::{ColumnType, Table};
 use arrow_array::RecordBatch;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
-use std::io::Write;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::io::{self, Write};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Once};
+
+/// `xlsx/<name>.xlsx`: the workbook of every table.
+pub struct WorkbookFile {
+    staging: std::path::PathBuf,
+    shared: SharedWorkbook,
+    sheets: Vec<Sheets>,
+}
+
+impl WorkbookFile {
+    /// The workbook with a sheet for every table, its rows streamed to temporary files in the
+    /// staging folder's `xlsx/`.
+    pub fn create(staging: &Path, tables: &[Table]) -> Result<WorkbookFile, ExportError> {
+        let folder = staging.join("xlsx");
+        super::format_folder(&folder)?;
+        let shared = workbook(&folder)?;
+        let sheets = tables
+            .iter()
+            .map(|table| Sheets::new(table, SHEET_ROWS, &shared))
+            .collect::<Result<_, _>>()?;
+        Ok(WorkbookFile {
+            staging: staging.to_owned(),
+            shared,
+            sheets,
+        })
+    }
+}
+
+impl Writer for WorkbookFile {
+    fn append(&mut self, batch: &Batch<'_>) -> Result<(), ExportError> {
+        use rayon::prelude::*;
+        self.sheets
+            .par_iter_mut()
+            .zip(batch.records)
+            .try_for_each(|(sheets, records)| match records {
+                Some(records) => sheets.append(records),
+                None => Ok(()),
+            })
+    }
+
+    fn finish(self: Box<Self>, dataset: &Dataset<'_>) -> Result<Vec<WrittenFile>, ExportError> {
+        let WorkbookFile {
+            staging,
+            shared,
+            sheets,
+        } = *self;
+        let sheets = sheets.into_iter().map(Sheets::finish).collect::<Result<_, _>>()?;
+        let mut file = DataFile::create(&staging, &super::workbook_path(&dataset.meta.name))?;
+        write_workbook(shared, dataset.meta, dataset.tables, sheets, &mut file).map_err(|e| file.blame(e))?;
+        Ok(vec![file.finish()?])
+    }
+}
 
 /// Rows of a sheet: Excel's limit, header included.
 pub const SHEET_ROWS: u32 = 1_048_576;
-/// Characters of a cell: Excel's limit.
-pub const CELL_CHARS: usize = 32_767;
+/// UTF-16 code units of a cell: Excel's limit (an emoji takes two), which `check` holds every
+/// curated text and id to (`E0217`).
+pub const CELL_UNITS: usize = crate::check::CELL_UNITS;
 /// The widest a column is made, in characters.
 const MAX_WIDTH: usize = 60;
 /// The zip compression level of the workbook.
@@ -35,14 +88,28 @@ const CREATED: (u16, u8, u8) = (2000, 1, 1);
 
 /// The workbook being written. Sheets are made from it (so that they share its cell formats) by the
 /// threads that write the tables, and pushed into it, in order, at the end.
-pub type SharedWorkbook = Arc<Mutex<Workbook>>;
+#[derive(Clone)]
+pub struct SharedWorkbook {
+    workbook: Arc<Mutex<Workbook>>,
+    /// The folder of the sheets' temporary files, named when one cannot be written.
+    tempdir: PathBuf,
+}
 
 /// A workbook whose sheets keep their rows in temporary files in `tempdir`, with every cell format
 /// registered in a fixed order.
 pub fn workbook(tempdir: &Path) -> Result<SharedWorkbook, ExportError> {
-    let error = encode("workbook");
     let mut workbook = Workbook::new();
-    workbook.set_tempdir(tempdir).map_err(&error)?;
+    workbook.set_tempdir(tempdir).map_err(temp_file_error("workbook"))?;
+    let workbook = guarded(tempdir, || registered(workbook))?;
+    Ok(SharedWorkbook {
+        workbook: Arc::new(Mutex::new(workbook)),
+        tempdir: tempdir.to_owned(),
+    })
+}
+
+/// `workbook` with every cell format registered in a fixed order, by a sheet that is not kept.
+fn registered(mut workbook: Workbook) -> Result<Workbook, ExportError> {
+    let error = encode("workbook");
     // Deflate at level 6 (the default) was a seventh of a whole build, on one core. At 10,000
     // profiles level 3 writes the workbook in 33 s instead of 59 s, for 163 MB instead of 140 MB
     // (level 1: 27 s, 234 MB).
@@ -61,14 +128,98 @@ pub fn workbook(tempdir: &Path) -> Result<SharedWorkbook, ExportError> {
             .write_number_with_format(0, 2 + index as u16, 0.0, format)
             .map_err(&error)?;
     }
-    Ok(Arc::new(Mutex::new(workbook)))
+    Ok(workbook)
 }
 
 fn new_sheet(workbook: &SharedWorkbook) -> Result<Worksheet, ExportError> {
-    let mut workbook = workbook.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut workbook = workbook
+        .workbook
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     workbook
         .new_worksheet_with_constant_memory()
-        .map_err(encode("workbook"))
+        .map_err(temp_file_error("workbook"))
+}
+
+/// Like `encode`, but a temporary file that cannot be made is an I/O error of its folder.
+fn temp_file_error(table: &str) -> impl Fn(XlsxError) -> ExportError + '_ {
+    move |e| match e {
+        XlsxError::TempFileError(folder, e) => ExportError::Io(folder, e),
+        other => encode(table)(other),
+    }
+}
+
+/// Runs `call`, which may write rows to the sheets' temporary files in `tempdir`. rust_xlsxwriter
+/// panics when such a write fails (`expect("Couldn't write to xml file")`, and an `unwrap()` when it
+/// rewinds the file): on a full disk or past a file size limit, the build must stop with the reason
+/// and leave nothing behind, as for every other format. That panic is caught here and becomes an
+/// I/O error of the folder (the files have no name); any other panic goes on.
+fn guarded<T>(tempdir: &Path, call: impl FnOnce() -> Result<T, ExportError>) -> Result<T, ExportError> {
+    quiet_write_panics();
+    match std::panic::catch_unwind(AssertUnwindSafe(call)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied());
+            match message.and_then(write_failure) {
+                Some(error) => Err(ExportError::Io(
+                    tempdir.to_owned(),
+                    io::Error::new(
+                        error.kind(),
+                        format!("a temporary file of the workbook cannot be written: {error}"),
+                    ),
+                )),
+                None => std::panic::resume_unwind(payload),
+            }
+        }
+    }
+}
+
+/// The I/O error a panic of rust_xlsxwriter reports, if it is a failed write: its message is
+/// `Couldn't write to xml file: ` or `` called `Result::unwrap()` on an `Err` value: `` followed by
+/// the error's debug form, `Os { code: 28, kind: StorageFull, message: "No space left on device" }`
+/// for an error of the system.
+fn write_failure(message: &str) -> Option<io::Error> {
+    let (detail, any_error) = match message.strip_prefix("Couldn't write to xml file: ") {
+        Some(detail) => (detail, true),
+        None => (
+            message.strip_prefix("called `Result::unwrap()` on an `Err` value: ")?,
+            false,
+        ),
+    };
+    let code = detail
+        .strip_prefix("Os { code: ")
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|digits| digits.parse().ok());
+    match code {
+        Some(code) => Some(io::Error::from_raw_os_error(code)),
+        // Every error of the XML writer is a failed write; an `unwrap()` of something else is a bug.
+        None if any_error => Some(io::Error::other(detail.to_owned())),
+        None => None,
+    }
+}
+
+/// Installs, once, a panic hook that keeps quiet about the panics `guarded` turns into errors (the
+/// error is reported instead), and hands every other panic to the hook that was there.
+fn quiet_write_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let payload = info.payload();
+            let message = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied());
+            let ours = info.location().is_some_and(|at| at.file().contains("rust_xlsxwriter"))
+                && message.and_then(write_failure).is_some();
+            if !ours {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// How the workbook stores a column's values, as the data dictionary says it.
@@ -81,10 +232,21 @@ pub fn cell_kind(column_type: ColumnType) -> String {
             format!("number; text with every digit when it has more than {DOUBLE_DIGITS} significant digits")
         }
         ColumnType::TextList => format!(
-            "text: a JSON array; one longer than a cell's {CELL_CHARS} characters (a list merged across many \
+            "text: a JSON array; one longer than a cell's {CELL_UNITS} characters (a list merged across many \
              profiles) keeps the items that fit, whole, and says how many it leaves out"
         ),
     }
+}
+
+/// UTF-16 code units of a text: what a cell's length is counted in.
+fn units(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+/// Whether a text fits a cell. A UTF-8 byte never makes more than one UTF-16 unit, so a short text
+/// needs no count.
+fn fits(text: &str) -> bool {
+    text.len() <= CELL_UNITS || units(text) <= CELL_UNITS
 }
 
 /// A list as the JSON text of a cell. A list merged across many profiles (the sources of an agency
@@ -92,7 +254,7 @@ pub fn cell_kind(column_type: ColumnType) -> String {
 /// holds the items that fit, whole, and says how many are left out and where the whole list is.
 fn fitted_list(items: &[&str]) -> String {
     let json = cells::json_list(items);
-    if json.chars().count() <= CELL_CHARS {
+    if fits(&json) {
         return json;
     }
     let note = |left_out: usize| {
@@ -101,18 +263,46 @@ fn fitted_list(items: &[&str]) -> String {
             items.len()
         )
     };
-    let room = CELL_CHARS - note(items.len()).chars().count() - 2; // the brackets
+    let room = CELL_UNITS - units(&note(items.len())) - 2; // the brackets
     let mut kept = Vec::new();
     let mut used = 0;
     for item in items {
-        let item_chars = cells::json_list(&[item]).chars().count() - 2 + usize::from(!kept.is_empty());
-        if used + item_chars > room {
+        let item_units = units(&cells::json_list(&[item])) - 2 + usize::from(!kept.is_empty());
+        if used + item_units > room {
             break;
         }
-        used += item_chars;
+        used += item_units;
         kept.push(*item);
     }
     cells::json_list(&kept) + &note(items.len() - kept.len())
+}
+
+/// A text as a cell holds it. `check` refuses every curated text and id longer than a cell
+/// (`E0217`), so only a text put together from several curated values can be longer (a change's
+/// old or new value: a whole list as JSON, or what was added described in one line): the cell then
+/// holds its first characters and says how many are left out and where the whole text is.
+fn fitted_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if fits(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let note = |left_out: usize| {
+        format!(
+            " … and {left_out} more characters (too long for a cell: the CSV, Parquet, JSON Lines and SQLite \
+             files hold the whole text)"
+        )
+    };
+    let total = text.chars().count();
+    let room = CELL_UNITS - units(&note(total));
+    let (mut end, mut used, mut kept) = (0, 0, 0);
+    for c in text.chars() {
+        if used + c.len_utf16() > room {
+            break;
+        }
+        used += c.len_utf16();
+        end += c.len_utf8();
+        kept += 1;
+    }
+    std::borrow::Cow::Owned(format!("{}{}", &text[..end], note(total - kept)))
 }
 
 fn encode(table: &str) -> impl Fn(XlsxError) -> ExportError + '_ {
@@ -182,7 +372,7 @@ impl Sheets {
             .collect();
         let mut sheets = Sheets {
             table: table.clone(),
-            workbook: Arc::clone(workbook),
+            workbook: workbook.clone(),
             rows_per_sheet: sheet_rows - 1,
             current: Worksheet::new(),
             formats,
@@ -190,7 +380,7 @@ impl Sheets {
             rows: 0,
             widths,
         };
-        sheets.start_sheet(1)?;
+        guarded(&workbook.tempdir, || sheets.start_sheet(1))?;
         Ok(sheets)
     }
 
@@ -230,6 +420,11 @@ impl Sheets {
 
     /// Appends the rows of a record batch of the table.
     pub fn append(&mut self, batch: &RecordBatch) -> Result<(), ExportError> {
+        let tempdir = self.workbook.tempdir.clone();
+        guarded(&tempdir, || self.append_rows(batch))
+    }
+
+    fn append_rows(&mut self, batch: &RecordBatch) -> Result<(), ExportError> {
         let columns: Vec<_> = batch
             .columns()
             .iter()
@@ -257,15 +452,8 @@ impl Sheets {
         let sheet = &mut self.current;
         let column = index as u16;
         let text = |sheet: &mut Worksheet, text: &str| -> Result<usize, ExportError> {
-            let chars = text.chars().count();
-            if chars > CELL_CHARS {
-                return Err(ExportError::Encode(format!(
-                    "xlsx, {}.{}: a text of {chars} characters does not fit a workbook cell (at most {CELL_CHARS}); \
-                     shorten it or build without xlsx (`--format json,csv,parquet,sqlite`)",
-                    self.table.name, self.table.columns[index].name
-                )));
-            }
-            sheet.write_string(row, column, text).map_err(&error)?;
+            let text = fitted_text(text);
+            sheet.write_string(row, column, &*text).map_err(&error)?;
             Ok(text.lines().map(|l| l.chars().count()).max().unwrap_or(0))
         };
         match value {
@@ -305,7 +493,8 @@ impl Sheets {
 
     /// Closes the last sheet and returns every sheet of the table, in order.
     pub fn finish(mut self) -> Result<Vec<Worksheet>, ExportError> {
-        self.close_sheet()?;
+        let tempdir = self.workbook.tempdir.clone();
+        guarded(&tempdir, || self.close_sheet())?;
         Ok(self.finished)
     }
 }
@@ -369,7 +558,8 @@ pub fn write_workbook(
     out: impl Write + Send,
 ) -> Result<(), ExportError> {
     let error = encode("workbook");
-    let mut workbook = Arc::try_unwrap(workbook)
+    let tempdir = workbook.tempdir;
+    let mut workbook = Arc::try_unwrap(workbook.workbook)
         .map_err(|_| ExportError::Encode("xlsx: a table's sheets are still being written".into()))?
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -390,7 +580,8 @@ pub fn write_workbook(
     for sheet in sheets.into_iter().flatten() {
         workbook.push_worksheet(sheet);
     }
-    workbook.save_to_writer(out).map_err(&error)
+    // Saving writes the last rows of every sheet to its temporary file before reading them back.
+    guarded(&tempdir, || workbook.save_to_writer(out).map_err(&error))
 }
 
 #[cfg(test)]
@@ -402,7 +593,7 @@ mod tests {
         (0..count)
             .map(|i| EntityRow {
                 id: format!("e{i}"),
-                entity_type: crate::check::EntityType::Organization,
+                entity_type: crate::model::EntityType::Organization,
                 name: format!("Entity {i}"),
             })
             .collect()
@@ -410,7 +601,7 @@ mod tests {
 
     #[test]
     fn a_table_longer_than_a_sheet_continues_on_further_sheets() {
-        let mut table = Table::of::<EntityRow>();
+        let mut table = Table::of::<EntityRow>("entities", &[]);
         let workbook = workbook(&std::env::temp_dir()).expect("workbook");
         // Three rows a sheet, header included: two data rows.
         let mut sheets = Sheets::new(&table, 3, &workbook).expect("sheets");
@@ -424,7 +615,7 @@ mod tests {
 
     #[test]
     fn a_table_that_fills_its_sheet_exactly_needs_no_other() {
-        let table = Table::of::<EntityRow>();
+        let table = Table::of::<EntityRow>("entities", &[]);
         let workbook = workbook(&std::env::temp_dir()).expect("workbook");
         let mut sheets = Sheets::new(&table, 5, &workbook).expect("sheets");
         sheets

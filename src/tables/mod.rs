@@ -2,10 +2,12 @@
 //! each table as one Arrow record batch whose schema is derived from the row type's JSON Schema, so
 //! that names, types and descriptions are written once, on the Rust type.
 
+pub mod arrow;
 mod normalize;
 pub mod rows;
 
-pub use normalize::{Names, Normalized, entities, named, revisions};
+pub use normalize::{Names, Normalized, entities, revisions};
+pub use rows::*;
 
 use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, FieldRef, Schema as ArrowSchema};
@@ -18,14 +20,83 @@ use std::sync::Arc;
 /// Arrow scale and precision of every exact decimal.
 pub const DECIMAL_TYPE: DataType = DataType::Decimal128(38, 9);
 
-/// A row type of a published table.
-pub trait Row: Serialize + JsonSchema {
-    /// Name of the table: its file names and resource names derive from it.
-    const TABLE: &'static str;
-    /// Columns whose values identify a row.
-    const PRIMARY_KEY: &'static [&'static str];
-    /// (column, table) pairs: the column holds an `id` of that table.
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)];
+/// The one list of tables, in the order of the data dictionary: each table's name, its row type,
+/// its primary key (`id` unless given) and, after `=>`, the order Datasette shows its rows in (by
+/// primary key unless given). Everything else about a table is read from its row type:
+/// its description, its columns with their types and descriptions, and per column the properties
+/// `x-references` (a foreign key: the table whose `id` it holds), `x-search` (full-text search
+/// covers it) and `x-facet` (Datasette offers it as a facet), set with `#[schemars(extend(...))]`.
+/// Adding a table is its row type, its rows in `normalize`, and a line here.
+macro_rules! tables {
+    ($($name:ident: $row:ty $([$($key:literal),+])? $(=> $order:expr)?,)*) => {
+        /// Rows of every table: a batch of revisions fills the tables of revisions, a batch of
+        /// entities the tables of entities.
+        #[derive(Debug, Default)]
+        pub struct Rows {
+            $(#[doc = concat!("Rows of `", stringify!($name), "`.")] pub $name: Vec<$row>,)*
+        }
+
+        /// Every table, with no rows yet, in the order of the data dictionary.
+        pub fn all() -> Vec<Table> {
+            vec![$(Table::of::<$row>(stringify!($name), &[$($($key),+)?])$(.ordered($order))?,)*]
+        }
+
+        impl Rows {
+            /// How many rows each table has here, in the order of `all()`.
+            pub fn counts(&self) -> Vec<usize> {
+                vec![$(self.$name.len(),)*]
+            }
+
+            /// Each table's rows as one record batch (none for a table without rows here), in the
+            /// order of `all()`, the tables in parallel.
+            pub fn records(&self, tables: &[Table]) -> Result<Vec<Option<RecordBatch>>, arrow::Unfit> {
+                use rayon::prelude::*;
+                type Job<'a> = Box<dyn Fn(&Table) -> Result<Option<RecordBatch>, arrow::Unfit> + Send + Sync + 'a>;
+                let jobs: Vec<Job<'_>> = vec![$(Box::new(|table: &Table| match self.$name.is_empty() {
+                    true => Ok(None),
+                    false => arrow::record_batch(table, &self.$name).map(Some),
+                }),)*];
+                jobs.par_iter().zip(tables).map(|(job, table)| job(table)).collect()
+            }
+        }
+
+        #[cfg(test)]
+        fn described() -> Vec<(String, Vec<Column>)> {
+            vec![$(describe::<$row>(),)*]
+        }
+    };
+}
+
+// Orders: what was curated last comes first (a living dataset is read for what is new), so
+// revisions, claims and the sources they cite are newest revision first, and changes newest first;
+// things looked up by name (entities, organizations, systems) are in the order of their names;
+// `citations`, a link table, keeps its key's order.
+tables! {
+    profiles: ProfileRow => Order::Descending("updated"),
+    entities: EntityRow => Order::Ascending("name"),
+    organizations: OrganizationRow => Order::Ascending("name"),
+    systems: SystemRow => Order::Ascending("name"),
+    people: PersonRow => Order::Ascending("name"),
+    identifiers: IdentifierRow ["entity_id", "scheme"],
+    claims: ClaimRow => Order::Descending("updated"),
+    contracts: ContractRow => Order::Descending("updated"),
+    figures: FigureRow => Order::Descending("updated"),
+    events: EventRow => Order::Descending("updated"),
+    relations: RelationRow => Order::Descending("updated"),
+    sources: SourceRow => Order::Descending("updated"),
+    citations: CitationRow ["claim_id", "source_id"],
+    changes: ChangeRow => Order::Descending("new_updated"),
+}
+
+/// The order a browser of the data (Datasette) shows a table's rows in unless the reader sorts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// By primary key.
+    Key,
+    /// By this column, smallest (earliest, first in the alphabet) first.
+    Ascending(&'static str),
+    /// By this column, largest (newest) first.
+    Descending(&'static str),
 }
 
 /// The type of a column, as the row type's JSON Schema declares it.
@@ -81,6 +152,12 @@ pub struct Column {
     pub description: String,
     /// The only values it may hold, for columns of a closed vocabulary.
     pub values: Vec<String>,
+    /// The table whose `id` it holds, if it is a foreign key.
+    pub references: Option<String>,
+    /// Whether full-text search covers it.
+    pub search: bool,
+    /// Whether a browser of the data offers it as a facet.
+    pub facet: bool,
 }
 
 /// A table ready to write: its description, columns, keys and rows.
@@ -93,33 +170,47 @@ pub struct Table {
     /// Columns, in order.
     pub columns: Vec<Column>,
     /// Columns whose values identify a row.
-    pub primary_key: &'static [&'static str],
-    /// (column, table) pairs: the column holds an `id` of that table.
-    pub foreign_keys: &'static [(&'static str, &'static str)],
+    pub primary_key: Vec<&'static str>,
+    /// The order a browser of the data shows its rows in.
+    pub order: Order,
     /// The number of rows written so far.
     pub rows: usize,
 }
 
 impl Table {
-    /// The table of a row type, with no rows yet.
-    pub fn of<T: Row>() -> Table {
+    /// The table `name` of the row type `T`, keyed by `key` (`id` if empty), with no rows yet.
+    pub fn of<T: JsonSchema>(name: &'static str, key: &[&'static str]) -> Table {
         let (description, columns) = describe::<T>();
         Table {
-            name: T::TABLE,
+            name,
             description,
             columns,
-            primary_key: T::PRIMARY_KEY,
-            foreign_keys: T::FOREIGN_KEYS,
+            primary_key: if key.is_empty() { vec!["id"] } else { key.to_vec() },
+            order: Order::Key,
             rows: 0,
         }
     }
 
+    /// The table, its rows shown in `order`.
+    pub fn ordered(self, order: Order) -> Table {
+        Table { order, ..self }
+    }
+
+    /// The column `name`, if the table has it.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|column| column.name == name)
+    }
+
+    /// (column, table) pairs: the column holds an `id` of that table.
+    pub fn foreign_keys(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.columns
+            .iter()
+            .filter_map(|column| Some((column.name.as_str(), column.references.as_deref()?)))
+    }
+
     /// Rows of the table as one Arrow record batch, with the table's schema and metadata.
-    pub fn batch<T: Row>(&self, rows: &[T]) -> Result<RecordBatch, String> {
-        serde_arrow::to_record_batch(&arrow_fields(&self.columns), &rows)
-            .map_err(|e| e.to_string())?
-            .with_schema(Arc::new(arrow_schema(self)))
-            .map_err(|e| e.to_string())
+    pub fn batch<T: Serialize>(&self, rows: &[T]) -> Result<RecordBatch, String> {
+        arrow::record_batch(self, rows).map_err(|e| e.to_string())
     }
 }
 
@@ -168,6 +259,9 @@ fn text(schema: &Value, key: &str) -> String {
 
 fn column(name: &str, property: &Value, definitions: &Value) -> Column {
     let mut description = text(property, "description");
+    let references = property.get("x-references").and_then(Value::as_str).map(str::to_owned);
+    let flag = |key: &str| property.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let (search, facet) = (flag("x-search"), flag("x-facet"));
     let mut nullable = false;
     let mut schema = property.clone();
     loop {
@@ -228,36 +322,84 @@ fn column(name: &str, property: &Value, definitions: &Value) -> Column {
         // Doc comments wrap; a description is one line everywhere it is published.
         description: description.split_whitespace().collect::<Vec<_>>().join(" "),
         values,
+        references,
+        search,
+        facet,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::rows::*;
     use super::*;
 
     #[test]
     fn every_column_is_typed_and_described() {
-        let tables = [
-            describe::<ProfileRow>(),
-            describe::<EntityRow>(),
-            describe::<OrganizationRow>(),
-            describe::<SystemRow>(),
-            describe::<ClaimRow>(),
-            describe::<ContractRow>(),
-            describe::<FigureRow>(),
-            describe::<EventRow>(),
-            describe::<RelationRow>(),
-            describe::<SourceRow>(),
-            describe::<CitationRow>(),
-            describe::<ChangeRow>(),
-        ];
-        for (description, columns) in tables {
+        for (description, columns) in described() {
             assert!(!description.is_empty());
             for column in columns {
                 assert!(!column.description.is_empty(), "{} has no description", column.name);
             }
         }
+    }
+
+    #[test]
+    fn facets_are_the_columns_the_contract_names() {
+        // SPEC, "Datasette as a publication": these columns, wherever a table has them.
+        const FACETED: [&str; 6] = ["kind", "type", "status", "predicate", "metric", "currency"];
+        let mut faceted = Vec::new();
+        for table in all() {
+            for column in &table.columns {
+                assert_eq!(
+                    column.facet,
+                    FACETED.contains(&column.name.as_str()),
+                    "{}.{}",
+                    table.name,
+                    column.name
+                );
+                if column.facet {
+                    faceted.push(format!("{}.{}", table.name, column.name));
+                }
+            }
+        }
+        assert_eq!(
+            faceted,
+            [
+                "entities.type",
+                "organizations.kind",
+                "systems.kind",
+                "claims.kind",
+                "contracts.currency",
+                "contracts.status",
+                "figures.metric",
+                "figures.currency",
+                "figures.status",
+                "events.kind",
+                "events.status",
+                "relations.predicate",
+                "relations.status",
+                "changes.kind",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_table_is_ordered_by_a_column_it_has() {
+        for table in all() {
+            let column = match table.order {
+                Order::Key => continue,
+                Order::Ascending(column) | Order::Descending(column) => column,
+            };
+            let found = table
+                .column(column)
+                .unwrap_or_else(|| panic!("{} has no column {column}", table.name));
+            assert!(
+                !found.nullable,
+                "{}.{column} can be empty, which sorts apart",
+                table.name
+            );
+        }
+        let claims = all().into_iter().find(|t| t.name == "claims").expect("claims");
+        assert_eq!(claims.order, Order::Descending("updated"));
     }
 
     #[test]
@@ -278,11 +420,14 @@ mod tests {
             ["exact", "about", "at_least", "at_most", "more_than", "less_than"]
         );
         assert!(qualifier.nullable);
-        assert_eq!(find("status").values, ["reported", "planned", "disputed"]);
+        assert_eq!(find("status").values, ["reported", "planned", "disputed", "not_found"]);
         assert!(!find("status").nullable);
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(&names[..5], ["id", "key", "profile", "updated", "is_latest"]);
-        assert_eq!(&names[names.len() - 3..], ["status", "attributed_to", "quote"]);
+        assert_eq!(
+            &names[names.len() - 6..],
+            ["status", "attributed_to", "quote", "as_of", "as_of_from", "as_of_to"]
+        );
         let (_, profile) = describe::<ProfileRow>();
         assert_eq!(profile[5].column_type, ColumnType::TextList);
         assert!(!profile[5].nullable);

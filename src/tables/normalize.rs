@@ -1,31 +1,21 @@
 //! The checked dataset turned into the rows of every table, in a fixed order (revisions by profile
 //! and date, claims and sources in file order, entities by id), so that output is deterministic.
 
+use super::Rows;
 use super::rows::*;
 use crate::changes;
-use crate::check::{CheckedRevision, Entities, Entity, EntityType};
+use crate::check::{CheckedRevision, Entity};
 use crate::claim::ClaimKind;
-use crate::date::DateSpan;
-use crate::model::{Amount, ClaimFields, Organization, PartialDate, Qualifier, System};
-use crate::quantity::Decimal;
+use crate::model::EntityType;
+use crate::model::{Amount, ClaimFields, Organization, PartialDate, Person, Qualifier, System};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 /// Every row of every table, and where each revision's rows are.
 #[derive(Debug, Default)]
 pub struct Normalized {
-    pub profiles: Vec<ProfileRow>,
-    pub entities: Vec<EntityRow>,
-    pub organizations: Vec<OrganizationRow>,
-    pub systems: Vec<SystemRow>,
-    pub claims: Vec<ClaimRow>,
-    pub contracts: Vec<ContractRow>,
-    pub figures: Vec<FigureRow>,
-    pub events: Vec<EventRow>,
-    pub relations: Vec<RelationRow>,
-    pub sources: Vec<SourceRow>,
-    pub citations: Vec<CitationRow>,
-    pub changes: Vec<ChangeRow>,
+    /// The rows of every table.
+    pub rows: Rows,
     /// For each row of `claims`, its rows of `citations`.
     pub cited: Vec<Range<usize>>,
     /// For each row of `profiles`, where its rows are in the other tables.
@@ -56,12 +46,12 @@ impl Normalized {
     pub fn document(&self, index: usize) -> RevisionDocument<'_> {
         let span = &self.spans[index];
         // Every citation of a revision starts with the revision's id and a `/`.
-        let prefix = self.profiles[index].id.len() + 1;
+        let prefix = self.rows.profiles[index].id.len() + 1;
         let mut claim = span.claims.start;
         let mut cite = |count: usize| -> Vec<Vec<&str>> {
             let cited = (claim..claim + count)
                 .map(|c| {
-                    self.citations[self.cited[c].clone()]
+                    self.rows.citations[self.cited[c].clone()]
                         .iter()
                         .map(|row| &row.source_id[prefix..])
                         .collect()
@@ -75,20 +65,22 @@ impl Normalized {
         let events = cite(span.events.len());
         let relations = cite(span.relations.len());
         RevisionDocument {
-            profile: &self.profiles[index],
-            sources: self.sources[span.sources.clone()]
+            profile: &self.rows.profiles[index],
+            sources: self.rows.sources[span.sources.clone()]
                 .iter()
                 .map(|row| Cited {
                     local_id: &row.local_id,
                     source: &row.source,
                 })
                 .collect(),
-            contracts: claimed(&self.contracts[span.contracts.clone()], contracts, |r| {
+            contracts: claimed(&self.rows.contracts[span.contracts.clone()], contracts, |r| {
                 (&r.head, &r.contract)
             }),
-            figures: claimed(&self.figures[span.figures.clone()], figures, |r| (&r.head, &r.figure)),
-            events: claimed(&self.events[span.events.clone()], events, |r| (&r.head, &r.event)),
-            relations: claimed(&self.relations[span.relations.clone()], relations, |r| {
+            figures: claimed(&self.rows.figures[span.figures.clone()], figures, |r| {
+                (&r.head, &r.figure)
+            }),
+            events: claimed(&self.rows.events[span.events.clone()], events, |r| (&r.head, &r.event)),
+            relations: claimed(&self.rows.relations[span.relations.clone()], relations, |r| {
                 (&r.head, &r.relation)
             }),
         }
@@ -113,17 +105,21 @@ fn claimed<'a, R, T>(
         .collect()
 }
 
-/// A partial date as (text, first day, last day). The checker has parsed every date already.
+/// A partial date as its three columns: the text as curated, its first and its last day.
 fn date(date: Option<&PartialDate>) -> (Option<String>, Option<Day>, Option<Day>) {
-    match date.map(|d| (d, DateSpan::parse(&d.0))) {
-        Some((d, Ok(span))) => (Some(d.0.clone()), Some(Day(span.from)), Some(Day(span.to))),
-        _ => (None, None, None),
+    match date {
+        Some(date) => (
+            Some(date.text().to_owned()),
+            Some(Day(date.span().from)),
+            Some(Day(date.span().to)),
+        ),
+        None => (None, None, None),
     }
 }
 
-/// An exact decimal. The checker has parsed every amount already.
+/// An exact decimal, as read.
 fn exact(text: Option<&crate::model::DecimalText>) -> Option<Exact> {
-    text.and_then(|t| Decimal::parse(&t.0).ok()).map(Exact)
+    text.map(|text| Exact(text.value()))
 }
 
 /// An amount's columns, with the bounds that follow from its qualifier.
@@ -148,10 +144,14 @@ fn amount(amount: &Amount) -> AmountColumns {
 }
 
 fn tail(claim: &ClaimFields) -> ClaimTail {
+    let (as_of, as_of_from, as_of_to) = date(claim.as_of.as_ref());
     ClaimTail {
         status: claim.status,
         attributed_to: claim.attributed_to.as_ref().map(|s| s.0.clone()),
         quote: claim.quote.clone(),
+        as_of,
+        as_of_from,
+        as_of_to,
     }
 }
 
@@ -168,13 +168,13 @@ pub fn revisions(revisions: &[CheckedRevision]) -> Normalized {
             .get(index + 1)
             .is_none_or(|next| next.revision.profile != checked.revision.profile);
         let mut span = revision_rows(checked, is_latest, &mut out);
-        let start = out.changes.len();
+        let start = out.rows.changes.len();
         if let Some(previous) = index.checked_sub(1).map(|i| &revisions[i])
             && previous.revision.profile == checked.revision.profile
         {
             change_rows(previous, checked, &mut out);
         }
-        span.changes = start..out.changes.len();
+        span.changes = start..out.rows.changes.len();
         let mut named: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for declaration in &checked.declarations {
             named
@@ -194,105 +194,93 @@ pub fn revisions(revisions: &[CheckedRevision]) -> Normalized {
     out
 }
 
-/// Rows of the entity tables (`entities`, `organizations`, `systems`) for some merged entities.
-pub fn entities(entities: impl IntoIterator<Item = Entity>) -> Normalized {
+/// Rows of the entity tables (`entities`, `organizations`, `systems`, `people`, `identifiers`) for
+/// some merged entities.
+pub fn entities<'a>(entities: impl IntoIterator<Item = Entity<'a>>) -> Normalized {
     let mut out = Normalized::default();
     for mut entity in entities {
         let source_ids = std::mem::take(&mut entity.sources);
-        match columns(&entity) {
-            Columns::Organization(organization) => {
-                out.entities.push(entity_row(&entity, &organization.name));
-                out.organizations.push(OrganizationRow {
+        let (name, identifiers) = match entity.entity_type {
+            EntityType::Organization => {
+                let o: Organization = declared(&entity);
+                let organization = OrganizationColumns {
+                    id: entity.id.clone(),
+                    name: o.name.unwrap_or_default(),
+                    abbreviation: o.abbreviation,
+                    aliases: o.aliases.unwrap_or_default(),
+                    kind: o.kind.map(|k| k.0),
+                    parent: text(o.parent.as_ref()),
+                    country: o.country.map(|c| c.0),
+                    description: o.description,
+                };
+                let name = organization.name.clone();
+                out.rows.organizations.push(OrganizationRow {
                     organization,
                     source_ids,
                 });
+                (name, o.identifiers)
             }
-            Columns::System(system) => {
-                out.entities.push(entity_row(&entity, &system.name));
-                out.systems.push(SystemRow { system, source_ids });
+            EntityType::System => {
+                let s: System = declared(&entity);
+                let system = SystemColumns {
+                    id: entity.id.clone(),
+                    name: s.name.unwrap_or_default(),
+                    abbreviation: s.abbreviation,
+                    aliases: s.aliases.unwrap_or_default(),
+                    kind: s.kind.map(|k| k.0),
+                    operator: text(s.operator.as_ref()),
+                    developer: text(s.developer.as_ref()),
+                    replaces: text(s.replaces.as_ref()),
+                    description: s.description,
+                };
+                let name = system.name.clone();
+                out.rows.systems.push(SystemRow { system, source_ids });
+                (name, s.identifiers)
             }
+            EntityType::Person => {
+                let p: Person = declared(&entity);
+                let person = PersonColumns {
+                    id: entity.id.clone(),
+                    name: p.name.unwrap_or_default(),
+                    aliases: p.aliases.unwrap_or_default(),
+                    description: p.description,
+                };
+                let name = person.name.clone();
+                out.rows.people.push(PersonRow { person, source_ids });
+                (name, p.identifiers)
+            }
+        };
+        out.rows.entities.push(EntityRow {
+            id: entity.id.clone(),
+            entity_type: entity.entity_type,
+            name,
+        });
+        for (scheme, value) in identifiers.map(|i| i.0).unwrap_or_default() {
+            out.rows.identifiers.push(IdentifierRow {
+                entity_id: entity.id.clone(),
+                identifier: IdentifierColumns {
+                    scheme,
+                    url: scheme.url(&value),
+                    value,
+                },
+            });
         }
     }
     out
 }
 
-/// The entities a revision names, as merged across the dataset, each with the sources the revision
-/// cites for it: what its document embeds.
-pub fn named(entities: &Entities, named: Names) -> (Vec<Named<OrganizationColumns>>, Vec<Named<SystemColumns>>) {
-    let (mut organizations, mut systems) = (Vec::new(), Vec::new());
-    for (id, sources) in named {
-        // A checked dataset resolves every reference.
-        let Some(entity) = entities.get_fields(&id) else {
-            continue;
-        };
-        match columns(&entity) {
-            Columns::Organization(entity) => organizations.push(Named { entity, sources }),
-            Columns::System(entity) => systems.push(Named { entity, sources }),
-        }
-    }
-    (organizations, systems)
-}
-
-fn entity_row(entity: &Entity, name: &str) -> EntityRow {
-    EntityRow {
-        id: entity.id.clone(),
-        entity_type: entity.entity_type,
-        name: name.to_owned(),
-    }
-}
-
-/// What the dataset says of an entity.
-enum Columns {
-    Organization(OrganizationColumns),
-    System(SystemColumns),
-}
-
-fn columns(entity: &Entity) -> Columns {
-    match entity.entity_type {
-        EntityType::Organization => {
-            let o: Organization = declared(entity);
-            Columns::Organization(OrganizationColumns {
-                id: entity.id.clone(),
-                name: o.name.unwrap_or_default(),
-                abbreviation: o.abbreviation,
-                aliases: o.aliases.unwrap_or_default(),
-                kind: o.kind.map(|k| k.0),
-                parent: text(o.parent.as_ref()),
-                country: o.country.map(|c| c.0),
-                description: o.description,
-            })
-        }
-        EntityType::System => {
-            let s: System = declared(entity);
-            Columns::System(SystemColumns {
-                id: entity.id.clone(),
-                name: s.name.unwrap_or_default(),
-                abbreviation: s.abbreviation,
-                aliases: s.aliases.unwrap_or_default(),
-                kind: s.kind.map(|k| k.0),
-                operator: text(s.operator.as_ref()),
-                developer: text(s.developer.as_ref()),
-                replaces: text(s.replaces.as_ref()),
-                description: s.description,
-            })
-        }
-    }
-}
-
 /// The merged fields of an entity as its input type. They were read from that type, so reading them
 /// back cannot fail.
 fn declared<T: serde::de::DeserializeOwned>(entity: &Entity) -> T {
-    serde_json::from_str(&entity.fields).expect("merged fields come from the input type")
+    entity.read().expect("merged fields come from the input type")
 }
 
 fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalized) -> RevisionSpan {
     let r = &checked.revision;
     let revision_id = format!("{}/{}", r.profile, r.updated);
-    let updated = DateSpan::parse(&r.updated)
-        .map(|span| Day(span.from))
-        .expect("checked date");
+    let updated = Day(r.updated.day());
     let hq = r.headquarters.clone().unwrap_or_default();
-    out.profiles.push(ProfileRow {
+    out.rows.profiles.push(ProfileRow {
         id: revision_id.clone(),
         profile: r.profile.clone(),
         updated,
@@ -309,14 +297,14 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
     });
 
     let mut span = RevisionSpan {
-        sources: out.sources.len()..out.sources.len(),
-        claims: out.claims.len()..out.claims.len(),
+        sources: out.rows.sources.len()..out.rows.sources.len(),
+        claims: out.rows.claims.len()..out.rows.claims.len(),
         ..RevisionSpan::default()
     };
     for source in &r.sources {
         let (published, published_from, published_to) = date(source.published.as_ref());
         let (accessed, accessed_from, accessed_to) = date(source.accessed.as_ref());
-        out.sources.push(SourceRow {
+        out.rows.sources.push(SourceRow {
             id: format!("{revision_id}/{}", source.id.0),
             local_id: SourceId {
                 local_id: source.id.0.clone(),
@@ -326,7 +314,7 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
             revision: revision_id.clone(),
             source: SourceColumns {
                 title: source.title.clone(),
-                url: source.url.clone(),
+                url: source.url.as_ref().map(|url| url.as_str().to_owned()),
                 publisher: source.publisher.clone(),
                 published,
                 published_from,
@@ -334,10 +322,11 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
                 accessed,
                 accessed_from,
                 accessed_to,
+                sha256: source.sha256.as_ref().map(|h| h.0.clone()),
             },
         });
     }
-    span.sources.end = out.sources.len();
+    span.sources.end = out.rows.sources.len();
 
     // Claims in the order of `checked.claims`: contracts, figures, events, relations, each in file order.
     let mut key_of: HashMap<(ClaimKind, usize), &str> = HashMap::new();
@@ -347,18 +336,18 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
     let head = |kind: ClaimKind, index: usize, claim: &ClaimFields, out: &mut Normalized| -> ClaimHead {
         let key = key_of.get(&(kind, index)).copied().unwrap_or_default().to_owned();
         let id = format!("{revision_id}/{key}");
-        let start = out.citations.len();
+        let start = out.rows.citations.len();
         let mut seen = BTreeSet::new();
         for source in &claim.sources {
             if seen.insert(&source.0) {
-                out.citations.push(CitationRow {
+                out.rows.citations.push(CitationRow {
                     claim_id: id.clone(),
                     source_id: format!("{revision_id}/{}", source.0),
                 });
             }
         }
-        out.cited.push(start..out.citations.len());
-        out.claims.push(ClaimRow {
+        out.cited.push(start..out.rows.citations.len());
+        out.rows.claims.push(ClaimRow {
             id: id.clone(),
             key: key.clone(),
             kind,
@@ -375,16 +364,18 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
         }
     };
 
-    span.contracts.start = out.contracts.len();
+    span.contracts.start = out.rows.contracts.len();
     for (index, c) in r.contracts.iter().enumerate() {
         let head = head(ClaimKind::Contract, index, &c.claim, out);
         let (start, start_from, start_to) = date(c.start.as_ref());
         let (end, end_from, end_to) = date(c.end.as_ref());
-        out.contracts.push(ContractRow {
+        out.rows.contracts.push(ContractRow {
             head,
             contract: ContractColumns {
                 buyer: text(c.buyer.as_ref()),
                 supplier: text(c.supplier.as_ref()),
+                provider: text(c.provider.as_ref()),
+                award_ids: c.award_ids.iter().map(|a| a.0.clone()).collect(),
                 description: c.description.clone(),
                 amount: c
                     .amount
@@ -401,22 +392,18 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
             },
         });
     }
-    span.contracts.end = out.contracts.len();
+    span.contracts.end = out.rows.contracts.len();
 
-    span.figures.start = out.figures.len();
+    span.figures.start = out.rows.figures.len();
     for (index, f) in r.figures.iter().enumerate() {
         let head = head(ClaimKind::Figure, index, &f.claim, out);
-        let (as_of, as_of_from, as_of_to) = date(f.as_of.as_ref());
         let (period, period_from, period_to) = date(f.period.as_ref());
-        out.figures.push(FigureRow {
+        out.rows.figures.push(FigureRow {
             head,
             figure: FigureColumns {
                 subject: f.subject.0.clone(),
                 metric: f.metric.0.clone(),
                 amount: amount(&f.amount),
-                as_of,
-                as_of_from,
-                as_of_to,
                 period,
                 period_from,
                 period_to,
@@ -425,18 +412,17 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
             },
         });
     }
-    span.figures.end = out.figures.len();
+    span.figures.end = out.rows.figures.len();
 
-    span.events.start = out.events.len();
+    span.events.start = out.rows.events.len();
     for (index, e) in r.events.iter().enumerate() {
         let head = head(ClaimKind::Event, index, &e.claim, out);
-        let (date, date_from, date_to) = date(Some(&e.date));
-        out.events.push(EventRow {
+        out.rows.events.push(EventRow {
             head,
             event: EventColumns {
-                date: date.unwrap_or_default(),
-                date_from: date_from.expect("checked date"),
-                date_to: date_to.expect("checked date"),
+                date: e.date.text().to_owned(),
+                date_from: Day(e.date.span().from),
+                date_to: Day(e.date.span().to),
                 subject: text(e.subject.as_ref()),
                 kind: e.kind.as_ref().map(|k| k.0.clone()),
                 description: e.description.clone(),
@@ -444,19 +430,20 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
             },
         });
     }
-    span.events.end = out.events.len();
+    span.events.end = out.rows.events.len();
 
-    span.relations.start = out.relations.len();
+    span.relations.start = out.rows.relations.len();
     for (index, rel) in r.relations.iter().enumerate() {
         let head = head(ClaimKind::Relation, index, &rel.claim, out);
         let (start, start_from, start_to) = date(rel.start.as_ref());
         let (end, end_from, end_to) = date(rel.end.as_ref());
-        out.relations.push(RelationRow {
+        out.rows.relations.push(RelationRow {
             head,
             relation: RelationColumns {
                 subject: rel.subject.0.clone(),
                 predicate: rel.predicate.0.clone(),
                 object: rel.object.0.clone(),
+                role: rel.role.clone(),
                 start,
                 start_from,
                 start_to,
@@ -468,14 +455,13 @@ fn revision_rows(checked: &CheckedRevision, is_latest: bool, out: &mut Normalize
             },
         });
     }
-    span.relations.end = out.relations.len();
-    span.claims.end = out.claims.len();
+    span.relations.end = out.rows.relations.len();
+    span.claims.end = out.rows.claims.len();
     span
 }
 
 fn change_rows(old: &CheckedRevision, new: &CheckedRevision, out: &mut Normalized) {
     let (profile, from, to) = (&new.revision.profile, &old.revision.updated, &new.revision.updated);
-    let day = |text: &str| DateSpan::parse(text).map(|span| Day(span.from)).expect("checked date");
     for change in changes::between(old, new) {
         let claim_id = |updated: &str, present: bool| {
             (present && change.subject.is_claim()).then(|| format!("{profile}/{updated}/{}", change.key))
@@ -485,16 +471,16 @@ fn change_rows(old: &CheckedRevision, new: &CheckedRevision, out: &mut Normalize
             id.push('/');
             id.push_str(field);
         }
-        out.changes.push(ChangeRow {
+        out.rows.changes.push(ChangeRow {
             id,
             profile: profile.clone(),
-            old_updated: day(from),
-            new_updated: day(to),
+            old_updated: Day(from.day()),
+            new_updated: Day(to.day()),
             revision: format!("{profile}/{to}"),
             kind: change.subject,
             key: change.key.clone(),
-            old_claim_id: claim_id(from, change.in_old),
-            new_claim_id: claim_id(to, change.in_new),
+            old_claim_id: claim_id(from.as_str(), change.in_old),
+            new_claim_id: claim_id(to.as_str(), change.in_new),
             change: change.change,
             field: change.field,
             old_value: change.old,

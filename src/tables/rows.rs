@@ -2,10 +2,9 @@
 //! their doc comments become the column descriptions of the Parquet field metadata, the Table
 //! Schemas of `datapackage.json`, the data dictionary and the JSON Schema of `json/profiles.jsonl`.
 
-use super::Row;
 use crate::changes::{ChangeType, Subject};
-use crate::check::EntityType;
 use crate::claim::ClaimKind;
+use crate::model::EntityType;
 use crate::model::{Per, Qualifier, Status};
 use crate::quantity::Decimal;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
@@ -17,8 +16,12 @@ use std::borrow::Cow;
 pub struct Day(pub jiff::civil::Date);
 
 impl Serialize for Day {
+    /// `YYYY-MM-DD` in text formats; days since 1970-01-01 (Arrow `date32`) in the Arrow tables.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
+        match serializer.is_human_readable() {
+            true => serializer.collect_str(&self.0),
+            false => serializer.serialize_i32(crate::date::days_since_epoch(self.0)),
+        }
     }
 }
 
@@ -43,8 +46,12 @@ pub const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
 pub struct Exact(pub Decimal);
 
 impl Serialize for Exact {
+    /// Plain digits in text formats; its units (`decimal128(38, 9)`) in the Arrow tables.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
+        match serializer.is_human_readable() {
+            true => serializer.collect_str(&self.0),
+            false => serializer.serialize_i128(self.0.units),
+        }
     }
 }
 
@@ -68,16 +75,20 @@ pub struct ProfileRow {
     /// Id of the revision: `<profile>/<updated>`.
     pub id: String,
     /// Slug of the profile; also the entity id of the profiled company.
+    #[schemars(extend("x-references" = "entities"))]
     pub profile: String,
     /// Day this revision was last updated.
     pub updated: Day,
     /// Whether this is the newest revision of its profile.
     pub is_latest: bool,
     /// Name of the profiled company, as this revision gives it.
+    #[schemars(extend("x-search" = true))]
     pub name: String,
     /// Other names of the company.
+    #[schemars(extend("x-search" = true))]
     pub aliases: Vec<String>,
     /// Short description of the company and why it is profiled.
+    #[schemars(extend("x-search" = true))]
     pub summary: Option<String>,
     /// City of the headquarters.
     pub headquarters_city: Option<String>,
@@ -93,30 +104,20 @@ pub struct ProfileRow {
     pub file: String,
 }
 
-impl Row for ProfileRow {
-    const TABLE: &'static str = "profiles";
-    const PRIMARY_KEY: &'static [&'static str] = &["id"];
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[("profile", "entities")];
-}
-
-/// An organization or system: the one table every entity reference points to.
+/// An organization, system or person: the one table every entity reference points to.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntityRow {
-    /// Id of the entity, shared by organizations and systems.
+    /// Id of the entity, shared by organizations, systems and people.
     pub id: String,
     /// Whether the entity is an organization or a system.
+    #[schemars(extend("x-facet" = true))]
     #[serde(rename = "type")]
     pub entity_type: EntityType,
     /// Full name of the entity.
+    #[schemars(extend("x-search" = true))]
     pub name: String,
-}
-
-impl Row for EntityRow {
-    const TABLE: &'static str = "entities";
-    const PRIMARY_KEY: &'static [&'static str] = &["id"];
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[];
 }
 
 /// A company, subsidiary, government agency, police department or contractor, merged across every
@@ -136,27 +137,28 @@ pub struct OrganizationRow {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct OrganizationColumns {
     /// Id of the organization (a row of `entities`).
+    #[schemars(extend("x-references" = "entities"))]
     pub id: String,
     /// Full name.
+    #[schemars(extend("x-search" = true))]
     pub name: String,
     /// Short name, e.g. `ICE`.
+    #[schemars(extend("x-search" = true))]
     pub abbreviation: Option<String>,
     /// Other names.
+    #[schemars(extend("x-search" = true))]
     pub aliases: Vec<String>,
     /// Kind of organization, e.g. `company`, `government_agency`.
+    #[schemars(extend("x-facet" = true))]
     pub kind: Option<String>,
     /// Id of the parent organization.
+    #[schemars(extend("x-references" = "entities"))]
     pub parent: Option<String>,
     /// Country (ISO 3166-1 alpha-2).
     pub country: Option<String>,
     /// Short description.
+    #[schemars(extend("x-search" = true))]
     pub description: Option<String>,
-}
-
-impl Row for OrganizationRow {
-    const TABLE: &'static str = "organizations";
-    const PRIMARY_KEY: &'static [&'static str] = &["id"];
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[("id", "entities"), ("parent", "entities")];
 }
 
 /// A database, piece of software, device or platform, merged across every revision that declares it.
@@ -175,34 +177,87 @@ pub struct SystemRow {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SystemColumns {
     /// Id of the system (a row of `entities`).
+    #[schemars(extend("x-references" = "entities"))]
     pub id: String,
     /// Full name.
+    #[schemars(extend("x-search" = true))]
     pub name: String,
     /// Short name, e.g. `HART`.
+    #[schemars(extend("x-search" = true))]
     pub abbreviation: Option<String>,
     /// Other names.
+    #[schemars(extend("x-search" = true))]
     pub aliases: Vec<String>,
     /// Kind of system, e.g. `biometric_database`.
+    #[schemars(extend("x-facet" = true))]
     pub kind: Option<String>,
     /// Id of the organization that operates the system.
+    #[schemars(extend("x-references" = "entities"))]
     pub operator: Option<String>,
     /// Id of the organization that developed the system.
+    #[schemars(extend("x-references" = "entities"))]
     pub developer: Option<String>,
     /// Id of the system this one replaces.
+    #[schemars(extend("x-references" = "entities"))]
     pub replaces: Option<String>,
     /// Short description.
+    #[schemars(extend("x-search" = true))]
     pub description: Option<String>,
 }
 
-impl Row for SystemRow {
-    const TABLE: &'static str = "systems";
-    const PRIMARY_KEY: &'static [&'static str] = &["id"];
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[
-        ("id", "entities"),
-        ("operator", "entities"),
-        ("developer", "entities"),
-        ("replaces", "entities"),
-    ];
+/// A person the sources name (an executive, an official, a spokesperson), merged across every
+/// revision that declares them.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonRow {
+    #[serde(flatten)]
+    pub person: PersonColumns,
+    /// Ids of the sources (rows of `sources`) of every declaration of the person.
+    pub source_ids: Vec<String>,
+}
+
+/// What the dataset says of a person, merged across every revision that declares them.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PersonColumns {
+    /// Id of the person (a row of `entities`).
+    #[schemars(extend("x-references" = "entities"))]
+    pub id: String,
+    /// Full name.
+    #[schemars(extend("x-search" = true))]
+    pub name: String,
+    /// Other names.
+    #[schemars(extend("x-search" = true))]
+    pub aliases: Vec<String>,
+    /// Short description, e.g. their office.
+    #[schemars(extend("x-search" = true))]
+    pub description: Option<String>,
+}
+
+/// An identifier of an entity in another register (Wikidata, GLEIF, the SEC, SAM.gov, ...): what
+/// joins this dataset to others.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifierRow {
+    /// Id of the entity (a row of `entities`).
+    #[schemars(extend("x-references" = "entities"))]
+    pub entity_id: String,
+    #[serde(flatten)]
+    pub identifier: IdentifierColumns,
+}
+
+/// An identifier, as a document of the entity lists it.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct IdentifierColumns {
+    /// The register.
+    pub scheme: crate::identifier::Scheme,
+    /// The identifier as the register writes it (an SEC CIK zero-padded to 10 digits).
+    pub value: String,
+    /// The register's public page of the entity, where the register has one.
+    pub url: Option<String>,
 }
 
 /// Every claim (contract, figure, event or relation) of every revision: the one table `citations`
@@ -217,25 +272,22 @@ pub struct ClaimRow {
     /// hex digits of the SHA-256 of its identifying fields.
     pub key: String,
     /// Kind of claim.
+    #[schemars(extend("x-facet" = true))]
     pub kind: ClaimKind,
     /// Slug of the profile that makes the claim.
     pub profile: String,
     /// Day the revision that makes the claim was updated.
     pub updated: Day,
     /// Id of the revision that makes the claim (a row of `profiles`).
+    #[schemars(extend("x-references" = "profiles"))]
     pub revision: String,
-}
-
-impl Row for ClaimRow {
-    const TABLE: &'static str = "claims";
-    const PRIMARY_KEY: &'static [&'static str] = &["id"];
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[("revision", "profiles")];
 }
 
 /// The columns that open every claim table.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ClaimHead {
     /// Id of the claim (a row of `claims`): `<profile>/<updated>/<key>`.
+    #[schemars(extend("x-references" = "claims"))]
     pub id: String,
     #[serde(flatten)]
     pub key: ClaimKey,
@@ -258,12 +310,24 @@ pub struct ClaimKey {
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ClaimTail {
-    /// Status of the claim: reported (the default), planned or disputed.
+    /// Status of the claim: reported (the default), planned, disputed, or not_found (looked for
+    /// and not found, as of `as_of`).
+    #[schemars(extend("x-facet" = true))]
     pub status: Status,
-    /// Id of the entity that asserts the claim, e.g. `palantir` for "according to Palantir".
+    /// Id of the entity that asserts the claim, e.g. `palantir` for "according to Palantir", or
+    /// the person who said it.
+    #[schemars(extend("x-references" = "entities"))]
     pub attributed_to: Option<String>,
     /// Verbatim words of the source.
+    #[schemars(extend("x-search" = true))]
     pub quote: Option<String>,
+    /// Date at which the claim was observed to hold, as curated (a partial date); for a figure, part
+    /// of its key.
+    pub as_of: Option<String>,
+    /// First day `as_of` covers.
+    pub as_of_from: Option<Day>,
+    /// Last day `as_of` covers.
+    pub as_of_to: Option<Day>,
 }
 
 /// An exact quantity and how it bounds the truth.
@@ -284,6 +348,7 @@ pub struct AmountColumns {
     /// Unit of a count, e.g. `people`, `transactions`.
     pub unit: Option<String>,
     /// Currency of a money amount (ISO 4217).
+    #[schemars(extend("x-facet" = true))]
     pub currency: Option<String>,
     /// The time unit of a rate: the quantity is per day, week, month or year.
     pub per: Option<Per>,
@@ -305,10 +370,19 @@ pub struct ContractRow {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ContractColumns {
     /// Id of the organization that buys.
+    #[schemars(extend("x-references" = "entities"))]
     pub buyer: Option<String>,
     /// Id of the organization that supplies.
+    #[schemars(extend("x-references" = "entities"))]
     pub supplier: Option<String>,
+    /// Id of the organization whose products or services the supplier delivers, when the supplier
+    /// is a reseller or partner.
+    #[schemars(extend("x-references" = "entities"))]
+    pub provider: Option<String>,
+    /// Procurement identifiers of the award (e.g. PIIDs), as the procurement record writes them.
+    pub award_ids: Vec<String>,
     /// What the contract is for.
+    #[schemars(extend("x-search" = true))]
     pub description: Option<String>,
     #[serde(flatten)]
     pub amount: AmountColumns,
@@ -328,17 +402,6 @@ pub struct ContractColumns {
     pub tail: ClaimTail,
 }
 
-impl Row for ContractRow {
-    const TABLE: &'static str = "contracts";
-    const PRIMARY_KEY: &'static [&'static str] = &["id"];
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[
-        ("id", "claims"),
-        ("buyer", "entities"),
-        ("supplier", "entities"),
-        ("attributed_to", "entities"),
-    ];
-}
-
 /// A quantity about an entity: revenue, employees, records held, transactions per day.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -355,17 +418,13 @@ pub struct FigureRow {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FigureColumns {
     /// Id of the entity the figure is about.
+    #[schemars(extend("x-references" = "entities"))]
     pub subject: String,
     /// What is measured, e.g. `revenue`, `employees`, `transactions`.
+    #[schemars(extend("x-facet" = true))]
     pub metric: String,
     #[serde(flatten)]
     pub amount: AmountColumns,
-    /// Date at which the figure holds, as curated (a partial date).
-    pub as_of: Option<String>,
-    /// First day `as_of` covers.
-    pub as_of_from: Option<Day>,
-    /// Last day `as_of` covers.
-    pub as_of_to: Option<Day>,
     /// Period the figure covers, as curated (a partial date), e.g. the year of a revenue.
     pub period: Option<String>,
     /// First day `period` covers.
@@ -373,16 +432,10 @@ pub struct FigureColumns {
     /// Last day `period` covers.
     pub period_to: Option<Day>,
     /// Curator's note on the figure.
+    #[schemars(extend("x-search" = true))]
     pub note: Option<String>,
     #[serde(flatten)]
     pub tail: ClaimTail,
-}
-
-impl Row for FigureRow {
-    const TABLE: &'static str = "figures";
-    const PRIMARY_KEY: &'static [&'static str] = &["id"];
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] =
-        &[("id", "claims"), ("subject", "entities"), ("attributed_to", "entities")];
 }
 
 /// Something that happened (or is planned) at a date.
@@ -407,20 +460,16 @@ pub struct EventColumns {
     /// Last day `date` covers.
     pub date_to: Day,
     /// Id of the entity the event is about.
+    #[schemars(extend("x-references" = "entities"))]
     pub subject: Option<String>,
     /// Kind of event, e.g. `announcement`.
+    #[schemars(extend("x-facet" = true))]
     pub kind: Option<String>,
     /// What happened.
+    #[schemars(extend("x-search" = true))]
     pub description: String,
     #[serde(flatten)]
     pub tail: ClaimTail,
-}
-
-impl Row for EventRow {
-    const TABLE: &'static str = "events";
-    const PRIMARY_KEY: &'static [&'static str] = &["id"];
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] =
-        &[("id", "claims"), ("subject", "entities"), ("attributed_to", "entities")];
 }
 
 /// A relation between two entities: `subject predicate object`.
@@ -439,11 +488,17 @@ pub struct RelationRow {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RelationColumns {
     /// Id of the entity the relation starts from.
+    #[schemars(extend("x-references" = "entities"))]
     pub subject: String,
     /// What links them, e.g. `hosts`, `develops`.
+    #[schemars(extend("x-facet" = true))]
     pub predicate: String,
     /// Id of the entity the relation points to.
+    #[schemars(extend("x-references" = "entities"))]
     pub object: String,
+    /// The capacity in which the subject is related, e.g. a job title or `reseller`.
+    #[schemars(extend("x-search" = true))]
+    pub role: Option<String>,
     /// When the relation began, as curated (a partial date).
     pub start: Option<String>,
     /// First day `start` covers.
@@ -457,20 +512,10 @@ pub struct RelationColumns {
     /// Last day `end` covers.
     pub end_to: Option<Day>,
     /// Curator's description of the relation.
+    #[schemars(extend("x-search" = true))]
     pub description: Option<String>,
     #[serde(flatten)]
     pub tail: ClaimTail,
-}
-
-impl Row for RelationRow {
-    const TABLE: &'static str = "relations";
-    const PRIMARY_KEY: &'static [&'static str] = &["id"];
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[
-        ("id", "claims"),
-        ("subject", "entities"),
-        ("object", "entities"),
-        ("attributed_to", "entities"),
-    ];
 }
 
 /// A document that a revision cites.
@@ -487,6 +532,7 @@ pub struct SourceRow {
     /// Day the revision that cites the source was updated.
     pub updated: Day,
     /// Id of the revision that cites the source (a row of `profiles`).
+    #[schemars(extend("x-references" = "profiles"))]
     pub revision: String,
     #[serde(flatten)]
     pub source: SourceColumns,
@@ -504,10 +550,12 @@ pub struct SourceId {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SourceColumns {
     /// Title of the source.
+    #[schemars(extend("x-search" = true))]
     pub title: String,
     /// Address of the source.
     pub url: Option<String>,
     /// Who published the source.
+    #[schemars(extend("x-search" = true))]
     pub publisher: Option<String>,
     /// When the source was published, as curated (a partial date).
     pub published: Option<String>,
@@ -521,12 +569,8 @@ pub struct SourceColumns {
     pub accessed_from: Option<Day>,
     /// Last day `accessed` covers.
     pub accessed_to: Option<Day>,
-}
-
-impl Row for SourceRow {
-    const TABLE: &'static str = "sources";
-    const PRIMARY_KEY: &'static [&'static str] = &["id"];
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[("revision", "profiles")];
+    /// SHA-256 of the source's text as read (the archived copy the claims were curated from).
+    pub sha256: Option<String>,
 }
 
 /// A claim citing a source.
@@ -535,15 +579,11 @@ impl Row for SourceRow {
 #[serde(deny_unknown_fields)]
 pub struct CitationRow {
     /// Id of the claim (a row of `claims`).
+    #[schemars(extend("x-references" = "claims"))]
     pub claim_id: String,
     /// Id of the source it cites (a row of `sources`).
+    #[schemars(extend("x-references" = "sources"))]
     pub source_id: String,
-}
-
-impl Row for CitationRow {
-    const TABLE: &'static str = "citations";
-    const PRIMARY_KEY: &'static [&'static str] = &["claim_id", "source_id"];
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[("claim_id", "claims"), ("source_id", "sources")];
 }
 
 /// One fact added, removed or changed between two consecutive revisions of a profile.
@@ -555,20 +595,25 @@ pub struct ChangeRow {
     /// changed field.
     pub id: String,
     /// Slug of the profile.
+    #[schemars(extend("x-references" = "entities"))]
     pub profile: String,
     /// Day the older revision was updated. (Not `from`, a word SQL reserves.)
     pub old_updated: Day,
     /// Day the newer revision was updated. (Not `to`, a word SQL reserves.)
     pub new_updated: Day,
     /// Id of the newer revision (a row of `profiles`).
+    #[schemars(extend("x-references" = "profiles"))]
     pub revision: String,
-    /// What changed: the profile's own fields, an organization or system it declares, or a claim.
+    /// What changed: the profile's own fields, an organization, system or person it declares, or a claim.
+    #[schemars(extend("x-facet" = true))]
     pub kind: Subject,
     /// Claim key, entity id or profile slug of what changed.
     pub key: String,
     /// Id of the claim in the older revision (a row of `claims`), when the older revision makes it.
+    #[schemars(extend("x-references" = "claims"))]
     pub old_claim_id: Option<String>,
     /// Id of the claim in the newer revision (a row of `claims`), when the newer revision makes it.
+    #[schemars(extend("x-references" = "claims"))]
     pub new_claim_id: Option<String>,
     /// Added (only in the newer revision), removed (only in the older one) or changed (a field differs).
     pub change: ChangeType,
@@ -577,21 +622,12 @@ pub struct ChangeRow {
     pub field: Option<String>,
     /// The older value as text (lists as JSON, amounts as plain digits), or a description of what was
     /// removed.
+    #[schemars(extend("x-search" = true))]
     pub old_value: Option<String>,
     /// The newer value as text (lists as JSON, amounts as plain digits), or a description of what was
     /// added.
+    #[schemars(extend("x-search" = true))]
     pub new_value: Option<String>,
-}
-
-impl Row for ChangeRow {
-    const TABLE: &'static str = "changes";
-    const PRIMARY_KEY: &'static [&'static str] = &["id"];
-    const FOREIGN_KEYS: &'static [(&'static str, &'static str)] = &[
-        ("profile", "entities"),
-        ("revision", "profiles"),
-        ("old_claim_id", "claims"),
-        ("new_claim_id", "claims"),
-    ];
 }
 
 /// A claim in a revision's document: what it says, with the sources it cites.
@@ -607,7 +643,7 @@ pub struct Claimed<'a, T> {
     pub sources: Vec<&'a str>,
 }
 
-/// An organization or system in a revision's document: as merged across the dataset, with the
+/// An organization, system or person in a revision's document: as merged across the dataset, with the
 /// sources this revision cites for it (the dataset-wide list is in its table).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -615,6 +651,8 @@ pub struct Claimed<'a, T> {
 pub struct Named<T> {
     #[serde(flatten)]
     pub entity: T,
+    /// Its identifiers in other registers.
+    pub identifiers: Vec<IdentifierColumns>,
     /// Local ids of the sources (`local_id` in `sources`) this revision cites for the entity.
     pub sources: Vec<String>,
 }
@@ -660,4 +698,6 @@ pub struct ProfileDocument<'a> {
     pub organizations: Vec<Named<OrganizationColumns>>,
     /// The systems this revision declares or refers to.
     pub systems: Vec<Named<SystemColumns>>,
+    /// The people this revision declares or refers to.
+    pub people: Vec<Named<PersonColumns>>,
 }

@@ -58,7 +58,7 @@ REQUIRED_TABLES = (
 # Tables nested in json/profiles.jsonl as rows (`profiles` being the documents themselves).
 # organizations and systems are embedded too, but as merged entities; tested separately.
 REQUIRED_JSON_TABLES = ("profiles", "sources", "contracts", "figures", "events", "relations")
-MERGED_JSON_TABLES = ("organizations", "systems")
+MERGED_JSON_TABLES = ("organizations", "systems", "people")
 
 
 def read_documents() -> list[dict[str, Any]]:
@@ -292,6 +292,15 @@ def rows_json(table: str) -> list[dict[str, Any]]:
                 {**row, **revision, "id": f"{document['id']}/{row['local_id']}", "revision": document["id"]}
                 for row in document[table]
             )
+        elif table == "identifiers":
+            # Each embedded entity carries its identifiers; an entity is embedded in every
+            # document that names it, so its identifiers are taken once.
+            for kind in MERGED_JSON_TABLES:
+                for entity in document[kind]:
+                    for identifier in entity["identifiers"]:
+                        row = {**identifier, "entity_id": entity["id"]}
+                        if row not in nested:
+                            nested.append(row)
         elif table in MERGED_JSON_TABLES:
             nested.extend(
                 {**row, "source_ids": [f"{document['id']}/{source}" for source in row["sources"]]}
@@ -895,6 +904,13 @@ def test_profiles_json_nests_rows_under_their_revision_and_cites_the_citations()
                 assert set(row["sources"]) <= set(local_ids), (document["id"], row["id"])
 
 
+def test_profiles_json_identifiers_are_the_identifiers_table():
+    """Every identifier of an embedded entity is a row of `identifiers`, and together they cover it."""
+    def key(row):
+        return (row["entity_id"], row["scheme"], row["value"], row["url"])
+    assert sorted(map(key, rows_json("identifiers"))) == sorted(map(key, rows_pandas("identifiers")))
+
+
 # ---------------------------------------------------------------------------------------------
 # 7. Files, sizes and hashes
 # ---------------------------------------------------------------------------------------------
@@ -937,7 +953,8 @@ def test_readme_lists_every_data_file_with_its_size_and_hash():
     listed = readme_files()
     paths = [path for path, _, _ in listed]
     assert len(paths) == len(set(paths)), "README.md lists a file twice"
-    assert set(paths) == {entry["path"] for entry in resources().values()}
+    # Every resource, and the package descriptor itself: the dictionary lists what a user downloads.
+    assert set(paths) == {entry["path"] for entry in resources().values()} | {"datapackage.json"}
     for path, size, digest in listed:
         assert (OUTPUT / path).stat().st_size == size, path
         assert sha256_of(OUTPUT / path) == digest, path
@@ -974,10 +991,11 @@ def test_readme_describes_each_table_as_declared(table):
 
 def test_every_file_in_the_output_is_a_resource():
     """A file that no resource describes is unvalidated, unhashed data (or a leftover). Besides the
-    package and the dictionary, only the mark that tells `build` the folder is its own may be there."""
+    package, the dictionary and the Croissant description (tested in test_croissant.py), only the
+    mark that tells `build` the folder is its own may be there."""
     on_disk = {
         path.relative_to(OUTPUT).as_posix() for path in OUTPUT.rglob("*") if path.is_file()
-    } - {"datapackage.json", "README.md", ".profile-export"}
+    } - {"datapackage.json", "README.md", "croissant.json", ".profile-export"}
     assert on_disk == {entry["path"] for entry in resources().values()}
 
 
@@ -1116,3 +1134,71 @@ def test_csv_cells_are_safe_in_spreadsheets(table):
             if index in decimals and cell:
                 assert "e" not in cell.lower(), where
                 assert PLAIN_DECIMAL.fullmatch(cell), where
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence: facts of the Amazon profile, written by hand from its text, as every reader sees them
+# ---------------------------------------------------------------------------------------------
+
+
+def of_revision(rows, day):
+    return [row for row in rows if row["id"].startswith(f"amazon/{day}/")]
+
+
+def test_teresa_carlson_is_a_person_and_the_speaker_of_her_quote(read):
+    """"Amazon's Teresa Carlson, the vice president of the worldwide public sector of AWS, stated in
+    August 2018 [...] “unwaveringly in support of our law enforcement, defense, and intelligence
+    community”": a person, named as the speaker of the statement."""
+    people = {row["id"]: row for row in read("people")}
+    assert people["teresa-carlson"]["name"] == "Teresa Carlson"
+    said = [row for row in of_revision(read("events"), "2019-01-07") if row["attributed_to"] == "teresa-carlson"]
+    assert len(said) == 1, said
+    assert "unwaveringly in support of our law enforcement, defense, and intelligence community" in said[0]["quote"]
+
+
+def test_ice_pays_four_points_for_aws(read):
+    """"ICE has paid at least $9.1 million to One AWS partner, Four Points Technology, for cloud
+    services": a reseller chain, buyer → supplier → provider, with the exact amount."""
+    rows = [
+        row
+        for row in of_revision(read("contracts"), "2019-01-07")
+        if (row["buyer"], row["supplier"]) == ("ice", "four-points-technology")
+    ]
+    assert len(rows) == 1, rows
+    row = rows[0]
+    assert row["provider"] == "aws"
+    assert (row["value"], row["qualifier"], row["currency"]) == (Decimal("9100000"), "at_least", "USD")
+
+
+def test_findings_of_absence_are_dated_claims(read):
+    """"As of December 2018, public procurement data does not show any ICE contracts with Amazon for
+    facial recognition services" and "there is no evidence that ICE uses Rekognition" (as of the
+    2020 text's date): claims with status not_found and the day they were looked for."""
+    contracts = [
+        row
+        for row in of_revision(read("contracts"), "2019-01-07")
+        if (row["buyer"], row["supplier"], row["status"]) == ("ice", "amazon", "not_found")
+    ]
+    assert len(contracts) == 1, contracts
+    assert (contracts[0]["as_of"], contracts[0]["as_of_from"], contracts[0]["as_of_to"]) == (
+        "2018-12",
+        date(2018, 12, 1),
+        date(2018, 12, 31),
+    )
+    relations = [
+        row
+        for row in of_revision(read("relations"), "2020-11-19")
+        if (row["subject"], row["predicate"], row["object"]) == ("ice", "uses", "rekognition")
+    ]
+    assert len(relations) == 1, relations
+    assert relations[0]["status"] == "not_found"
+    assert relations[0]["as_of_from"] == relations[0]["as_of_to"] == date(2020, 11, 19)
+
+
+def test_amazon_carries_identifiers_that_join_other_datasets(read):
+    """Amazon.com, Inc.: Wikidata Q3884, LEI ZXTILKJKG63JELOEG630, SEC CIK 0001018724 (ten digits,
+    leading zeros kept, as EDGAR writes it)."""
+    found = {row["scheme"]: row["value"] for row in read("identifiers") if row["entity_id"] == "amazon"}
+    assert found["wikidata"] == "Q3884"
+    assert found["lei"] == "ZXTILKJKG63JELOEG630"
+    assert found["sec_cik"] == "0001018724"

@@ -33,6 +33,7 @@ from test_dataset import (
     read_csv_text,
     resource,
     resources,
+    rows_csv,
     sql_name,
 )
 
@@ -234,3 +235,124 @@ def test_datasette_shows_the_license_source_and_searches(datasette):
     assert metadata["source"]
     found = get_json(f"{datasette}/{name}/organizations.json?_search=Immigration&_shape=array")
     assert any("Immigration" in row["name"] for row in found), found
+
+
+# ---------------------------------------------------------------------------------------------
+# Datasette as a publication: facets, sorted views, canned queries
+# ---------------------------------------------------------------------------------------------
+
+# The columns the spec names as facets, wherever a table has them.
+FACETED = ("kind", "type", "status", "predicate", "metric", "currency")
+
+
+def database_metadata() -> dict:
+    metadata = json.loads((OUTPUT / resources()["datasette-metadata"]["path"]).read_text(encoding="utf-8"))
+    return metadata["databases"][database_path().stem]
+
+
+def referenced_by(table: str, target: str) -> list[str]:
+    """The columns of `table` that hold an id of `target`, in the table's order."""
+    return [fk["fields"][0] for fk in foreign_keys(table, "csv") if fk["reference"]["resource"] == f"{target}-csv"]
+
+
+def claim_tables() -> list[str]:
+    """Tables whose `id` is a claim's id: contracts, figures, events, relations, and any added later."""
+    return [table for table in TABLES if "id" in referenced_by(table, "claims")]
+
+
+def faceted_tables() -> list[str]:
+    return [table for table in TABLES if any(column.name in FACETED for column in columns(table))]
+
+
+def test_datasette_metadata_sets_the_facets_the_spec_names():
+    tables = database_metadata()["tables"]
+    for table in TABLES:
+        expected = [column.name for column in columns(table) if column.name in FACETED]
+        assert tables[table].get("facets", []) == expected, table
+
+
+def test_datasette_metadata_shows_claims_and_changes_newest_first():
+    tables = database_metadata()["tables"]
+    assert claim_tables(), "no claim table"
+    for table in ["claims", *claim_tables()]:
+        assert tables[table].get("sort_desc") == "updated", table
+    assert tables["changes"].get("sort_desc") == "new_updated"
+
+
+@pytest.mark.parametrize("table", faceted_tables())
+def test_datasette_offers_the_facets_with_their_counts(datasette, table):
+    name = urllib.parse.quote(database_path().stem)
+    page = get_json(f"{datasette}/{name}/{urllib.parse.quote(table)}.json")
+    facets = database_metadata()["tables"][table]["facets"]
+    assert sorted(page["facet_results"]) == sorted(facets), table
+    for column in facets:
+        result = page["facet_results"][column]
+        got = {row["value"]: row["count"] for row in result["results"]}
+        expected = dict(connection().execute(
+            f"SELECT {sql_name(column)}, count(*) FROM {sql_name(table)} "
+            f"WHERE {sql_name(column)} IS NOT NULL GROUP BY 1"
+        ).fetchall())
+        if result["truncated"]:
+            assert all(expected[value] == count for value, count in got.items()), (table, column)
+        else:
+            assert got == expected, (table, column)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_datasette_serves_each_table_in_its_declared_order(datasette, table):
+    """By the column of `sort` or `sort_desc`, else by primary key."""
+    view = database_metadata()["tables"][table]
+    order = [view.get("sort") or view.get("sort_desc")] if "sort" in view or "sort_desc" in view else None
+    order = order or resource(table, "csv")["schema"]["primaryKey"]
+    name = urllib.parse.quote(database_path().stem)
+    page = get_json(f"{datasette}/{name}/{urllib.parse.quote(table)}.json?_shape=objects&_size=max")
+    assert page["next"] is None, f"{table} has more rows than one page"
+    shown = [tuple(row[column] for column in order) for row in page["rows"]]
+    assert len(shown) == connection().execute(f"SELECT count(*) FROM {sql_name(table)}").fetchone()[0]
+    assert shown == sorted(shown, reverse="sort_desc" in view), (table, order)
+
+
+def test_datasette_canned_query_entity_gives_every_claim_about_aws(datasette):
+    name = urllib.parse.quote(database_path().stem)
+    found = get_json(f"{datasette}/{name}/entity.json?id=aws&_shape=array")
+    # What the CSV files say: every claim naming aws in a column that references an entity.
+    expected = {}
+    for table in claim_tables():
+        references = referenced_by(table, "entities")
+        for row in rows_csv(table):
+            roles = {column for column in references if row[column] == "aws"}
+            if roles:
+                expected[row["id"]] = roles
+    assert expected, "the published dataset has claims about aws"
+    assert {row["id"]: set(row["role"].split(", ")) for row in found} == expected
+    assert len(found) == len(expected), "a claim once"
+    days = [row["updated"] for row in found]
+    assert days == sorted(days, reverse=True), "newest revision first"
+    claims = {row["id"]: row for row in rows_csv("claims")}
+    sources = {row["id"]: row for row in rows_csv("sources")}
+    citations = rows_csv("citations")
+    for row in found:
+        claim = claims[row["id"]]
+        assert (row["kind"], row["profile"], date.fromisoformat(row["updated"]), row["revision"]) == (
+            claim["kind"], claim["profile"], claim["updated"], claim["revision"]
+        ), row["id"]
+        cited = [sources[c["source_id"]] for c in citations if c["claim_id"] == row["id"]]
+        assert cited, row["id"]
+        expected_sources = [
+            {key: source[key] for key in ("title", "url") if source[key] is not None} for source in cited
+        ]
+        got_sources = [{key: csv_escape(value) for key, value in source.items()} for source in json.loads(row["sources"])]
+        assert got_sources == expected_sources, row["id"]
+        facts = json.loads(row["facts"])
+        for role in expected[row["id"]]:
+            assert facts.get(role, row.get(role)) == "aws", (row["id"], role)
+
+
+def test_datasette_canned_query_changes_since_gives_the_changes_after_the_date(datasette):
+    name = urllib.parse.quote(database_path().stem)
+    found = get_json(f"{datasette}/{name}/changes_since.json?date=2019-12-31&_shape=array")
+    after = [row for row in rows_csv("changes") if row["new_updated"] > date(2019, 12, 31)]
+    newest_first = sorted(after, key=lambda row: row["new_updated"], reverse=True)  # stable: CSV order within a day
+    assert newest_first, "the published dataset has changes after 2019-12-31"
+    assert [row["id"] for row in found] == [row["id"] for row in newest_first]
+    assert get_json(f"{datasette}/{name}/changes_since.json?date=2099-01-01&_shape=array") == []

@@ -10,7 +10,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::path::Path;
 
 /// The published tables: the eleven of SPEC.md and `changes`.
-const TABLES: usize = 12;
+const TABLES: usize = 14;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -99,8 +99,8 @@ fn output_is_the_same_for_any_thread_count_and_file_order() {
     let (a, b) = (tree(&forward.path("output")), tree(&backward.path("output")));
     assert_eq!(
         a.len(),
-        2 * TABLES + 7,
-        "CSV and Parquet per table, JSON, the workbook, the database and its metadata, datapackage.json, README.md, the mark"
+        2 * TABLES + 8,
+        "CSV and Parquet per table, JSON, the workbook, the database and its metadata, datapackage.json, README.md, croissant.json, the mark"
     );
     assert!(a == b, "two builds of the same input differ");
 }
@@ -202,7 +202,7 @@ fn formats_can_be_chosen() {
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     let files = tree(&work.path("output"));
     assert!(files.keys().all(|name| name.starts_with("csv/")
-        || ["datapackage.json", "README.md", ".profile-export"].contains(&name.as_str())));
+        || ["datapackage.json", "README.md", "croissant.json", ".profile-export"].contains(&name.as_str())));
     let package: serde_json::Value = serde_json::from_slice(&files["datapackage.json"]).expect("json");
     let resources = package["resources"].as_array().expect("resources");
     assert_eq!(resources.len(), TABLES);
@@ -462,4 +462,82 @@ fn entities_beyond_memory_go_to_a_temporary_file_and_come_back_whole() {
     assert_eq!(checked.stderr.lines().collect::<Vec<_>>(), [error.as_str()]);
     assert_eq!(run_with_env(work.dir.path(), &["check", "--quiet"], &[]).code, 1);
     assert!(!work.path("other").exists());
+}
+
+#[test]
+fn a_build_that_publishes_nothing_removes_the_folders_it_made_for_the_output() {
+    let work = Workdir::with_revision(&REVISION.replace("2019-03", "2019-13"));
+    std::fs::create_dir(work.path("kept")).expect("a folder of the user's");
+    for output in ["new/deeper/out", "kept/deeper/out"] {
+        let outcome = work.run(&["build", "--output", output]);
+        assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+        assert!(outcome.stderr.contains("nothing was written"), "{}", outcome.stderr);
+    }
+    assert_eq!(leftovers(work.dir.path(), &["input", "kept"]), Vec::<String>::new());
+    assert_eq!(
+        leftovers(&work.path("kept"), &[]),
+        Vec::<String>::new(),
+        "only what it made"
+    );
+    // Nor does an I/O error (here every write past 4 KiB fails, as on a full disk).
+    let work = Workdir::with_revision(REVISION);
+    let outcome = with_file_size_limit(work.dir.path(), 8, &["build", "--output", "new/deeper/out"]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert_eq!(leftovers(work.dir.path(), &["input"]), Vec::<String>::new());
+}
+
+/// Runs the binary in `dir` with `args`, where a write past `blocks` blocks of 512 bytes fails, as
+/// on a full disk: `ulimit -f`, with SIGXFSZ ignored (which the binary inherits), makes it fail with
+/// EFBIG.
+fn with_file_size_limit(dir: &Path, blocks: u32, args: &[&str]) -> crate::support::Outcome {
+    let output = std::process::Command::new("sh")
+        .args(["-c", "trap '' XFSZ; ulimit -f \"$1\"; shift; exec \"$@\"", "sh"])
+        .arg(blocks.to_string())
+        .arg(env!("CARGO_BIN_EXE_profile-export"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("sh runs");
+    crate::support::Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn a_full_disk_stops_every_format_with_the_reason_and_leaves_nothing() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    // 40 generated profiles: every format has a file beyond 100 KiB, and what every build writes
+    // besides (the mark, datapackage.json, README.md) stays below it.
+    crate::generate::generate(40, 3, &dir.path().join("input")).expect("input");
+    assert_eq!(run_in(dir.path(), &["build", "--quiet"]).code, 0);
+    let before = tree(&dir.path().join("output"));
+    let staging = format!("{}/.output.staging-", dir.path().display());
+    for (format, file) in [
+        ("json", "/json/.profiles.part: "),
+        ("csv", "/csv/"),
+        ("parquet", "/parquet/"),
+        ("xlsx", "/xlsx: a temporary file of the workbook cannot be written: "),
+        ("sqlite", "/sqlite/"),
+    ] {
+        let outcome = with_file_size_limit(dir.path(), 200, &["build", "--quiet", "--format", format]);
+        assert_eq!(outcome.code, 2, "{format}: {}", outcome.stderr);
+        let lines: Vec<&str> = outcome.stderr.lines().collect();
+        assert_eq!(lines.len(), 2, "{format}: {}", outcome.stderr);
+        assert!(
+            lines[0].starts_with(&format!("error: {staging}")) && lines[0].contains(file),
+            "{format}: the file and what the system said: {}",
+            outcome.stderr
+        );
+        assert_eq!(lines[1], "error: nothing was written; output is unchanged");
+        assert_eq!(
+            leftovers(dir.path(), &["input", "output"]),
+            Vec::<String>::new(),
+            "{format}"
+        );
+        assert!(
+            tree(&dir.path().join("output")) == before,
+            "{format}: the previous output changed"
+        );
+    }
 }

@@ -271,6 +271,21 @@ fn profiles_that_disagree_name_both_places() {
 }
 
 #[test]
+fn profiles_that_disagree_in_ways_that_look_alike_name_the_code_points() {
+    // `Café` composed (U+00E9) in one profile and decomposed (`e` and U+0301) in the other.
+    let beta = format!("{BETA}  - {{id: agency, name: Cafe\u{301}}}\n");
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (REVISION_PATH, revision_with(10, "    name: Caf\u{e9}").as_bytes()),
+        ("profiles/beta/2020-01-01.yaml", beta.as_bytes()),
+    ]);
+    let outcome = check(&work);
+    let expected = "input/profiles/beta/2020-01-01.yaml:7:5: error[E0212]: `agency` has name \"Cafe\u{301}\" here, but another profile gives it name \"Caf\u{e9}\"; they look alike but are written differently: U+0065 U+0301 here against U+00E9 there";
+    outcome.assert_one_problem(expected);
+    assert_eq!(outcome.headlines(), [expected]);
+}
+
+#[test]
 fn newer_revision_of_one_profile_replaces_a_value() {
     let newer = REVISION
         .replace("2020-01-01", "2021-01-01")
@@ -575,4 +590,91 @@ fn rules_behind_a_broken_list_item_point_at_their_own_line() {
         outcome.stderr
     );
     assert!(outcome.stderr.contains("^ at /events/1/date"), "{}", outcome.stderr);
+}
+
+#[test]
+fn every_date_and_amount_that_does_not_parse_is_reported_at_its_place_at_once() {
+    // Dates and amounts are parsed as a revision is read: one that does not parse must not hide the
+    // others, and a figure's amount (written among the figure's own fields) is found at its field.
+    let revision = revision_with(21, "    start: 2019-02-29")
+        .replace("    low: 350000", "    low: 35O000")
+        .replace("  - date: 2018-22", "  - date: 2018-25");
+    let outcome = check(&Workdir::with_revision(&revision));
+    assert_eq!(
+        outcome.headlines(),
+        [
+            format!("{FILE}:21:12: error[E0202]: `2019-02-29` is not a date of the calendar"),
+            format!(
+                "{FILE}:26:10: error[E0203]: `35O000` is not an amount: expected a number such as `566000`, `566,000`, `9.1 million` or `$177.9 billion`"
+            ),
+            format!("{FILE}:30:11: error[E0202]: `2018-25` is not a date of the calendar"),
+        ],
+        "{}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.contains("^ at /figures/0/low"), "{}", outcome.stderr);
+}
+
+#[test]
+fn only_http_and_https_addresses_are_accepted() {
+    for address in [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+    ] {
+        expect(
+            &revision_with(7, &format!("    title: Report\n    url: '{address}'")),
+            &format!(
+                "8:10: error[E0101]: `{address}` is not a web address: only http and https addresses are allowed, e.g. `https://example.org/page`"
+            ),
+        );
+        let work = Workdir::new(&[
+            (
+                "dataset.yaml",
+                format!("{DATASET}homepage: '{address}'\nsources:\n  - {{title: Data, url: '{address}'}}\n").as_bytes(),
+            ),
+            (REVISION_PATH, REVISION.as_bytes()),
+        ]);
+        let outcome = check(&work);
+        assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+        let message = format!(
+            "error[E0101]: `{address}` is not a web address: only http and https addresses are allowed, e.g. `https://example.org/page`"
+        );
+        assert_eq!(
+            outcome.headlines(),
+            [
+                format!("input/dataset.yaml:5:11: {message}"),
+                format!("input/dataset.yaml:7:24: {message}"),
+            ],
+            "{}",
+            outcome.stderr
+        );
+    }
+    for address in [
+        "HTTPS://example.org",
+        "http://example.org",
+        "hTTps://example.org/a?b=c#d",
+    ] {
+        let work = Workdir::new(&[
+            (
+                "dataset.yaml",
+                format!("{DATASET}homepage: '{address}'\nsources:\n  - {{title: Data, url: '{address}'}}\n").as_bytes(),
+            ),
+            (
+                REVISION_PATH,
+                revision_with(7, &format!("    title: Report\n    url: '{address}'")).as_bytes(),
+            ),
+        ]);
+        let outcome = check(&work);
+        assert_eq!(outcome.code, 0, "{address}: {}", outcome.stderr);
+    }
+}
+
+#[test]
+fn an_address_that_is_not_a_uri_gets_one_message() {
+    expect(
+        &revision_with(7, "    title: Report\n    url: 'https://exa mple.org'"),
+        "8:10: error[E0101]: `https://exa mple.org` is not a web address: write it whole, e.g. `https://example.org/page`",
+    );
 }

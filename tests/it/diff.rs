@@ -1,6 +1,6 @@
 //! `diff` and the `changes` table: what changed between revisions, fact by fact.
 
-use crate::support::{DATASET, REVISION, Workdir, run_in};
+use crate::support::{DATASET, REVISION, Workdir, golden, inert_lines, run_in};
 use std::path::Path;
 use std::process::Command;
 
@@ -26,11 +26,7 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
 fn the_amazon_changelog_is_the_golden_one() {
     let (code, stdout, stderr) = run(root(), &["diff", "amazon"]);
     assert_eq!(code, 0, "{stderr}");
-    let golden = std::fs::read_to_string(root().join("tests/golden/diff-amazon.txt")).expect("golden file");
-    assert!(
-        stdout == golden,
-        "`profile-export diff amazon` differs from tests/golden/diff-amazon.txt:\n{stdout}"
-    );
+    golden("diff-amazon.txt", &stdout);
     assert!(!stdout.contains('\x1b'), "no colour when stdout is not a terminal");
 }
 
@@ -63,8 +59,16 @@ fn the_amazon_changelog_shows_what_the_seed_texts_changed() {
     }
     let headings: Vec<&str> = text.lines().filter(|l| !l.is_empty() && !l.starts_with(' ')).collect();
     assert_eq!(
-        headings[1..7],
-        ["profile", "organizations", "systems", "contracts", "figures", "events"],
+        headings[1..8],
+        [
+            "profile",
+            "organizations",
+            "systems",
+            "people",
+            "contracts",
+            "figures",
+            "events"
+        ],
         "grouped by kind"
     );
 }
@@ -147,5 +151,64 @@ fn diff_names_what_it_cannot_compare() {
     assert!(
         stderr.contains("`acme` has no revision 2019-01-01; its revisions: 2020-01-01"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn diff_shows_curated_line_ends_and_controls_escaped() {
+    let newer = REVISION
+        .replace("updated: 2020-01-01", "updated: 2021-01-01")
+        .replace("description: Pitch", r#"description: "Pitch\n::add-mask::secret\e\a""#)
+        .replace(
+            "    operator: agency\n",
+            "    operator: agency\n  - {id: base, name: \"Base\\L::warning::x\\N\"}\n",
+        );
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/acme/2020-01-01.yaml", REVISION.as_bytes()),
+        ("profiles/acme/2021-01-01.yaml", newer.as_bytes()),
+    ]);
+    let output = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_profile-export"))
+            .args(args)
+            .current_dir(work.dir.path())
+            .output()
+            .expect("the binary runs");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        inert_lines(output.stdout, false)
+    };
+
+    let text = output(&["diff", "acme"]);
+    assert_eq!(
+        text,
+        r"acme: 2020-01-01 → 2021-01-01
+
+systems
+  + base: Base\u{2028}::warning::x\u{85}
+
+events
+  ~ 2018-22 acme – Pitch\n::add-mask::secret\u{1b}\u{7}
+      description: Pitch → Pitch\n::add-mask::secret\u{1b}\u{7}
+
+1 added, 0 removed, 1 changed (1 fields)
+"
+    );
+
+    let json: serde_json::Value = serde_json::from_str(&output(&["diff", "acme", "--format", "json"])).expect("json");
+    let changes = json["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 2, "{json}");
+    assert_eq!(changes[0]["label"], r"Base\u{2028}::warning::x\u{85}");
+    assert_eq!(changes[0]["new"], r"Base\u{2028}::warning::x\u{85}");
+    assert_eq!(changes[1]["field"], "description");
+    assert_eq!(changes[1]["old"], "Pitch");
+    assert_eq!(changes[1]["new"], r"Pitch\n::add-mask::secret\u{1b}\u{7}");
+    assert_eq!(
+        changes[1]["label"],
+        r"2018-22 acme – Pitch\n::add-mask::secret\u{1b}\u{7}"
     );
 }

@@ -144,3 +144,155 @@ fn an_input_with_no_revision_is_an_error() {
     let work = Workdir::new(&[("dataset.yaml", DATASET.as_bytes()), ("profiles/.gitkeep", b"")]);
     assert_refused_everywhere(&work, "input/profiles:1:1: error[E0013]");
 }
+
+#[test]
+fn a_magic_link_under_proc_is_refused_even_when_it_leads_back_inside() {
+    let work = Workdir::with_revision(REVISION);
+    // The kernel follows /proc/self/root/... to the input's own file; the tool judges a link by
+    // its words, and these name a place outside the input folder.
+    let real = work.path("input").canonicalize().expect("real").join("shelf.yaml");
+    std::fs::rename(work.path(&format!("input/{REVISION_PATH}")), &real).expect("move");
+    let magic = format!("/proc/self/root{}", real.display());
+    symlink(&magic, work.path(&format!("input/{REVISION_PATH}"))).expect("link");
+    assert_refused_everywhere(&work, "input/profiles/acme/2020-01-01.yaml:1:1: error[E0005]");
+    let outcome = run_bounded(work.dir.path(), &["check"]);
+    assert!(
+        outcome.stderr.contains(&format!(
+            "leads through a symbolic link to {magic}, outside the input folder"
+        )),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn a_relative_link_out_names_where_it_leads_and_a_loop_of_links_is_a_clear_error() {
+    let work = Workdir::with_revision(REVISION);
+    outside(&work, "2021-01-01.yaml", "CI_TOKEN=hunter2-secret\n");
+    symlink(
+        "../../../elsewhere/2021-01-01.yaml",
+        work.path("input/profiles/acme/2021-01-01.yaml"),
+    )
+    .expect("link");
+    let outcome = run_bounded(work.dir.path(), &["check"]);
+    outcome.assert_one_problem("input/profiles/acme/2021-01-01.yaml:1:1: error[E0005]");
+    let to = work
+        .dir
+        .path()
+        .canonicalize()
+        .expect("real")
+        .join("elsewhere/2021-01-01.yaml");
+    assert!(
+        outcome
+            .stderr
+            .contains(&format!("leads through a symbolic link to {},", to.display())),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!outcome.stderr.contains("hunter2"), "{}", outcome.stderr);
+
+    std::fs::remove_file(work.path("input/profiles/acme/2021-01-01.yaml")).expect("remove");
+    symlink("2021-01-02.yaml", work.path("input/profiles/acme/2021-01-01.yaml")).expect("link");
+    symlink("2021-01-01.yaml", work.path("input/profiles/acme/2021-01-02.yaml")).expect("link");
+    let outcome = run_bounded(work.dir.path(), &["check"]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert_eq!(
+        outcome.headlines(),
+        [
+            "input/profiles/acme/2021-01-01.yaml:1:1: error[E0001]: cannot be read: it leads through more than 40 symbolic links (a loop of links?)",
+            "input/profiles/acme/2021-01-02.yaml:1:1: error[E0001]: cannot be read: it leads through more than 40 symbolic links (a loop of links?)",
+        ],
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// How many times each of `check` and `new` runs while a profile folder is swapped for a link out.
+const RACE_ROUNDS: usize = 30;
+
+/// How many revisions the swapped profile folder holds.
+const RACE_FILES: usize = 40;
+
+/// A stress test of the race between resolving a path and opening it: a thread swaps the profile
+/// folder for a link out of the input, over and over, while `check` and `new` run. Its assertion is
+/// exact (nothing read or written outside in any run); on code that resolves a path and then opens
+/// it again by name it fails in most runs, and it can never pass by luck on code that does not.
+#[test]
+fn a_profile_folder_swapped_for_a_link_out_is_never_read_or_written_through() {
+    const MARKER: &str = "leaked_secret_marker";
+    let work = Workdir::new(&[("dataset.yaml", DATASET.as_bytes())]);
+    // Inside, revisions of the profile; outside, under the same names, revisions that `check` would
+    // report by their unknown field if it ever read one, in a folder that `new` must never write
+    // to. Many files make many chances for each run to go wrong.
+    let secret = REVISION.replace("name: Acme Corp\n", &format!("name: Acme Corp\n{MARKER}: 1\n"));
+    let names: Vec<String> = (0..RACE_FILES)
+        .map(|at| format!("2020-{:02}-{:02}.yaml", 1 + at / 28, 1 + at % 28))
+        .collect();
+    for name in &names {
+        let date = name.trim_end_matches(".yaml");
+        let revision = REVISION.replace("2020-01-01", date);
+        work.write(&format!("profiles/acme/{name}"), revision.as_bytes());
+        outside(&work, name, &secret.replace("2020-01-01", date));
+    }
+    // The link waits inside the input but outside profiles/, where the walk never goes.
+    std::fs::create_dir_all(work.path("input/stash")).expect("folder");
+    symlink(work.path("elsewhere"), work.path("input/stash/acme")).expect("link");
+    let (folder, stash) = (work.path("input/profiles/acme"), work.path("input/stash/acme"));
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    /// Stops the swapper however the rounds end: a failed assertion too, or the scope would wait
+    /// for it forever.
+    struct Stop<'a>(&'a std::sync::atomic::AtomicBool);
+    impl Drop for Stop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    let swaps = std::thread::scope(|scope| {
+        let stopping = Stop(&stop);
+        let swapper = scope.spawn(|| {
+            let mut swaps = 0_u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                use rustix::fs::{CWD, RenameFlags, renameat_with};
+                renameat_with(CWD, &folder, CWD, &stash, RenameFlags::EXCHANGE).expect("swapped");
+                swaps += 1;
+            }
+            swaps
+        });
+        for round in 0..RACE_ROUNDS {
+            let checked = run_bounded(work.dir.path(), &["check"]);
+            assert!(
+                !checked.stderr.contains(MARKER),
+                "check read outside:\n{}",
+                checked.stderr
+            );
+            let date = format!("2030-{:02}-01", round % 12 + 1).replace("2030", &(2030 + round / 12).to_string());
+            let started = run_bounded(work.dir.path(), &["new", "acme", "--updated", &date]);
+            assert!(
+                !started.stderr.contains(MARKER),
+                "new read outside:\n{}",
+                started.stderr
+            );
+        }
+        drop(stopping);
+        swapper.join().expect("the swapper ends")
+    });
+    assert!(swaps > 0);
+    // Put the folder back, drop the link, and look at what is where.
+    if std::fs::symlink_metadata(&folder)
+        .expect("folder")
+        .file_type()
+        .is_symlink()
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        renameat_with(CWD, &folder, CWD, &stash, RenameFlags::EXCHANGE).expect("swapped back");
+    }
+    std::fs::remove_file(&stash).expect("the link");
+    let left_outside: Vec<String> = crate::support::tree(&work.path("elsewhere")).into_keys().collect();
+    assert_eq!(left_outside, names, "new wrote outside the input");
+    for (path, bytes) in crate::support::tree(&work.path("input")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(MARKER),
+            "{path} was copied from outside"
+        );
+    }
+}

@@ -120,3 +120,146 @@ fn positions_on_one_long_line_are_exact() {
         assert!(headline.starts_with(expected.as_str()), "{headline} != {expected}");
     }
 }
+
+/// The XML of the sheet of `workbook` that contains `needle`.
+fn sheet_with(workbook: &std::path::Path, needle: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(workbook).expect("workbook")).expect("a zip file");
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index).expect("entry");
+        let mut text = String::new();
+        file.read_to_string(&mut text).expect("UTF-8 XML");
+        if file.name().expect("a UTF-8 name").starts_with("xl/worksheets/") && text.contains(needle) {
+            return text;
+        }
+    }
+    panic!("no sheet holds {needle}");
+}
+
+/// The text of the inline string cell of `sheet` that starts with `start`, unescaped.
+fn cell_starting(sheet: &str, start: &str) -> String {
+    let from = sheet.find(&format!(">{start}")).expect("the cell") + 1;
+    let to = from + sheet[from..].find("</t>").expect("end of the cell");
+    sheet[from..to]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn a_text_longer_than_a_workbook_cell_is_a_problem_at_its_place() {
+    // 20,000 characters, but 40,000 UTF-16 code units: what a workbook cell's limit counts.
+    let emoji = "😀".repeat(20_000);
+    let revision = REVISION.replace("description: Pitch", &format!("description: {emoji}"));
+    let work = work_with(&revision);
+    let message = "has a text of 20000 characters, which take 40000 UTF-16 code units: more than the 32767 a \
+                   workbook cell holds (an emoji takes two); shorten it";
+    work.run(&["check"])
+        .assert_one_problem(&format!("{FILE}:32:18: error[E0217]: {message}"));
+    let outcome = work.run(&["build"]);
+    outcome.assert_one_problem(&format!("{FILE}:32:18: error[E0217]"));
+    assert!(!work.path("output").exists(), "nothing written");
+}
+
+#[test]
+fn an_id_that_makes_ids_longer_than_a_cell_is_a_problem_at_its_place() {
+    // Fits a cell on its own, but not as the claim's id `acme/2020-01-01/<id>`.
+    let id = "a".repeat(32_760);
+    let revision = REVISION.replace("    predicate: hosts", &format!("    id: {id}\n    predicate: hosts"));
+    let work = work_with(&revision);
+    work.run(&["check"]).assert_one_problem(&format!(
+        "{FILE}:36:9: error[E0217]: is an id of 32760 characters, too long for the ids made from it \
+         (`<profile>/<updated>/<id>`, and longer in the changes table) to fit the 32767 characters of a \
+         workbook cell; an id of this profile has at most 32663"
+    ));
+    work.run(&["build"])
+        .assert_one_problem(&format!("{FILE}:36:9: error[E0217]"));
+    assert!(!work.path("output").exists(), "nothing written");
+}
+
+#[test]
+fn a_list_of_emoji_is_cut_to_fit_a_cell_in_utf16_code_units() {
+    // 3,000 items of 8 characters (12 UTF-16 code units), 15 units each in the JSON of the list: a
+    // list of 33,001 characters and 45,001 units.
+    let aliases: Vec<String> = (0..3000).map(|i| format!("{i:04}😀😀😀😀")).collect();
+    let revision = REVISION.replace(
+        "    kind: government_agency\n",
+        &format!("    kind: government_agency\n    aliases: [{}]\n", aliases.join(", ")),
+    );
+    let work = work_with(&revision);
+    let outcome = work.run(&["build", "--format", "xlsx"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let sheet = sheet_with(&work.path("output/xlsx/test.xlsx"), "[\"0000😀");
+    let cell = cell_starting(&sheet, "[\"0000😀");
+    let units = cell.encode_utf16().count();
+    assert!(units <= 32_767, "{units} UTF-16 code units");
+    let (json, note) = cell.split_at(cell.find(']').expect("the array") + 1);
+    let kept: Vec<String> = serde_json::from_str(json).expect("the kept items are a JSON array");
+    assert_eq!(kept, aliases[..kept.len()], "the first items, in order, whole");
+    // The note takes 108 units: (32,767 - 108 - 2 + 1) / 15 items.
+    assert_eq!(kept.len(), 2177);
+    assert_eq!(
+        note,
+        " … and 823 more of 3000 (too many for a cell: the CSV, Parquet, JSON Lines and SQLite files hold every one)"
+    );
+}
+
+#[test]
+fn a_change_longer_than_a_cell_is_cut_to_fit_and_the_build_goes_on() {
+    // The newer revision adds a list that fits a list's cell once cut, and whose change (the whole
+    // list as JSON, 42,001 characters) is a text made of many curated values.
+    let aliases: Vec<String> = (0..3000).map(|i| format!("alias-{i:05}")).collect();
+    let older = REVISION.replace("updated: 2020-01-01", "updated: 2019-06-30");
+    let newer = REVISION.replace(
+        "name: Acme Corp\n",
+        &format!("name: Acme Corp\naliases: [{}]\n", aliases.join(", ")),
+    );
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/acme/2019-06-30.yaml", older.as_bytes()),
+        ("profiles/acme/2020-01-01.yaml", newer.as_bytes()),
+    ]);
+    let outcome = work.run(&["build", "--format", "xlsx,csv"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let whole = serde_json::to_string(&aliases).expect("JSON");
+    let sheet = sheet_with(
+        &work.path("output/xlsx/test.xlsx"),
+        "acme/2019-06-30/2020-01-01/profile/acme/aliases",
+    );
+    let cell = cell_starting(&sheet, "[\"alias-00000");
+    assert!(cell.encode_utf16().count() <= 32_767);
+    let (kept, note) = cell.split_at(cell.find(" … and ").expect("the note"));
+    assert!(whole.starts_with(kept), "the first characters, as they are");
+    assert_eq!(
+        note,
+        format!(
+            " … and {} more characters (too long for a cell: the CSV, Parquet, JSON Lines and SQLite files hold the whole text)",
+            whole.chars().count() - kept.chars().count()
+        )
+    );
+    let csv = std::fs::read_to_string(work.path("output/csv/changes.csv")).expect("csv");
+    assert!(
+        csv.contains(&whole.replace('"', "\"\"")),
+        "the CSV holds the whole text"
+    );
+}
+
+#[test]
+fn a_dataset_name_too_long_for_a_file_name_is_a_problem_at_its_place() {
+    let name = "a".repeat(250);
+    let dataset = DATASET.replace("name: test", &format!("name: {name}"));
+    let work = Workdir::new(&[
+        ("dataset.yaml", dataset.as_bytes()),
+        ("profiles/acme/2020-01-01.yaml", REVISION.as_bytes()),
+    ]);
+    let message = "is 250 bytes long, too long for the file names it gives: `sqlite/<name>.metadata.json` must \
+                   fit the 255 bytes a file name holds, so a name has at most 241";
+    work.run(&["check"])
+        .assert_one_problem(&format!("input/dataset.yaml:1:7: error[E0218]: {message}"));
+    work.run(&["build"])
+        .assert_one_problem("input/dataset.yaml:1:7: error[E0218]");
+    assert_eq!(
+        crate::support::leftovers(work.dir.path(), &["input"]),
+        Vec::<String>::new()
+    );
+}

@@ -1,7 +1,7 @@
 //! The messages of `check` in every format, as a curator reads them: snapshot tests against golden
 //! files in `tests/golden/` (rewritten only with `UPDATE_GOLDEN=1`).
 
-use crate::support::{DATASET, Workdir};
+use crate::support::{DATASET, Workdir, golden};
 
 /// A revision with a mistake of every kind the schema finds, and one the data rules find.
 const MISTAKES: &str = "\
@@ -58,25 +58,6 @@ const TOO_LARGE: &str = r#"{
   "figures": [{"subject": "gamma", "metric": "records", "value": 1, "as_of": 99999999999999999999, "sources": ["s"]}]
 }
 "#;
-
-fn root() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Compares `actual` with the golden file `name`, or rewrites it with `UPDATE_GOLDEN=1`.
-#[track_caller]
-fn golden(name: &str, actual: &str) {
-    let path = root().join("tests/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
-        std::fs::write(&path, actual).expect("write the golden file");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        actual == expected,
-        "output differs from tests/golden/{name} (UPDATE_GOLDEN=1 rewrites it):\n{actual}"
-    );
-}
 
 #[test]
 fn messages_point_and_suggest_in_every_format() {

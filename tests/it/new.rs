@@ -231,3 +231,174 @@ fn schema_replaces_a_link_at_its_file_name_and_never_writes_through_it() {
     let meta = std::fs::symlink_metadata(work.path("schema/revision.schema.json")).expect("schema");
     assert!(meta.is_file(), "the link was replaced by the schema file");
 }
+
+#[test]
+fn new_never_writes_through_a_link_out_of_the_input() {
+    // profiles/ itself linked out, to a folder that holds a revision of the profile.
+    let work = Workdir::new(&[("dataset.yaml", DATASET.as_bytes())]);
+    let shelf = work.path("shelf");
+    std::fs::create_dir_all(shelf.join("acme")).expect("folder");
+    std::fs::write(shelf.join("acme/2020-01-01.yaml"), REVISION).expect("write");
+    std::os::unix::fs::symlink(&shelf, work.path("input/profiles")).expect("link");
+    for args in [
+        ["new", "acme", "--updated", "2030-01-01"],
+        ["new", "beta", "--updated", "2030-01-01"],
+    ] {
+        let outcome = work.run(&args);
+        assert_eq!(outcome.code, 2, "{args:?}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains(&format!(
+                "error: input/profiles leads out of the input folder through a symbolic link (to {}",
+                shelf.display()
+            )),
+            "{args:?}: {}",
+            outcome.stderr
+        );
+    }
+    let written: Vec<String> = crate::support::tree(&shelf).into_keys().collect();
+    assert_eq!(written, ["acme/2020-01-01.yaml"], "nothing written outside");
+
+    // A profile folder linked inside the input, by an absolute link: written through, inside.
+    let work = Workdir::with_revision(REVISION);
+    let real = work.path("input").canonicalize().expect("real").join("profiles/acme");
+    std::os::unix::fs::symlink(&real, work.path("input/profiles/alias")).expect("link");
+    let outcome = work.run(&["new", "alias", "--updated", "2030-01-01"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert!(real.join("2030-01-01.yaml").is_file());
+}
+
+/// Runs `new beta --updated 2021-02-03` on a profile whose latest revision is `name` holding
+/// `text`, and returns what it said and the files of the profile's folder afterwards.
+fn start_from(name: &str, text: &str) -> (crate::support::Outcome, Workdir) {
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        (&format!("profiles/beta/{name}"), text.as_bytes()),
+    ]);
+    let outcome = work.run(&["new", "beta", "--updated", "2021-02-03"]);
+    (outcome, work)
+}
+
+/// `new` copied `text` (the revision `name`) changing only the date, the copy checks clean, and
+/// it holds `expected`.
+#[track_caller]
+fn assert_copied(name: &str, text: &str, expected: &str) {
+    let (outcome, work) = start_from(name, text);
+    assert_eq!(outcome.code, 0, "{name}: {}", outcome.stderr);
+    let extension = name.rsplit('.').next().unwrap_or_default();
+    assert_eq!(read(&work, &format!("profiles/beta/2021-02-03.{extension}")), expected);
+    let checked = work.run(&["check"]);
+    assert_eq!(checked.code, 0, "{name}: the copy checks clean: {}", checked.stderr);
+}
+
+/// `new` refused to copy `text` (the revision `name`), saying `why`, and wrote nothing.
+#[track_caller]
+fn assert_not_copied(name: &str, text: &str, why: &str) {
+    let (outcome, work) = start_from(name, text);
+    assert_eq!(outcome.code, 2, "{name}: {}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .contains(&format!("input/profiles/beta/{name} cannot be copied: {why}")),
+        "{name}: {}",
+        outcome.stderr
+    );
+    let files: Vec<String> = crate::support::tree(&work.path("input")).into_keys().collect();
+    assert_eq!(files, ["dataset.yaml".to_owned(), format!("profiles/beta/{name}")]);
+}
+
+#[test]
+fn a_toml_updated_line_inside_a_multi_line_string_is_left_alone() {
+    let toml = "profile = \"beta\"\nsummary = \"\"\"\nThe summary says:\nupdated = 1999-01-01\n\"\"\"\nupdated = \"2020-01-01\" # the day\nname = \"Beta\"\n[[sources]]\nid = \"s\"\ntitle = \"S\"\n";
+    let expected = format!(
+        "#:schema ../../../schema/revision.schema.json\n{}",
+        toml.replace("\"2020-01-01\"", "2021-02-03")
+    );
+    assert_copied("2020-01-01.toml", toml, &expected);
+}
+
+#[test]
+fn a_yaml_updated_in_a_flow_mapping_or_after_a_text_holding_updated_is_found() {
+    let flow = "{profile: beta, updated: 2020-01-01, name: Beta, sources: [{id: s, title: S}]}\n";
+    assert_copied(
+        "2020-01-01.yaml",
+        flow,
+        &format!("{SCHEMA_LINE}\n{}", flow.replace("2020-01-01", "2021-02-03")),
+    );
+    // A quoted text whose second line starts with `updated:` (in a flow mapping, where it may).
+    let quoted = "{profile: beta, summary: \"A summary over two lines,\nupdated: 1999-01-01\",\n updated: '2020-01-01', name: Beta,\n sources: [{id: s, title: S}]}\n";
+    assert_copied(
+        "2020-01-01.yaml",
+        quoted,
+        &format!("{SCHEMA_LINE}\n{}", quoted.replace("'2020-01-01'", "2021-02-03")),
+    );
+    // A block scalar holding such a line, before the key.
+    let block = "profile: beta\nsummary: |\n  The summary says:\n  updated: 1999-01-01\nupdated: \"2020-01-01\"\nname: Beta\nsources: [{id: s, title: S}]\n";
+    assert_copied(
+        "2020-01-01.yaml",
+        block,
+        &format!("{SCHEMA_LINE}\n{}", block.replace("\"2020-01-01\"", "2021-02-03")),
+    );
+}
+
+#[test]
+fn an_anchored_updated_is_copied_unless_an_alias_would_change_too() {
+    let anchored = "profile: beta\nupdated: &day 2020-01-01\nname: Beta\nsources: [{id: s, title: S}]\n";
+    assert_copied(
+        "2020-01-01.yaml",
+        anchored,
+        &format!("{SCHEMA_LINE}\n{}", anchored.replace("2020-01-01", "2021-02-03")),
+    );
+    let aliased =
+        "profile: beta\nupdated: &day 2020-01-01\nname: Beta\nsources: [{id: s, title: S, published: *day}]\n";
+    assert_not_copied(
+        "2020-01-01.yaml",
+        aliased,
+        "a new date in its `updated` would change more than the date",
+    );
+    let alias = "profile: beta\nsources: [{id: s, title: S, published: &day 2020-01-01}]\nupdated: *day\nname: Beta\n";
+    assert_not_copied("2020-01-01.yaml", alias, "its top-level `updated` is an alias");
+    let block = "profile: beta\nupdated: |-\n  2020-01-01\nname: Beta\nsources: [{id: s, title: S}]\n";
+    assert_not_copied("2020-01-01.yaml", block, "its top-level `updated` is a block scalar");
+}
+
+#[test]
+fn a_json_revision_keeps_its_numbers_and_layout() {
+    let json = "{\n    \"profile\": \"beta\", \"updated\": \"2020-01-01\",\n    \"name\": \"Beta\",\n    \"sources\": [{\"id\": \"s\", \"title\": \"S\"}],\n    \"figures\": [\n        {\"subject\": \"beta\", \"metric\": \"revenue\", \"value\": 12345678901234567890123456789, \"currency\": \"USD\", \"period\": \"2019\", \"sources\": [\"s\"]},\n        {\"subject\": \"beta\", \"metric\": \"staff\", \"value\": 1e3, \"period\": \"2019\", \"sources\": [\"s\"]}\n    ]\n}\n";
+    let expected = json
+        .replacen(
+            "{\n    ",
+            "{\n    \"$schema\": \"../../../schema/revision.schema.json\",\n    ",
+            1,
+        )
+        .replace("\"2020-01-01\"", "\"2021-02-03\"");
+    assert_copied("2020-01-01.json", json, &expected);
+    // A `$schema` already there gets the path, where it is.
+    let json = "{\"updated\": \"2020-01-01\", \"$schema\": \"old.json\", \"profile\": \"beta\", \"name\": \"Beta\", \"sources\": [{\"id\": \"s\", \"title\": \"S\"}]}";
+    let expected = json
+        .replace("old.json", "../../../schema/revision.schema.json")
+        .replace("2020-01-01", "2021-02-03");
+    assert_copied("2020-01-01.json", json, &expected);
+}
+
+#[test]
+fn a_date_before_the_year_0001_or_with_a_sign_is_refused() {
+    let work = Workdir::with_revision(REVISION);
+    for date in ["0000-01-01", "-0001-01-01", "+2020-01-01", "02020-01-01", "2020-06-15?"] {
+        let outcome = work.run(&["new", "beta", &format!("--updated={date}")]);
+        assert_eq!(outcome.code, 2, "{date}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains(&format!("`{date}` ")),
+            "{date}: {}",
+            outcome.stderr
+        );
+    }
+    let outcome = work.run(&["new", "beta", "--updated", "0000-01-01"]);
+    assert!(outcome.stderr.contains("years run from 0001"), "{}", outcome.stderr);
+    assert_eq!(
+        crate::support::tree(&work.path("input")).len(),
+        2,
+        "nothing was written"
+    );
+    let outcome = work.run(&["new", "beta", "--updated", "0001-01-01"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+}

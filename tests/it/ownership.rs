@@ -334,3 +334,223 @@ fn sigterm_and_sigint_remove_the_staging_folder() {
         assert!(tree(&dir.path().join("output")) == before, "the previous dataset stays");
     }
 }
+
+#[test]
+fn sighup_also_removes_the_folders_made_for_the_output() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    generate::generate(300, 5, &dir.path().join("input")).expect("input");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_profile-export"))
+        .args(["build", "--quiet", "--output", "new/deeper/out"])
+        .current_dir(dir.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let deeper = dir.path().join("new/deeper");
+    let staging = || {
+        std::fs::read_dir(&deeper).is_ok_and(|mut entries| {
+            entries.any(|entry| entry.is_ok_and(|e| e.file_name().to_string_lossy().starts_with(".out.staging-")))
+        })
+    };
+    let started = Instant::now();
+    while !staging() && started.elapsed() < Duration::from_secs(60) {
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the build ended before writing"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(staging(), "the build never started writing");
+    let sent = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(128 + 1), "{status:?}");
+    assert_eq!(crate::support::leftovers(dir.path(), &["input"]), Vec::<String>::new());
+}
+
+#[test]
+fn an_output_folder_inside_a_dataset_or_its_staging_folder_is_refused() {
+    let work = Workdir::with_revision(REVISION);
+    assert_eq!(work.run(&["build"]).code, 0);
+    let dir = work.dir.path();
+    // The next build of `output` would remove what is inside it; the input is not even read.
+    for output in ["output/sub", "output/csv/new/deeper", "output/csv"] {
+        assert_refused(
+            dir,
+            &["build", "--input", "missing", "--output", output],
+            &[],
+            "is inside",
+        );
+        let outcome = run_in(dir, &["build", "--output", output]);
+        assert!(
+            outcome.stderr.contains(&format!(
+                "is inside {}, a dataset written by profile-export, which its next build replaces whole",
+                work.path("output").display()
+            )),
+            "{}",
+            outcome.stderr
+        );
+    }
+    // A staging folder, of a build running or dead, is as much a dataset's.
+    let mark = std::fs::read(work.path("output/.profile-export")).expect("mark");
+    std::fs::create_dir_all(work.path(".output.staging-Ab12Cd")).expect("folder");
+    std::fs::write(work.path(".output.staging-Ab12Cd/.profile-export"), mark).expect("mark");
+    assert_refused(
+        dir,
+        &["build", "--output", ".output.staging-Ab12Cd/sub"],
+        &[],
+        "the staging folder of a build, which the next build there removes",
+    );
+}
+
+#[test]
+fn a_mount_point_is_refused_before_the_input_is_read() {
+    let work = Workdir::with_revision(REVISION);
+    // /proc is a mount point on every Linux system, and stays so whoever runs the test.
+    assert_refused(
+        work.dir.path(),
+        &["build", "--input", "missing", "--output", "/proc"],
+        &[],
+        "the output folder /proc is a mount point (the root of a file system mounted there), which build \
+         cannot replace; choose a folder inside it with --output, e.g. /proc/dataset",
+    );
+}
+
+/// The user's id and a group the user belongs to other than the first (root may give any group).
+fn me_and_a_group_of_mine(dir: &Path) -> (u32, u32) {
+    use std::os::unix::fs::MetadataExt;
+    let made = std::fs::metadata(dir).expect("metadata");
+    let (user, primary) = (made.uid(), made.gid());
+    if user == 0 {
+        return (user, 4242);
+    }
+    let status = std::fs::read_to_string("/proc/self/status").expect("status");
+    let groups = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Groups:"))
+        .unwrap_or_default();
+    let other = groups
+        .split_whitespace()
+        .filter_map(|group| group.parse().ok())
+        .find(|group| *group != primary);
+    (user, other.unwrap_or(primary))
+}
+
+#[test]
+fn the_output_folder_keeps_its_mode_and_group() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let work = Workdir::with_revision(REVISION);
+    assert_eq!(work.run(&["build", "--output", "shared"]).code, 0);
+    let shared = work.path("shared");
+    let (_, group) = me_and_a_group_of_mine(work.dir.path());
+    std::os::unix::fs::chown(&shared, None, Some(group)).expect("chown");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o2775)).expect("chmod");
+    let again = work.run(&["build", "--output", "shared"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let meta = std::fs::metadata(&shared).expect("metadata");
+    assert_eq!(
+        (meta.mode() & 0o7777, meta.gid()),
+        (0o2775, group),
+        "a dataset shared with a group keeps its mode and group"
+    );
+    let csv = std::fs::metadata(work.path("shared/csv")).expect("metadata");
+    assert_eq!(csv.gid(), group, "what the build made in it takes its group");
+    assert!(work.path("shared/csv/profiles.csv").is_file());
+}
+
+#[test]
+fn a_new_output_folder_gets_what_mkdir_gives() {
+    use std::os::unix::fs::MetadataExt;
+    let work = Workdir::with_revision(REVISION);
+    let binary = env!("CARGO_BIN_EXE_profile-export");
+    for (umask, mode) in [("027", 0o750), ("002", 0o775)] {
+        let output = format!("fresh-{umask}");
+        let built = Command::new("sh")
+            .args(["-c", "umask \"$1\"; shift; exec \"$@\"", "sh", umask])
+            .args([binary, "build", "--quiet", "--output", &output])
+            .current_dir(work.dir.path())
+            .output()
+            .expect("sh runs");
+        assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+        let meta = std::fs::metadata(work.path(&output)).expect("metadata");
+        assert_eq!(meta.mode() & 0o7777, mode, "umask {umask}");
+    }
+}
+
+#[test]
+fn a_previous_dataset_that_cannot_be_removed_is_reported_and_the_next_build_removes_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = Workdir::with_revision(REVISION);
+    let dir = work.dir.path();
+    let (user, _) = me_and_a_group_of_mine(dir);
+    // Permissions do not stop root, who runs CI: then the builds that must fail to remove run as
+    // `nobody` (through `setpriv`), in a folder of theirs, and the folder they cannot empty is root's.
+    let as_nobody = user == 0;
+    let build = |args: &[&str]| {
+        let binary = env!("CARGO_BIN_EXE_profile-export");
+        let mut command = match as_nobody {
+            true => {
+                let mut command = Command::new("setpriv");
+                command.args(["--reuid=65534", "--regid=65534", "--clear-groups", binary]);
+                command
+            }
+            false => Command::new(binary),
+        };
+        let output = command.args(args).current_dir(dir).output().expect("the build runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    if as_nobody {
+        let mut folders = vec![dir.to_path_buf()];
+        while let Some(folder) = folders.pop() {
+            std::os::unix::fs::chown(&folder, Some(65534), Some(65534)).expect("chown");
+            for entry in std::fs::read_dir(&folder).expect("readable") {
+                let path = entry.expect("entry").path();
+                std::os::unix::fs::chown(&path, Some(65534), Some(65534)).expect("chown");
+                if path.is_dir() {
+                    folders.push(path);
+                }
+            }
+        }
+    }
+    let (code, stderr) = build(&["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    std::fs::create_dir(work.path("output/locked")).expect("folder");
+    std::fs::write(work.path("output/locked/kept.txt"), "cannot be removed").expect("file");
+    if !as_nobody {
+        std::fs::set_permissions(work.path("output/locked"), std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    }
+    let (code, stderr) = build(&["build"]);
+    assert_eq!(code, Some(0), "the new dataset is in place: {stderr}");
+    assert!(work.path("output/datapackage.json").is_file() && !work.path("output/locked").exists());
+    let left = crate::support::leftovers(dir, &["input", "output"]);
+    assert!(
+        matches!(left.as_slice(), [name] if name.starts_with(".output.staging-")),
+        "{left:?}"
+    );
+    let aside = work.path(&left[0]);
+    assert!(
+        stderr.contains(&format!(
+            "warning: the previous dataset, moved aside to {}, could not be removed (Permission denied (os \
+             error 13)); the new one is in place, and the next build into output removes it",
+            aside.display()
+        )),
+        "{stderr}"
+    );
+    assert!(aside.join("locked/kept.txt").is_file() && aside.join(".profile-export").is_file());
+    // The next build that can remove it does.
+    if !as_nobody {
+        std::fs::set_permissions(aside.join("locked"), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let outcome = run_in(dir, &["build"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("warning"), "{}", outcome.stderr);
+    assert_eq!(
+        crate::support::leftovers(dir, &["input", "output"]),
+        Vec::<String>::new()
+    );
+}

@@ -167,3 +167,44 @@ impl Outcome {
         );
     }
 }
+
+/// Printed bytes as text, asserting what no format may print: a byte that is not UTF-8, a control
+/// character or line separator other than the line ends of the format itself, or a line that a
+/// GitHub runner would take for a workflow command (it trims leading white space first) other than
+/// the format's own `::error` lines.
+#[track_caller]
+pub fn inert_lines(bytes: Vec<u8>, own_commands: bool) -> String {
+    let text = String::from_utf8(bytes).expect("the output is UTF-8, whatever the file names");
+    // Split on line feeds only: a carriage return must not pass for a line end.
+    for line in text.split('\n') {
+        assert!(
+            !line
+                .chars()
+                .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')),
+            "a raw control character in {line:?}"
+        );
+        let command = line.trim_start().starts_with("::");
+        assert!(
+            !command || (own_commands && line.starts_with("::error file=")),
+            "a line a runner would run: {line:?}"
+        );
+    }
+    text
+}
+
+/// Compares `actual` with the golden file `name`, or rewrites it with `UPDATE_GOLDEN=1`.
+#[track_caller]
+pub fn golden(name: &str, actual: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        std::fs::write(&path, actual).expect("write the golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "output differs from tests/golden/{name} (UPDATE_GOLDEN=1 rewrites it):\n{actual}"
+    );
+}

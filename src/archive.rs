@@ -1,0 +1,84 @@
+//! The archive of source texts given with `--archive DIR`: every regular file under DIR, read through
+//! the same one way in as the input (no link out of DIR, the size limit, nothing printed from a file
+//! refused), known by the SHA-256 of its bytes, so that a source's `sha256` names the copy its
+//! claims were curated from and every quote can be looked for in it.
+
+use crate::diagnostic::Diagnostic;
+use crate::input::Input;
+use crate::quote::ArchivedText;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Every file of an archive folder, by the SHA-256 of its bytes, and the problems of reading it.
+#[derive(Debug, Default)]
+pub struct Archive {
+    /// The files, by SHA-256 (64 lower-case hex digits); of two files with the same bytes, the first
+    /// in order of path.
+    files: HashMap<String, ArchivedFile>,
+    /// Files refused or unreadable (a link out of the folder, too large, not a regular file).
+    pub problems: Vec<Diagnostic>,
+}
+
+/// One file of the archive.
+#[derive(Debug)]
+pub struct ArchivedFile {
+    /// The file, as reached from the current folder.
+    pub path: PathBuf,
+    /// Its text, prepared for looking up quotes; or, if its bytes are not UTF-8, the offset of the
+    /// first byte that is not.
+    pub text: Result<ArchivedText, usize>,
+}
+
+impl Archive {
+    /// Reads every file under `folder`, at most `max_file_bytes` each, in parallel. An error only if
+    /// the folder itself cannot be opened; a file that cannot be read is one of `problems`.
+    pub fn read(folder: &Path, max_file_bytes: u64) -> Result<Archive, String> {
+        let input = Input::open(folder).map_err(|e| e.replacen("the input folder", "the archive folder", 1))?;
+        let (paths, mut problems) = input.all_files();
+        let read: Vec<Result<(String, ArchivedFile), Diagnostic>> = paths
+            .par_iter()
+            .map(|path| {
+                let bytes = input.read(path, max_file_bytes)?;
+                let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+                let text = match std::str::from_utf8(&bytes) {
+                    Ok(text) => Ok(ArchivedText::new(text)),
+                    Err(e) => Err(e.valid_up_to()),
+                };
+                Ok((
+                    sha256,
+                    ArchivedFile {
+                        path: path.clone(),
+                        text,
+                    },
+                ))
+            })
+            .collect();
+        let mut files = HashMap::new();
+        for result in read {
+            match result {
+                Ok((sha256, file)) => {
+                    files.entry(sha256).or_insert(file);
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+        Ok(Archive { files, problems })
+    }
+
+    /// The file whose bytes have this SHA-256.
+    pub fn get(&self, sha256: &str) -> Option<&ArchivedFile> {
+        self.files.get(sha256)
+    }
+
+    /// How many distinct files the archive holds.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether the archive holds no file.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
