@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Every file of an archive folder, by the SHA-256 of its bytes, and the problems of reading it.
 #[derive(Debug, Default)]
@@ -26,9 +27,19 @@ pub struct Archive {
 pub struct ArchivedFile {
     /// The file, as reached from the current folder.
     pub path: PathBuf,
-    /// Its text, prepared for looking up quotes; or, if its bytes are not UTF-8, the offset of the
-    /// first byte that is not.
-    pub text: Result<ArchivedText, usize>,
+    /// Its text; or, if its bytes are not UTF-8, the offset of the first byte that is not.
+    pub text: Result<String, usize>,
+    /// The text prepared for looking up quotes (several times its size), made only for a file that a
+    /// source names: an archive may hold much that no source cites.
+    prepared: OnceLock<ArchivedText>,
+}
+
+impl ArchivedFile {
+    /// The text prepared for looking up quotes, if it is UTF-8.
+    pub fn prepared(&self) -> Option<&ArchivedText> {
+        let text = self.text.as_ref().ok()?;
+        Some(self.prepared.get_or_init(|| ArchivedText::new(text)))
+    }
 }
 
 impl Archive {
@@ -42,15 +53,13 @@ impl Archive {
             .map(|path| {
                 let bytes = input.read(path, max_file_bytes)?;
                 let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-                let text = match std::str::from_utf8(&bytes) {
-                    Ok(text) => Ok(ArchivedText::new(text)),
-                    Err(e) => Err(e.valid_up_to()),
-                };
+                let text = String::from_utf8(bytes).map_err(|e| e.utf8_error().valid_up_to());
                 Ok((
                     sha256,
                     ArchivedFile {
                         path: path.clone(),
                         text,
+                        prepared: OnceLock::new(),
                     },
                 ))
             })

@@ -73,7 +73,7 @@ fn unproven(
         let Some(file) = archived.get(source.0.as_str()) else {
             continue;
         };
-        let Ok(text) = &file.text else { continue };
+        let Some(text) = file.prepared() else { continue };
         match text.find(quote) {
             Ok(_) => return None,
             // A passage that differs by a word tells the curator most; keep the first such.
