@@ -8,6 +8,9 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
 
+/// The most UTF-16 code units a workbook cell holds (Excel's limit, which the workbook writer
+/// enforces): every curated text must fit (`E0217`), so that `build` never stops on one.
+pub const CELL_UNITS: usize = 32_767;
 /// Regular expression of an id: lower-case words of letters and digits joined by single hyphens.
 pub const SLUG_PATTERN: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
 /// Regular expression of an award id: 1 to 50 characters of A-Z, 0-9 and `-`.

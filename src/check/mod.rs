@@ -13,7 +13,7 @@ use crate::archive::Archive;
 use crate::diagnostic::{Code, Diagnostic, Position, Source};
 use crate::input::Input;
 use crate::load::{self, Document, Limits};
-use crate::model::{DatasetMeta, Revision};
+use crate::model::{CELL_UNITS, DatasetMeta, Revision};
 use crate::progress::Progress;
 use jsonschema::Validator;
 use rayon::prelude::*;
@@ -96,10 +96,6 @@ pub const BATCH_FILES: usize = 256;
 /// with many large revisions is therefore the profile itself: about 20 times the bytes of all its
 /// revisions (each at most `--max-file-size`), in each of the four batches in flight.
 pub const BATCH_BYTES: u64 = 4 << 20;
-
-/// The most UTF-16 code units a workbook cell holds (Excel's limit, which the workbook writer
-/// enforces): every curated text must fit (`E0217`), so that `build` never stops on one.
-pub const CELL_UNITS: usize = 32_767;
 
 /// A compiled input schema, with the schema itself (messages look up the fields a mapping has) and
 /// what its documents are called in messages.

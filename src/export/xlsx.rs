@@ -78,7 +78,7 @@ impl Writer for WorkbookFile {
 pub const SHEET_ROWS: u32 = 1_048_576;
 /// UTF-16 code units of a cell: Excel's limit (an emoji takes two), which `check` holds every
 /// curated text and id to (`E0217`).
-pub const CELL_UNITS: usize = crate::check::CELL_UNITS;
+pub const CELL_UNITS: usize = crate::model::CELL_UNITS;
 /// The widest a column is made, in characters.
 const MAX_WIDTH: usize = 60;
 /// The zip compression level of the workbook.
