@@ -93,7 +93,7 @@ pub fn build(
 /// The tables being written, every format's writer, and the publication gates counting the rows.
 struct Writing {
     tables: Vec<Table>,
-    writers: Vec<Box<dyn export::Writer>>,
+    writers: export::Writers,
     /// Per table: whether its record batches are made (JSON Lines alone needs none; a gate on a
     /// column's filled values needs its table's).
     records: Vec<bool>,
@@ -116,7 +116,7 @@ impl Writing {
             records: &records,
             rows: &rows,
         };
-        export::append(&mut self.writers, &batch)?;
+        self.writers.append(&batch)?;
         Ok(())
     }
 }
@@ -130,7 +130,7 @@ fn write_all(
     staging: &Path,
 ) -> Result<Summary, BuildError> {
     let tables = tables::all();
-    let writers = export::writers(formats, staging, &tables)?;
+    let writers = export::Writers::create(formats, staging, &tables)?;
     let mut dataset = check::dataset(input, limits);
     let gates = Gates::of(&mut dataset, &tables);
     let every_table = formats.iter().any(|format| *format != Format::Json);
@@ -169,7 +169,7 @@ fn write_all(
         return Err(BuildError::Problems(failed));
     }
     let Writing { tables, writers, .. } = writing;
-    let files = export::finish(writers, staging, &checked.meta, &tables)?;
+    let files = writers.finish(staging, &checked.meta, &tables)?;
     Ok(Summary {
         tables: tables.iter().map(|t| (t.name, t.rows)).collect(),
         files,

@@ -96,61 +96,89 @@ pub struct Batch<'a> {
     pub rows: &'a crate::tables::Normalized,
 }
 
-/// The dataset being finished: its description, its tables with their row counts, and the files
-/// the formats before this one wrote.
+/// The dataset being finished: its description, its tables with their row counts, and, for a
+/// description of the dataset, the files the formats and the descriptions before it wrote.
 pub struct Dataset<'a> {
     /// `dataset.yaml`.
     pub meta: &'a DatasetMeta,
     /// Every table, with its number of rows.
     pub tables: &'a [Table],
-    /// The files written so far.
+    /// The files written so far (none for a format: the formats are finished side by side).
     pub files: &'a [WrittenFile],
 }
 
-/// The writers of `formats` into the staging folder, then those that describe the dataset.
-pub fn writers(formats: &[Format], staging: &Path, tables: &[Table]) -> Result<Vec<Box<dyn Writer>>, ExportError> {
-    let mut writers: Vec<Box<dyn Writer>> = Vec::new();
-    for format in Format::ALL.into_iter().filter(|format| formats.contains(format)) {
-        writers.push(match format {
-            Format::Json => Box::new(json::Documents::create(staging)?),
-            Format::Csv => Box::new(csv::CsvFiles::create(staging, tables)?),
-            Format::Parquet => Box::new(parquet::ParquetFiles::create(staging, tables)?),
-            Format::Xlsx => Box::new(xlsx::WorkbookFile::create(staging, tables)?),
-            Format::Sqlite => Box::new(sqlite::Database::create(staging, tables)?),
-        });
+/// Every writer of a build: the formats, which know nothing of each other, and the descriptions of
+/// the dataset, which list what the formats wrote.
+pub struct Writers {
+    formats: Vec<Box<dyn Writer>>,
+    descriptions: Vec<Box<dyn Writer>>,
+}
+
+impl Writers {
+    /// The writers of `formats` into the staging folder, then those that describe the dataset.
+    pub fn create(formats: &[Format], staging: &Path, tables: &[Table]) -> Result<Writers, ExportError> {
+        let mut writers: Vec<Box<dyn Writer>> = Vec::new();
+        for format in Format::ALL.into_iter().filter(|format| formats.contains(format)) {
+            writers.push(match format {
+                Format::Json => Box::new(json::Documents::create(staging)?),
+                Format::Csv => Box::new(csv::CsvFiles::create(staging, tables)?),
+                Format::Parquet => Box::new(parquet::ParquetFiles::create(staging, tables)?),
+                Format::Xlsx => Box::new(xlsx::WorkbookFile::create(staging, tables)?),
+                Format::Sqlite => Box::new(sqlite::Database::create(staging, tables)?),
+            });
+        }
+        Ok(Writers {
+            formats: writers,
+            descriptions: vec![
+                Box::new(package::DataPackage::new(staging)),
+                Box::new(package::Dictionary::new(staging)),
+                Box::new(croissant::Croissant::new(staging)),
+            ],
+        })
     }
-    writers.push(Box::new(package::DataPackage::new(staging)));
-    writers.push(Box::new(package::Dictionary::new(staging)));
-    writers.push(Box::new(croissant::Croissant::new(staging)));
-    Ok(writers)
-}
 
-/// Appends a batch to every writer, the formats in parallel.
-pub fn append(writers: &mut [Box<dyn Writer>], batch: &Batch<'_>) -> Result<(), ExportError> {
-    writers.par_iter_mut().try_for_each(|writer| writer.append(batch))
-}
+    /// Appends a batch to every writer, the formats in parallel.
+    pub fn append(&mut self, batch: &Batch<'_>) -> Result<(), ExportError> {
+        self.formats
+            .par_iter_mut()
+            .chain(self.descriptions.par_iter_mut())
+            .try_for_each(|writer| writer.append(batch))
+    }
 
-/// Finishes every writer, in order, each seeing the files of those before it; then flushes the
-/// folders. The files written, in order.
-pub fn finish(
-    writers: Vec<Box<dyn Writer>>,
-    staging: &Path,
-    meta: &DatasetMeta,
-    tables: &[Table],
-) -> Result<Vec<WrittenFile>, ExportError> {
-    let mut files = Vec::new();
-    for writer in writers {
-        let written = writer.finish(&Dataset {
+    /// Finishes the formats, side by side (the workbook's zip and the database's indexes are each
+    /// serial work of seconds, so one core does one while the other does the other), then the
+    /// descriptions in order, each seeing the files of those before it; then flushes the folders.
+    /// The files written, in the order of the writers whatever the timing, and the first writer's
+    /// error in that order if several failed.
+    pub fn finish(self, staging: &Path, meta: &DatasetMeta, tables: &[Table]) -> Result<Vec<WrittenFile>, ExportError> {
+        let alone = Dataset {
             meta,
             tables,
-            files: &files,
-        })?;
-        files.extend(written);
+            files: &[],
+        };
+        let finished: Vec<Result<Vec<WrittenFile>, ExportError>> = self
+            .formats
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|writer| writer.finish(&alone))
+            .collect();
+        let mut files = Vec::new();
+        for written in finished {
+            files.extend(written?);
+        }
+        for writer in self.descriptions {
+            let written = writer.finish(&Dataset {
+                meta,
+                tables,
+                files: &files,
+            })?;
+            files.extend(written);
+        }
+        for folder in ["json", "csv", "parquet", "xlsx", "sqlite", ""] {
+            sync_folder(&staging.join(folder));
+        }
+        Ok(files)
     }
-    for folder in ["json", "csv", "parquet", "xlsx", "sqlite", ""] {
-        sync_folder(&staging.join(folder));
-    }
-    Ok(files)
 }
 
 /// What a build wrote.
