@@ -26,7 +26,7 @@ the second), generated here and checked with `profile-export check` before it is
 Each child runs under `/usr/bin/time -f %M` (its own peak resident set: Linux carries a process's peak
 RSS across exec, so a child forked straight from this script would report at least this script's);
 wall time and CPU time come from `os.wait4`, and the whole process tree is sampled from /proc every
-50 ms, which adds pool workers up. It writes `bench/RESULTS.md` (the machine, the targets of issue 12
+50 ms, which adds pool workers up. It writes `bench/RESULTS.md` (the machine, the targets of issues 29 and 12
 with met / not met, a table per size, the ratios, the exact commands) and prints it.
 
 The Python commands need their packages: `python3 -m venv /tmp/pe-bench-venv &&
@@ -415,6 +415,8 @@ def run_size(n: int, args, earlier: list[dict]) -> dict:
         documents = json_output(ours_output)
         if documents:
             result["json"] = {"name": documents.name, "bytes": documents.stat().st_size}
+        result["sqlite_bytes"] = sum(f.stat().st_size for f in (ours_output / "sqlite").glob("*.sqlite"))
+        result["csv_bytes"] = sum(f.stat().st_size for f in (ours_output / "csv").glob("*.csv"))
     if "ours" in outputs and "baseline" in outputs and "baseline" not in skipped:
         result["comparison"] = compare_outputs(outputs["ours"], outputs["baseline"])
     return result
@@ -476,7 +478,7 @@ def summarize(runs: list[dict]) -> dict | None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Targets of issue 12.
+# Targets of issue 29 (the pipeline at the top), then those of issue 12 that it did not replace.
 
 
 def evaluate_targets(results: list[dict], args) -> list[dict]:
@@ -519,21 +521,21 @@ def evaluate_targets(results: list[dict], args) -> list[dict]:
         x = slow["wall"] / ours["wall"]
         return f"{slow_name}/build {x:.1f}× ({slow_name} {slow['wall']:.2f} s, build {ours['wall']:.2f} s)", x >= limit
 
-    add(mid, "build within 2× of the floor", "build wall ≤ 2 × check --parse-only wall", ["ours", "floor"],
-        lambda o, f: times(o, f, 2.0, "build", "floor"))
     add(mid, "check within 1.3× of the floor", "check wall ≤ 1.3 × check --parse-only wall", ["check", "floor"],
         lambda c, f: times(c, f, 1.3, "check", "floor"))
+    add(mid, "lean build (no xlsx, SQLite) within 2.5× of the floor", "lean wall ≤ 2.5 × check --parse-only wall",
+        ["lean", "floor"], lambda o, f: times(o, f, 2.5, "lean", "floor"))
+    add(mid, "build within 6× of the floor", "build wall ≤ 6 × check --parse-only wall", ["ours", "floor"],
+        lambda o, f: times(o, f, 6.0, "build", "floor"))
+    add(mid, "build's memory", "build peak RSS ≤ 250 MB", ["ours"],
+        lambda o: (f"{fmt_mb(o['rss'])} MB", o["rss"] <= 250 * MB))
+    add(large, "build in under 4 minutes", "build wall < 240 s", ["ours"],
+        lambda o: (f"{o['wall']:.1f} s", o["wall"] < 240))
+    # Issue 12's, where issue 29 set none.
     add(mid, "build 3× faster than the yardstick", "yardstick wall ≥ 3 × build wall", ["ours", "yardstick"],
         lambda o, y: faster(y, o, 3.0, "yardstick"))
     add(mid, "build 30× faster than the Python baseline", "baseline wall ≥ 30 × build wall", ["ours", "baseline"],
         lambda o, b: faster(b, o, 30.0, "baseline"))
-    add(mid, "build's memory", "build peak RSS ≤ 250 MB", ["ours"],
-        lambda o: (f"{fmt_mb(o['rss'])} MB", o["rss"] <= 250 * MB))
-    add(large, "build in under 3 minutes", "build wall < 180 s", ["ours"],
-        lambda o: (f"{o['wall']:.1f} s", o["wall"] < 180))
-    # Not targets of the issue: the same bounds without the workbook and the database show what bounds build.
-    add(mid, "lean build (no xlsx, SQLite) within 2× of the floor", "lean wall ≤ 2 × check --parse-only wall",
-        ["lean", "floor"], lambda o, f: times(o, f, 2.0, "lean", "floor"))
     add(mid, "lean build's memory", "lean peak RSS ≤ 250 MB", ["lean"],
         lambda o: (f"{fmt_mb(o['rss'])} MB", o["rss"] <= 250 * MB))
     add(large, "lean build in under 3 minutes", "lean wall < 180 s", ["lean"],
@@ -599,7 +601,7 @@ def bounds_report(results: list[dict], args) -> list[str]:
             f"- At {mid:,} profiles the workbook and the database add {extra:.2f} s to the build's {ours:.2f} s "
             f"(build minus lean build): {extra / floor:.1f}× the floor by themselves."
         )
-        limits = [("build within 2× of the floor", 2 * floor)]
+        limits = [("build within 6× of the floor", 6 * floor)]
         if "yardstick" in at:
             limits.append(("build 3× faster than the yardstick", at["yardstick"]["wall"] / 3))
         if "baseline" in at:
@@ -623,12 +625,18 @@ def bounds_report(results: list[dict], args) -> list[str]:
     if {"ours", "lean"} <= big.keys():
         ours, lean = big["ours"]["wall"], big["lean"]["wall"]
         extra = ours - lean
-        verdict = ("they alone take longer, so it is out of reach while build writes them" if extra >= 180
-                   else f"{180 - extra:.1f} s are left for the rest")
+        verdict = ("they alone take longer, so it is out of reach while build writes them" if extra >= 240
+                   else f"{240 - extra:.1f} s are left for the rest")
         lines.append(
             f"- At {large:,} profiles the workbook and the database add {extra:.1f} s to the build's {ours:.1f} s; "
-            f"*build in under 3 minutes*: {verdict}. The lean build takes {lean:.1f} s."
+            f"*build in under 4 minutes*: {verdict}. The lean build takes {lean:.1f} s."
         )
+    for result in results:
+        if result.get("sqlite_bytes") and result.get("csv_bytes"):
+            lines.append(
+                f"- At {result['n']:,} profiles the SQLite database takes {fmt_mb(result['sqlite_bytes'])} MB, "
+                f"{result['sqlite_bytes'] / result['csv_bytes']:.2f}× the CSV files ({fmt_mb(result['csv_bytes'])} MB)."
+            )
     small_at = stats(args.target_sizes[0])
     per_profile = [name for name in ("floor", "check", "lean", "ours") if name in small_at and name in big]
     if per_profile:
@@ -725,7 +733,7 @@ def report(results: list[dict], relations: list[dict], args, env: dict, versions
         "pool's workers up. MB are 10^6 bytes. MB/s is input MB over wall time; µs/profile is wall time over profiles",
         "(each profile has 1 to 3 revision files).",
         "",
-        "## Targets (issue 12)",
+        "## Targets (issue 29, then those of issue 12 it did not replace)",
         "",
     ]
     if tuple(args.target_sizes) != (1000, 10000, 100000):
