@@ -46,7 +46,7 @@ impl Archive {
     /// Reads every file under `folder`, at most `max_file_bytes` each, in parallel. An error only if
     /// the folder itself cannot be opened; a file that cannot be read is one of `problems`.
     pub fn read(folder: &Path, max_file_bytes: u64) -> Result<Archive, String> {
-        let input = Input::open(folder).map_err(|e| e.replacen("the input folder", "the archive folder", 1))?;
+        let input = Input::open_as(folder, "archive folder")?;
         let (paths, mut problems) = input.all_files();
         let read: Vec<Result<(String, ArchivedFile), Diagnostic>> = paths
             .par_iter()

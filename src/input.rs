@@ -29,18 +29,22 @@ pub struct Input {
     root: PathBuf,
     /// The folder, opened once: every path beneath it is resolved from here, never by name.
     folder: Arc<OwnedFd>,
+    /// What the folder is, in the words of its messages: `input folder`, `archive folder`.
+    kind: &'static str,
 }
 
 /// Why a path beneath the input folder cannot be used.
 #[derive(Debug)]
 pub enum Refusal {
     /// It leads through the symbolic link `link` (as reached from the current folder) to `to`,
-    /// outside the input folder.
+    /// outside the folder read.
     Outside {
         /// The link, or the path asked for if it climbs out with `..` itself.
         link: PathBuf,
         /// Where it leads, written out without looking at anything outside.
         to: PathBuf,
+        /// What the folder read is: `input folder`, `archive folder`.
+        folder: &'static str,
     },
     /// It passes through more than `MAX_LINKS` symbolic links: a loop of links, most likely.
     TooManyLinks,
@@ -51,9 +55,9 @@ pub enum Refusal {
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Refusal::Outside { to, .. } => write!(
+            Refusal::Outside { to, folder, .. } => write!(
                 f,
-                "leads through a symbolic link to {}, outside the input folder: links are followed only inside it",
+                "leads through a symbolic link to {}, outside the {folder}: links are followed only inside it",
                 to.display()
             ),
             Refusal::TooManyLinks => write!(
@@ -172,10 +176,15 @@ enum Reached {
 impl Input {
     /// The input folder at `path`, which must be a folder: opened once, here.
     pub fn open(path: &Path) -> Result<Input, String> {
-        let unreadable = |e: io::Error| format!("the input folder {} cannot be read: {e}", path.display());
+        Input::open_as(path, "input folder")
+    }
+
+    /// The folder at `path` read as the input is, named `kind` (`archive folder`) in messages.
+    pub fn open_as(path: &Path, kind: &'static str) -> Result<Input, String> {
+        let unreadable = |e: io::Error| format!("the {kind} {} cannot be read: {e}", path.display());
         let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let folder = rustix::fs::open(path, flags, Mode::empty()).map_err(|e| match e {
-            Errno::NOTDIR => format!("the input folder {} is not a folder", path.display()),
+            Errno::NOTDIR => format!("the {kind} {} is not a folder", path.display()),
             e => unreadable(e.into()),
         })?;
         let root = fs::canonicalize(path).map_err(unreadable)?;
@@ -185,7 +194,7 @@ impl Input {
         let named = rustix::fs::stat(&root).map_err(|e| unreadable(e.into()))?;
         if (held.st_dev, held.st_ino) != (named.st_dev, named.st_ino) {
             return Err(format!(
-                "the input folder {} was replaced while it was opened; run again",
+                "the {kind} {} was replaced while it was opened; run again",
                 path.display()
             ));
         }
@@ -193,6 +202,7 @@ impl Input {
             path: path.to_owned(),
             root,
             folder: Arc::new(folder),
+            kind,
         })
     }
 
@@ -237,6 +247,7 @@ impl Input {
         let outside = |last_link: Option<PathBuf>, to: PathBuf| Refusal::Outside {
             link: last_link.unwrap_or_else(|| self.path.join(path)),
             to,
+            folder: self.kind,
         };
         while let Some(step) = pending.pop_front() {
             let name = match step {
@@ -400,16 +411,36 @@ impl Input {
     /// The files beneath `folder` (reached as `trail`), sorted, with the problems of walking there:
     /// links followed only while they stay inside, each folder listed through its descriptor and
     /// walked once even if linked twice or in a loop, dotfiles (`.gitkeep`, editor files) skipped.
+    ///
+    /// A folder waiting to be walked holds no descriptor of its own, only its parent's (shared by
+    /// its siblings): it is reached again from there when its turn comes, and must still be the
+    /// folder it was. So the descriptors open at once grow with the depth of the folder, not with
+    /// the number of folders (100,000 profiles once took 100,000, past the system's limit).
     fn walk(&self, folder: PathBuf, trail: Trail) -> (Vec<PathBuf>, Vec<Diagnostic>) {
         let mut files = Vec::new();
         let mut problems = Vec::new();
         let mut seen = HashSet::new();
-        let mut folders = Vec::new();
+        let mut folders: Vec<(PathBuf, Pending)> = Vec::new();
         if let Some(identity) = identity(trail.here()) {
             seen.insert(identity);
         }
-        folders.push((folder, trail));
-        while let Some((folder, trail)) = folders.pop() {
+        folders.push((folder, Pending::Reached(trail)));
+        while let Some((folder, pending)) = folders.pop() {
+            let trail = match pending {
+                Pending::Reached(trail) => trail,
+                Pending::Beneath { parent, name, was } => match self.resolve(parent, Path::new(&name), false) {
+                    Ok(Reached::Folder(trail)) if identity(trail.here()) == was => trail,
+                    Ok(_) => {
+                        let message = "was replaced while the folder was read; run again";
+                        problems.push(Diagnostic::new(Code::Io, &folder, Position::START, message));
+                        continue;
+                    }
+                    Err(refusal) => {
+                        problems.push(refusal.diagnostic(&folder));
+                        continue;
+                    }
+                },
+            };
             let names = match list(trail.here()) {
                 Ok(names) => names,
                 Err(e) => {
@@ -432,8 +463,11 @@ impl Input {
                 match self.resolve(trail.clone(), Path::new(&name), false) {
                     // A folder, or a link to one inside, walked once even if linked twice.
                     Ok(Reached::Folder(inner)) => {
-                        if identity(inner.here()).is_none_or(|identity| seen.insert(identity)) {
-                            folders.push((path, inner));
+                        let was = identity(inner.here());
+                        drop(inner);
+                        if was.is_none_or(|identity| seen.insert(identity)) {
+                            let parent = trail.clone();
+                            folders.push((path, Pending::Beneath { parent, name, was }));
                         }
                     }
                     Ok(Reached::Missing { links }) if links > 0 => problems.push(Diagnostic::new(
@@ -497,6 +531,18 @@ impl Input {
         }
         Ok(())
     }
+}
+
+/// A folder found by `walk`, waiting to be walked.
+enum Pending {
+    /// Reached, and held.
+    Reached(Trail),
+    /// The entry `name` of the folder `parent`, which was the folder `was` when it was found.
+    Beneath {
+        parent: Trail,
+        name: OsString,
+        was: Option<(u64, u64)>,
+    },
 }
 
 /// The entries of a folder held by `folder` (without `.` and `..`), sorted by name, with the type

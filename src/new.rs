@@ -114,7 +114,7 @@ pub fn start(input: &Path, profile: &str, updated: Option<&str>) -> Result<Start
 /// Why nothing could be read or written at `place` (the profile's folder), in words.
 fn refused_at(place: &Path, refusal: Refusal) -> Refused {
     Refused(match refusal {
-        Refusal::Outside { link, to } => format!(
+        Refusal::Outside { link, to, .. } => format!(
             "{} leads out of the input folder through a symbolic link (to {}); nothing was written",
             link.display(),
             to.display()

@@ -189,3 +189,27 @@ fn a_parquet_row_group_is_closed_by_its_bytes_and_the_file_keeps_every_row() {
         "every row in one row group or another"
     );
 }
+
+#[test]
+fn a_folder_of_more_profiles_than_the_process_may_open_files_is_read_whole() {
+    // 300 profile folders under a limit of 64 open files: the walk holds a descriptor for the
+    // folders on its way down, not for every folder waiting to be walked.
+    let dir = tempfile::tempdir().expect("temporary folder");
+    folder(dir.path(), true);
+    let check = ["check", "--input", "in", "--quiet"];
+    let build = [
+        "build", "--input", "in", "--output", "out", "--format", "csv", "--quiet",
+    ];
+    for arguments in [&check[..], &build] {
+        let output = std::process::Command::new("sh")
+            .args(["-c", "ulimit -n 64 && exec \"$0\" \"$@\""])
+            .arg(env!("CARGO_BIN_EXE_profile-export"))
+            .args(arguments)
+            .current_dir(dir.path())
+            .output()
+            .expect("sh runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{arguments:?}: {stderr}");
+    }
+    assert!(dir.path().join("out/csv/profiles.csv").exists());
+}
