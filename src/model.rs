@@ -17,6 +17,9 @@ pub const SLUG_PATTERN: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
 pub const AWARD_ID_PATTERN: &str = r"^[A-Z0-9-]{1,50}$";
 /// Regular expression of a SHA-256 as the input writes it.
 pub const SHA256_PATTERN: &str = r"^[0-9a-f]{64}$";
+/// Regular expression of a quote: a character other than white space somewhere, as a quote is words
+/// of its source (white space alone would be found in any text).
+pub const QUOTE_PATTERN: &str = r"\S";
 /// Regular expression of an open vocabulary word (`kind`, `metric`, `predicate`, `unit`).
 pub const WORD_PATTERN: &str = r"^[a-z0-9]+(_[a-z0-9]+)*$";
 /// Regular expression of a web address: the scheme `http` or `https` in any case, then a host. JSON
@@ -411,7 +414,7 @@ pub struct ClaimFields {
     pub attributed_to: Option<Slug>,
     /// Verbatim words of the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1), regex(pattern = QUOTE_PATTERN))]
     pub quote: Option<String>,
     /// Date at which the claim was observed to hold (for a figure, part of its key: the same
     /// metric at another date is another claim); required by the status `not_found`.

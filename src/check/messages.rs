@@ -228,6 +228,7 @@ fn pattern_message(value: &Value, pointer: &str, noun: &str, pattern: &str) -> S
             "{value} is not an award id as procurement records write them: 1 to 50 characters of A-Z, 0-9 and `-`, e.g. `HSCETC15F00001`"
         ),
         crate::model::SHA256_PATTERN => format!("{value} is not a SHA-256: 64 lower-case hex digits"),
+        crate::model::QUOTE_PATTERN => format!("{value} is white space only: a quote is words of its source"),
         crate::model::WEB_ADDRESS_PATTERN => format!(
             "{value} is not a web address: only http and https addresses are allowed, e.g. `https://example.org/page`"
         ),

@@ -351,6 +351,56 @@ fn a_quote_that_differs_by_one_word_is_an_error_at_the_quote_showing_the_passage
 }
 
 #[test]
+fn a_quote_that_begins_or_ends_inside_a_word_of_the_source_is_an_error() {
+    // `itch to` is in `pitch to`, and `every agen` in `every agency`: as characters, not as words.
+    for (quote, difference) in [
+        (
+            "itch to “every agency”",
+            "the quote has `itch` where the text has `pitch`",
+        ),
+        (
+            "we pitch to “every agen",
+            "the quote has `agen` after `“every`, which the text does not have",
+        ),
+    ] {
+        let work = archived(ARCHIVED.as_bytes(), quote);
+        for command in ["check", "build"] {
+            let outcome = work.run(&[command, "--archive", "archive"]);
+            let line = place(&work, "quote:");
+            outcome.assert_one_problem(&format!("{FILE}:{}:", line.split(':').next().expect("line")));
+            assert!(outcome.stderr.contains("error[E0223]"), "{}", outcome.stderr);
+            assert!(outcome.stderr.contains(difference), "{quote}: {}", outcome.stderr);
+        }
+        assert!(!work.path("output").exists());
+    }
+    // After punctuation and before it, a quote is on word bounds.
+    let work = archived(ARCHIVED.as_bytes(), "every agency");
+    let checked = work.run(&["check", "--archive", "archive"]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+}
+
+#[test]
+fn a_quote_of_white_space_only_is_an_error_at_the_quote_archive_or_not() {
+    let work = archived(ARCHIVED.as_bytes(), " \t ");
+    let at = place(&work, "quote:");
+    let (line, column) = at.split_once(':').expect("line:column");
+    let column: usize = column.parse().expect("column");
+    let expected = format!("{FILE}:{line}:{}: error[E0101]: `", column + 7);
+    for arguments in [&["check"][..], &["build"], &["check", "--archive", "archive"]] {
+        let outcome = work.run(arguments);
+        outcome.assert_one_problem(&expected);
+        assert!(
+            outcome
+                .stderr
+                .contains("is white space only: a quote is words of its source"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    assert!(!work.path("output").exists());
+}
+
+#[test]
 fn a_quote_not_in_the_source_at_all_is_an_error() {
     let work = archived(ARCHIVED.as_bytes(), "nothing like this was ever said");
     let outcome = work.run(&["check", "--archive", "archive"]);
@@ -402,6 +452,11 @@ fn the_archive_follows_no_link_out_and_prints_nothing_of_a_file_it_refused() {
     std::os::unix::fs::symlink(&outside, work.path("archive/leak.txt")).expect("link");
     let outcome = work.run(&["check", "--archive", "archive"]);
     outcome.assert_one_problem("archive/leak.txt:1:1: error[E0005]");
+    assert!(
+        outcome.stderr.contains("outside the archive folder"),
+        "{}",
+        outcome.stderr
+    );
     assert!(!outcome.stderr.contains("SECRET"), "{}", outcome.stderr);
 }
 
