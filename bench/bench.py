@@ -419,7 +419,32 @@ def run_size(n: int, args, earlier: list[dict]) -> dict:
         result["csv_bytes"] = sum(f.stat().st_size for f in (ours_output / "csv").glob("*.csv"))
     if "ours" in outputs and "baseline" in outputs and "baseline" not in skipped:
         result["comparison"] = compare_outputs(outputs["ours"], outputs["baseline"])
+    if args.writer_floor and n == args.target_sizes[1] and ours_output and "output_bytes" in result:
+        result["writer_floor"] = writer_floor(ours_output, args)
     return result
+
+
+# What rust_xlsxwriter and rusqlite take alone to write the tables of ours's output in the shapes
+# our writers give them (`examples/writer_floor.rs`, `bench/WRITERS.md`): the floors the full build
+# is judged against.
+WRITER_FLOOR_VARIANTS = ["xlsx:parallel,level=3", "sqlite:parts,fts=select,page=65536"]
+
+
+def writer_floor(dataset: Path, args) -> dict:
+    """Runs the writers' floor once on the dataset `dataset` (a build's output with its CSV files)."""
+    program = args.binary.parent / "examples" / "writer_floor"
+    if not program.exists():
+        return {"error": f"{program} does not exist: `cargo build --release --examples` and copy it beside --binary"}
+    scratch = args.work / "writer-floor-scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    command = [str(program), str(dataset), str(scratch), "--runs", "1", *WRITER_FLOOR_VARIANTS]
+    print(f"writers' floor: {shlex.join(command)}", file=sys.stderr)
+    done = subprocess.run(command, capture_output=True, text=True)
+    shutil.rmtree(scratch, ignore_errors=True)
+    if done.returncode != 0:
+        return {"command": shlex.join(command), "error": done.stderr.strip()[-500:]}
+    return {"command": shlex.join(command), "report": done.stdout.strip()}
 
 
 def run_relations(count: int, args) -> dict:
@@ -652,6 +677,14 @@ def bounds_report(results: list[dict], args) -> list[str]:
             "CPU time is waiting (on the disk, or on the database's serial end); CPU time growing is work that grows "
             "faster than the input."
         )
+    floor_run = by_n.get(mid, {}).get("writer_floor")
+    if floor_run:
+        lines.append("")
+        lines.append(f"The writers' floors at {mid:,} profiles, on this build's own output (`bench/WRITERS.md` explains them):")
+        lines.append("")
+        lines.append(f"```sh\n{floor_run.get('command', '')}\n```")
+        lines.append("")
+        lines.append(floor_run.get("report") or f"Not measured: {floor_run.get('error', '')}")
     if not lines:
         return []
     return ["## What bounds the speed targets", "",
@@ -928,6 +961,8 @@ def main() -> int:
     for name in NAMES:
         parser.add_argument(f"--{name}-cmd", default=COMMANDS[name], help=f"command template of {name}")
     parser.add_argument("--dry", action="store_true", help="print the plan and the commands; generate and run nothing")
+    parser.add_argument("--writer-floor", action="store_true",
+                        help="at the middle target size, also run examples/writer_floor (beside --binary) once on ours's output")
     args = parser.parse_args()
     args.sizes = counts(args.sizes)
     args.relations = [] if args.no_relations else counts(args.relations)
