@@ -12,7 +12,8 @@
 //! A quote sits on the bounds of words: it may begin after punctuation (`We` in `“We`) and end before
 //! it (`program` in `program.`), but never inside a word, between two letters, digits or combining
 //! marks: `waveringly` is not in `unwaveringly`, and `cafe` is not in a `café` whose accent is a
-//! combining mark.
+//! combining mark. Scripts written without spaces between words (Chinese, Japanese, Thai, ...) have
+//! no such bounds: a quote of them may begin and end at any of their characters.
 //!
 //! Cost: preparing a text is one pass over it; checking a quote is linear in the text and the quote,
 //! however alike they are. The exact search is one pass of an Aho-Corasick automaton of the quote
@@ -640,9 +641,30 @@ fn sits(text: &str, at: usize, part: &str) -> bool {
 }
 
 /// Whether `c` is part of a word: a letter, a digit, or a combining mark (an accent written after
-/// its letter).
+/// its letter), of a script that separates its words. Chinese, Japanese, Thai and the other scripts
+/// written without spaces between words have no word bounds to keep: a quote of them may begin and
+/// end at any of their characters, as it always could.
 fn in_word(c: char) -> bool {
-    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+    use unicode_script::{Script, UnicodeScript};
+    let unspaced = matches!(
+        c.script(),
+        Script::Han
+            | Script::Hiragana
+            | Script::Katakana
+            | Script::Bopomofo
+            | Script::Yi
+            | Script::Thai
+            | Script::Lao
+            | Script::Khmer
+            | Script::Myanmar
+            | Script::Tibetan
+            | Script::Tai_Tham
+            | Script::Tai_Le
+            | Script::New_Tai_Lue
+            | Script::Balinese
+            | Script::Javanese
+    );
+    !unspaced && (c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c))
 }
 
 fn printable(c: char) -> char {
@@ -824,6 +846,20 @@ mod tests {
         assert_eq!(found, Ok(Found { start: position(1, 8) }));
         let found = ArchivedText::new("ababa aba").find("aba");
         assert_eq!(found, Ok(Found { start: position(1, 7) }));
+    }
+
+    #[test]
+    fn scripts_without_spaces_between_words_have_no_bounds_to_keep() {
+        // 「移民・関税執行局の全面的な支援」: any run of its characters is a quote of it.
+        let text = "報告書によると「移民・関税執行局を全面的に支援する」と述べた。ภาษาไทยไม่มีช่องว่าง";
+        let archived = ArchivedText::new(text);
+        assert_eq!(archived.find("関税執行局"), Ok(Found { start: position(1, 12) }));
+        assert_eq!(archived.find("全面的に支援"), Ok(Found { start: position(1, 18) }));
+        assert_eq!(archived.find("ไม่มี"), Ok(Found { start: position(1, 39) }));
+        // Latin letters beside them still keep their bounds.
+        let archived = ArchivedText::new("ICE（移民・関税執行局）とAWSの契約");
+        assert_eq!(archived.find("AWSの契約"), Ok(Found { start: position(1, 15) }));
+        assert!(archived.find("WSの契約").is_err());
     }
 
     #[test]
