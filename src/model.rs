@@ -18,8 +18,9 @@ pub const AWARD_ID_PATTERN: &str = r"^[A-Z0-9-]{1,50}$";
 /// Regular expression of a SHA-256 as the input writes it.
 pub const SHA256_PATTERN: &str = r"^[0-9a-f]{64}$";
 /// Regular expression of a quote: a character other than white space somewhere, as a quote is words
-/// of its source (white space alone would be found in any text).
-pub const QUOTE_PATTERN: &str = r"\S";
+/// of its source (white space alone would be found in any text). `\u0085` (next line) is white space
+/// to Unicode and to the quote check, but not to the `\s` of the schema's regular expressions.
+pub const QUOTE_PATTERN: &str = r"[^\s\u0085]";
 /// Regular expression of an open vocabulary word (`kind`, `metric`, `predicate`, `unit`).
 pub const WORD_PATTERN: &str = r"^[a-z0-9]+(_[a-z0-9]+)*$";
 /// Regular expression of a web address: the scheme `http` or `https` in any case, then a host. JSON

@@ -24,7 +24,7 @@
 //! side, which costs the quote's length times a constant, not the text's.
 
 use crate::diagnostic::Position;
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -218,7 +218,12 @@ impl ArchivedText {
         }
         work.scanned += self.text.len();
         // A quote is at most a cell of text (`E0217`): far below what an automaton can hold.
-        let found = AhoCorasick::new([quote.as_str()]).ok().and_then(|automaton| {
+        // A contiguous NFA, not the DFA the crate picks for one pattern: building a DFA of a
+        // repetitive quote (`ha` 16,000 times) takes time quadratic in the quote; this is linear.
+        let automaton = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build([quote.as_str()]);
+        let found = automaton.ok().and_then(|automaton| {
             automaton
                 .find_overlapping_iter(&self.text)
                 .map(|found| found.start())
@@ -629,15 +634,31 @@ impl Hasher for Prehashed {
     }
 }
 
-/// A character as printed: control characters (which white space collapsing has not removed) as `�`.
-/// Whether `part`, found in `text` at byte `at`, sits on the bounds of words: neither its first
-/// character and the one before it, nor its last character and the one after it, are both inside a
-/// word.
+/// Whether `part`, found in `text` at byte `at`, sits on the bounds of words (`bound`) at both ends.
 fn sits(text: &str, at: usize, part: &str) -> bool {
-    let bound =
-        |before: Option<char>, after: Option<char>| !(before.is_some_and(in_word) && after.is_some_and(in_word));
-    bound(text[..at].chars().next_back(), part.chars().next())
-        && bound(part.chars().next_back(), text[at + part.len()..].chars().next())
+    bound(text, at) && bound(text, at + part.len())
+}
+
+/// Whether byte `at` of `text` is a bound of words, where a quote may begin or end: not between two
+/// characters of a word (`in_word`), nor beside an apostrophe or a point within a word (`can't`,
+/// `e.g`), nor beside the separator within a number (`1,000`, `3.5`), as Unicode's word
+/// boundaries (UAX #29) have it.
+fn bound(text: &str, at: usize) -> bool {
+    let mut before = text[..at].chars().rev();
+    let mut after = text[at..].chars();
+    let (b1, b2) = (before.next(), before.next());
+    let (a1, a2) = (after.next(), after.next());
+    let word = |c: Option<char>| c.is_some_and(in_word);
+    let letter = |c: Option<char>| c.is_some_and(|c| in_word(c) && !c.is_numeric());
+    let digit = |c: Option<char>| c.is_some_and(char::is_numeric);
+    let within_word = |c: Option<char>| matches!(c, Some('\'' | '’' | '.' | '·' | '\u{2027}'));
+    let within_number = |c: Option<char>| matches!(c, Some(',' | '.' | '\'' | '’' | ';' | '\u{066C}' | '\u{2009}'));
+    let inside = (word(b1) && word(a1))
+        || (within_word(b1) && letter(b2) && letter(a1))
+        || (letter(b1) && within_word(a1) && letter(a2))
+        || (within_number(b1) && digit(b2) && digit(a1))
+        || (digit(b1) && within_number(a1) && digit(a2));
+    !inside
 }
 
 /// Whether `c` is part of a word: a letter, a digit, or a combining mark (an accent written after
@@ -667,6 +688,7 @@ fn in_word(c: char) -> bool {
     !unspaced && (c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c))
 }
 
+/// A character as printed: control characters (which white space collapsing has not removed) as `�`.
 fn printable(c: char) -> char {
     if c.is_control() { '\u{fffd}' } else { c }
 }
@@ -846,6 +868,31 @@ mod tests {
         assert_eq!(found, Ok(Found { start: position(1, 8) }));
         let found = ArchivedText::new("ababa aba").find("aba");
         assert_eq!(found, Ok(Found { start: position(1, 7) }));
+    }
+
+    #[test]
+    fn an_apostrophe_or_a_point_within_a_word_or_a_number_is_no_bound() {
+        let text = "we said we can't pitch, paid $1,000,000 as revenue grew 3.5% (e.g. here)";
+        let archived = ArchivedText::new(text);
+        for inside in [
+            "said we can",
+            "t pitch",
+            "paid $1",
+            "000 as",
+            "grew 3",
+            "5% (e",
+            "g. here",
+        ] {
+            assert!(archived.find(inside).is_err(), "{inside:?} was found");
+        }
+        for whole in ["said we can't", "paid $1,000,000", "grew 3.5%", "(e.g. here)", "pitch,"] {
+            assert!(archived.find(whole).is_ok(), "{whole:?} was not found");
+        }
+        // A quote may still end at a full stop or a comma after a word.
+        let archived = ArchivedText::new("He said 'no'. Then, 3 days later.");
+        assert_eq!(archived.find("He said 'no'"), Ok(Found { start: position(1, 1) }));
+        assert_eq!(archived.find("no"), Ok(Found { start: position(1, 10) }));
+        assert_eq!(archived.find("Then, 3 days"), Ok(Found { start: position(1, 15) }));
     }
 
     #[test]

@@ -381,23 +381,26 @@ fn a_quote_that_begins_or_ends_inside_a_word_of_the_source_is_an_error() {
 
 #[test]
 fn a_quote_of_white_space_only_is_an_error_at_the_quote_archive_or_not() {
-    let work = archived(ARCHIVED.as_bytes(), " \t ");
-    let at = place(&work, "quote:");
-    let (line, column) = at.split_once(':').expect("line:column");
-    let column: usize = column.parse().expect("column");
-    let expected = format!("{FILE}:{line}:{}: error[E0101]: `", column + 7);
-    for arguments in [&["check"][..], &["build"], &["check", "--archive", "archive"]] {
-        let outcome = work.run(arguments);
-        outcome.assert_one_problem(&expected);
-        assert!(
-            outcome
-                .stderr
-                .contains("is white space only: a quote is words of its source"),
-            "{}",
-            outcome.stderr
-        );
+    // A tab, and the next-line character (U+0085) with an em space: white space to Unicode.
+    for quote in [" \t ", "\u{85}\u{2003}"] {
+        let work = archived(ARCHIVED.as_bytes(), quote);
+        let at = place(&work, "quote:");
+        let (line, column) = at.split_once(':').expect("line:column");
+        let column: usize = column.parse().expect("column");
+        let expected = format!("{FILE}:{line}:{}: error[E0101]: `", column + 7);
+        for arguments in [&["check"][..], &["build"], &["check", "--archive", "archive"]] {
+            let outcome = work.run(arguments);
+            outcome.assert_one_problem(&expected);
+            assert!(
+                outcome
+                    .stderr
+                    .contains("is white space only: a quote is words of its source"),
+                "{quote:?}: {}",
+                outcome.stderr
+            );
+        }
+        assert!(!work.path("output").exists());
     }
-    assert!(!work.path("output").exists());
 }
 
 #[test]
