@@ -448,8 +448,11 @@ impl Input {
                     continue;
                 }
             };
-            // In order of name, so that which of two links to one folder is walked does not depend
-            // on how the file system lists them.
+            // Folders before links, each in order of name: a folder listed beside a link to it is
+            // walked under its own name, and which of two links to one folder is walked does not
+            // depend on how the file system lists them.
+            let mut names = names;
+            names.sort_by_key(|(_, kind)| *kind != FileType::Directory);
             for (name, kind) in names {
                 if name.as_bytes().starts_with(b".") {
                     continue;

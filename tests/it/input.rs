@@ -96,6 +96,18 @@ fn links_inside_the_input_are_walked_and_read() {
 }
 
 #[test]
+fn a_profile_folder_is_walked_under_its_own_name_not_a_link_beside_it() {
+    // `0-acme` sorts before `acme` and leads to it: the folder is read once, as `acme`.
+    let work = Workdir::with_revision(REVISION);
+    symlink("acme", work.path("input/profiles/0-acme")).expect("link");
+    let outcome = run_bounded(work.dir.path(), &["build"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let profiles = std::fs::read_to_string(work.path("output/csv/profiles.csv")).expect("csv");
+    assert!(profiles.contains("acme/2020-01-01"), "{profiles}");
+    assert!(!profiles.contains("0-acme"), "{profiles}");
+}
+
+#[test]
 fn a_revision_linked_to_a_file_outside_is_refused() {
     let work = Workdir::with_revision(REVISION);
     // Like a link to /proc/self/environ: no byte of the refused file may be printed.
