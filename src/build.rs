@@ -144,25 +144,7 @@ fn write_all(
         tables,
         gates,
     };
-    let checked = check_while_writing(
-        input,
-        dataset,
-        limits,
-        quiet,
-        archive,
-        |revisions: Vec<CheckedRevision>| {
-            let rows = tables::revisions(&revisions);
-            drop(revisions);
-            writing.write(rows)
-        },
-    )?;
-    for batch in entity_batches(&checked) {
-        writing.write(tables::entities(batch))?;
-    }
-    // Every entity has been read back by now: one that could not be is not published.
-    if let Some(error) = checked.entities.spill_error() {
-        return Err(BuildError::Spill(error));
-    }
+    let checked = rows_of_input(input, dataset, limits, quiet, archive, |rows| writing.write(rows))?;
     // Every row has been counted: a gate that fails publishes nothing.
     let failed = writing.gates.failures();
     if !failed.is_empty() {
@@ -190,7 +172,7 @@ pub fn check_gated(
     quiet: bool,
     archive: Option<&Archive>,
 ) -> Result<check::Checked, BuildError> {
-    let mut count = |rows: Normalized| -> Result<(), BuildError> {
+    let count = |rows: Normalized| -> Result<(), BuildError> {
         let records = rows
             .rows
             .records_of(tables, gates.records_wanted())
@@ -198,30 +180,39 @@ pub fn check_gated(
         gates.count(&rows.rows.counts(), &records);
         Ok(())
     };
-    let checked = check_while_writing(
-        input,
-        dataset,
-        limits,
-        quiet,
-        archive,
-        |revisions: Vec<CheckedRevision>| {
-            let rows = tables::revisions(&revisions);
-            // Freeing a batch's revisions takes a while: the pool does it while this thread counts on.
-            rayon::spawn(move || drop(revisions));
-            count(rows)
-        },
-    )?;
-    for batch in entity_batches(&checked) {
-        count(tables::entities(batch))?;
-    }
-    if let Some(error) = checked.entities.spill_error() {
-        return Err(BuildError::Spill(error));
-    }
+    let checked = rows_of_input(input, dataset, limits, quiet, archive, count)?;
     let failed = gates.failures();
     match failed.is_empty() {
         true => Ok(checked),
         false => Err(BuildError::Problems(failed)),
     }
+}
+
+/// Checks the input and hands `take` its rows, a batch at a time: each batch of checked revisions
+/// made into rows as it comes (on a thread of its own, see `check_while_writing`), then the merged
+/// entities. What `build` writes and what `check` counts for the gates are made here, the same way.
+fn rows_of_input(
+    input: &Input,
+    dataset: check::Dataset,
+    limits: &Limits,
+    quiet: bool,
+    archive: Option<&Archive>,
+    mut take: impl FnMut(Normalized) -> Result<(), BuildError> + Send,
+) -> Result<check::Checked, BuildError> {
+    let checked = check_while_writing(input, dataset, limits, quiet, archive, |revisions| {
+        let rows = tables::revisions(&revisions);
+        // Freeing a batch's revisions takes a while: the pool does it while this thread goes on.
+        rayon::spawn(move || drop(revisions));
+        take(rows)
+    })?;
+    for batch in entity_batches(&checked) {
+        take(tables::entities(batch))?;
+    }
+    // Every entity has been read back by now: one that could not be is not published.
+    if let Some(error) = checked.entities.spill_error() {
+        return Err(BuildError::Spill(error));
+    }
+    Ok(checked)
 }
 
 /// The merged entities of a checked dataset, in the batches they are made into rows.

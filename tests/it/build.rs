@@ -1,7 +1,7 @@
 //! `build`: the committed dataset is a fresh build, output is deterministic and atomic, and the
 //! values of the curated files reach every format exactly.
 
-use crate::support::{REVISION, Workdir, leftovers, run_in, run_with_env, tree};
+use crate::support::{REVISION, Workdir, csv_rows, leftovers, run_in, run_with_env, tree};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Decimal128Type};
 use arrow_array::{Array, RecordBatch};
@@ -35,22 +35,6 @@ fn read_parquet(path: &Path) -> RecordBatch {
 fn single_batch(batches: &[RecordBatch]) -> RecordBatch {
     assert_eq!(batches.len(), 1, "small tables are one batch");
     batches[0].clone()
-}
-
-fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).expect("csv file");
-    let headers = reader.headers().expect("header").clone();
-    reader
-        .records()
-        .map(|r| {
-            let record = r.expect("record");
-            headers
-                .iter()
-                .map(str::to_owned)
-                .zip(record.iter().map(str::to_owned))
-                .collect()
-        })
-        .collect()
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! ids, findings of absence with their date, the time of a claim and the hash of a source; each bad
 //! value at its place, and every new column in the tables.
 
-use crate::support::{DATASET, REVISION, REVISION_PATH, Workdir, revision_with};
+use crate::support::{DATASET, REVISION, REVISION_PATH, Workdir, csv_rows, revision_with};
 
 const FILE: &str = "input/profiles/acme/2020-01-01.yaml";
 
@@ -42,22 +42,6 @@ fn evidence() -> String {
             "  - {date: 2018-12, subject: agency, description: No contract found, status: not_found, as_of: 2018-12, sources: [report]}\n\
              relations:\n  - {subject: jane-doe, predicate: works_for, object: acme, role: vice president, as_of: 2018-08, sources: [report]}\n",
         )
-}
-
-fn csv_rows(path: &std::path::Path) -> Vec<std::collections::BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).expect("csv");
-    let headers = reader.headers().expect("headers").clone();
-    reader
-        .records()
-        .map(|record| {
-            let record = record.expect("record");
-            headers
-                .iter()
-                .zip(record.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect()
-        })
-        .collect()
 }
 
 #[test]

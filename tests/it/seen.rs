@@ -88,21 +88,9 @@ fn built(formats: &str) -> Workdir {
     work
 }
 
-/// The rows of a CSV file, each as (column, cell).
+/// The rows of the CSV table `table` of the output.
 fn csv_rows(work: &Workdir, table: &str) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(work.path(&format!("output/csv/{table}.csv"))).expect("csv");
-    let headers = reader.headers().expect("headers").clone();
-    reader
-        .records()
-        .map(|record| {
-            let record = record.expect("record");
-            headers
-                .iter()
-                .zip(record.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect()
-        })
-        .collect()
+    crate::support::csv_rows(&work.path(&format!("output/csv/{table}.csv")))
 }
 
 /// (`column`, first_seen, last_seen) of every row of a CSV table, sorted.

@@ -208,3 +208,20 @@ pub fn golden(name: &str, actual: &str) {
         "output differs from tests/golden/{name} (UPDATE_GOLDEN=1 rewrites it):\n{actual}"
     );
 }
+
+/// The rows of a CSV file, each as (column, cell).
+pub fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).expect("csv file");
+    let headers = reader.headers().expect("header").clone();
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("record");
+            headers
+                .iter()
+                .map(str::to_owned)
+                .zip(record.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
