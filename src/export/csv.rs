@@ -120,14 +120,32 @@ fn cell(array: &ArrayRef, column_type: ColumnType, row: usize) -> Cow<'_, str> {
 /// invisible characters, and guards a text that starts there with `=`, `+`, `-` or `@`, unless it
 /// is a plain number as written (`-5`: a sign in a compatibility form, `﹣5`, is guarded, as no
 /// reader takes it for a number). A tab or carriage return among the leading characters is
-/// guarded whatever follows.
+/// guarded whatever follows. A sign as written is guarded too when a combining mark after it makes
+/// its NFKC form another character (`=` and U+0338 compose to `≠`), since a spreadsheet reads the
+/// `=`.
 pub fn inert(text: &str) -> Cow<'_, str> {
+    // Most cells start with a visible ASCII character that is no sign: nothing before it is
+    // skipped, and what composes with it in NFKC is a letter or symbol outside ASCII, never a sign.
+    // Such a cell is left as it is without normalising (the unit test compares both ways).
+    if text
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_graphic() && !matches!(b, b'=' | b'+' | b'-' | b'@'))
+    {
+        return Cow::Borrowed(text);
+    }
+    guarded(text)
+}
+
+/// `inert` without its shortcut.
+fn guarded(text: &str) -> Cow<'_, str> {
     let skipped = |c: char| c.is_whitespace() || crate::escape::is_invisible(c);
+    let is_sign = |c: Option<char>| matches!(c, Some('=' | '+' | '-' | '@'));
     let start = text.trim_start_matches(skipped);
     let leading_control = text[..text.len() - start.len()].contains(['\t', '\r']);
     // Normalising stops at the first character that is not skipped: a cell costs a few characters.
     let sign = start.nfkc().find(|&c| !skipped(c));
-    let runs = leading_control || (matches!(sign, Some('=' | '+' | '-' | '@')) && !is_number(start));
+    let runs = leading_control || ((is_sign(sign) || is_sign(start.chars().next())) && !is_number(start));
     if runs {
         Cow::Owned(format!("'{text}"))
     } else {
@@ -232,6 +250,33 @@ mod tests {
             " \u{2029} -A1",
         ] {
             assert_eq!(inert(formula), format!("'{formula}"), "{formula:?}");
+        }
+    }
+
+    #[test]
+    fn a_sign_that_a_combining_mark_composes_into_another_character_is_guarded() {
+        // NFKC makes `=` and U+0338 one `≠`, `<` and U+0338 `≮`; a spreadsheet still reads `=`.
+        for formula in ["=\u{338}1", " =\u{338}A1", "+\u{301}1", "-\u{338}5", "@\u{20d2}SUM(A1)"] {
+            assert_eq!(inert(formula), format!("'{formula}"), "{formula:?}");
+        }
+        assert_eq!(inert("<\u{338}1"), "<\u{338}1");
+    }
+
+    #[test]
+    fn the_shortcut_for_a_visible_ascii_start_agrees_with_normalising() {
+        // Every visible ASCII character but the signs, followed by every character of the Basic
+        // Multilingual Plane and the supplementary planes' combining marks: the shortcut leaves the
+        // text as it is, and so does the guard without it.
+        let seconds = ('\0'..='\u{ffff}')
+            .chain('\u{1d165}'..='\u{1d1ad}')
+            .chain('\u{e0100}'..='\u{e01ef}');
+        let seconds: Vec<char> = seconds.collect();
+        for first in (b'!'..=b'~').filter(|b| !b"=+-@".contains(b)) {
+            for &second in &seconds {
+                let text = format!("{}{second}1", first as char);
+                assert_eq!(inert(&text), text);
+                assert_eq!(guarded(&text), text, "{text:?}");
+            }
         }
     }
 
