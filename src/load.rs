@@ -912,6 +912,9 @@ fn yaml_scalar(text: &str, style: ScalarStyle) -> Value {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
         "false" | "False" | "FALSE" => Value::Bool(false),
+        // A JSON number starts with `-` or a digit: other text is not handed to the number parser,
+        // whose refusal allocates an error.
+        _ if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => Value::String(text.to_owned()),
         _ => number(text).map_or_else(|| Value::String(text.to_owned()), number_value),
     }
 }

@@ -71,13 +71,13 @@ impl FileCheck<'_> {
 
     /// Refuses an id that fits a workbook cell on its own but makes an id that does not: a claim's
     /// id is `<profile>/<updated>/<id>`, and a change's is longer. (One longer than a cell on its
-    /// own is refused as a text.)
+    /// own is refused as a text.) The id is the field `id` of the entry at `pointer`.
     fn id_fits(&mut self, pointer: &str, profile: &str, id: &str) {
         let most = CELL_UNITS.saturating_sub(profile.len() + ID_ROOM);
         if id.len() <= CELL_UNITS && id.len() > most {
             self.error(
                 Code::CellTooLong,
-                pointer,
+                &format!("{pointer}/id"),
                 format!(
                     "is an id of {} characters, too long for the ids made from it (`<profile>/<updated>/<id>`, \
                      and longer in the changes table) to fit the {CELL_UNITS} characters of a workbook cell; \
@@ -129,17 +129,21 @@ impl FileCheck<'_> {
         }
     }
 
-    fn reference(&mut self, pointer: String, field: &'static str, id: Option<&Slug>, expected: Option<EntityType>) {
+    /// Notes the reference in the field `field` of the entry at `pointer`, to be resolved across
+    /// files.
+    fn reference(&mut self, pointer: &str, field: &'static str, id: Option<&Slug>, expected: Option<EntityType>) {
         if let Some(id) = id {
             self.references.push(Reference {
                 id: id.0.clone(),
                 expected,
                 field,
-                pointer,
+                pointer: format!("{pointer}/{field}"),
             });
         }
     }
 
+    /// Refuses a source id that the file does not list, among the `sources` of the entry at
+    /// `pointer` (whose own pointer is made only for a problem: this runs for every claim).
     fn sources(&mut self, pointer: &str, sources: &[Slug]) {
         for (index, source) in sources.iter().enumerate() {
             if !self.source_ids.contains_key(source.0.as_str()) {
@@ -150,7 +154,7 @@ impl FileCheck<'_> {
                 };
                 self.error(
                     Code::UnknownSource,
-                    &format!("{pointer}/{index}"),
+                    &format!("{pointer}/sources/{index}"),
                     format!(
                         "cites the source `{}`, which this file does not list (its sources: {})",
                         source.0,
@@ -162,13 +166,8 @@ impl FileCheck<'_> {
     }
 
     fn claim(&mut self, pointer: &str, claim: &ClaimFields) {
-        self.sources(&format!("{pointer}/sources"), &claim.sources);
-        self.reference(
-            format!("{pointer}/attributed_to"),
-            "attributed_to",
-            claim.attributed_to.as_ref(),
-            None,
-        );
+        self.sources(pointer, &claim.sources);
+        self.reference(pointer, "attributed_to", claim.attributed_to.as_ref(), None);
         // A finding of absence is only true as of when it was looked for.
         if claim.status == Status::NotFound && claim.as_of.is_none() {
             self.error(
@@ -226,13 +225,15 @@ impl FileCheck<'_> {
         }
     }
 
+    /// Refuses a country code that ISO 3166-1 does not assign, in the field `country` of the entry at
+    /// `pointer`.
     fn country(&mut self, pointer: &str, country: Option<&crate::model::CountryCode>) {
         if let Some(country) = country
             && celes::Country::from_alpha2(&country.0).is_err()
         {
             self.error(
                 Code::UnknownCountry,
-                pointer,
+                &format!("{pointer}/country"),
                 format!("`{}` is not an ISO 3166-1 alpha-2 country code", country.0),
             );
         }
@@ -269,12 +270,12 @@ pub fn check_revision(
         );
     }
     if let Some(hq) = &revision.headquarters {
-        check.country("/headquarters/country", hq.country.as_ref());
+        check.country("/headquarters", hq.country.as_ref());
     }
 
     for (index, source) in revision.sources.iter().enumerate() {
         let pointer = format!("/sources/{index}");
-        check.id_fits(&format!("{pointer}/id"), &revision.profile, &source.id.0);
+        check.id_fits(&pointer, &revision.profile, &source.id.0);
         if let Some(first) = check.source_ids.insert(&source.id.0, index) {
             let first_position = document.position(&format!("/sources/{first}/id"));
             let diagnostic = document
@@ -302,50 +303,40 @@ pub fn check_revision(
     let mut declared: HashMap<String, String> = HashMap::new();
     for (index, org) in revision.organizations.iter().enumerate() {
         let pointer = format!("/organizations/{index}");
-        check.id_fits(&format!("{pointer}/id"), &revision.profile, &org.id.0);
-        check.reference(
-            format!("{pointer}/parent"),
-            "parent",
-            org.parent.as_ref(),
-            Some(EntityType::Organization),
-        );
-        check.country(&format!("{pointer}/country"), org.country.as_ref());
+        check.id_fits(&pointer, &revision.profile, &org.id.0);
+        check.reference(&pointer, "parent", org.parent.as_ref(), Some(EntityType::Organization));
+        check.country(&pointer, org.country.as_ref());
         if org.id.0 == revision.profile {
             check.profiled_company(&pointer, org, &revision.name);
         }
         let sources = org.sources.clone().unwrap_or_default();
-        check.sources(&format!("{pointer}/sources"), &sources);
+        check.sources(&pointer, &sources);
         declarations.push(declaration(&pointer, &org.id, EntityType::Organization, org, &sources));
     }
     for (index, system) in revision.systems.iter().enumerate() {
         let pointer = format!("/systems/{index}");
-        check.id_fits(&format!("{pointer}/id"), &revision.profile, &system.id.0);
+        check.id_fits(&pointer, &revision.profile, &system.id.0);
         check.reference(
-            format!("{pointer}/operator"),
+            &pointer,
             "operator",
             system.operator.as_ref(),
             Some(EntityType::Organization),
         );
         check.reference(
-            format!("{pointer}/developer"),
+            &pointer,
             "developer",
             system.developer.as_ref(),
             Some(EntityType::Organization),
         );
-        check.reference(
-            format!("{pointer}/replaces"),
-            "replaces",
-            system.replaces.as_ref(),
-            Some(EntityType::System),
-        );
+        check.reference(&pointer, "replaces", system.replaces.as_ref(), Some(EntityType::System));
         let sources = system.sources.clone().unwrap_or_default();
-        check.sources(&format!("{pointer}/sources"), &sources);
+        check.sources(&pointer, &sources);
         declarations.push(declaration(&pointer, &system.id, EntityType::System, system, &sources));
     }
     for (index, person) in revision.people.iter().enumerate() {
         let pointer = format!("/people/{index}");
         let sources = person.sources.clone().unwrap_or_default();
-        check.sources(&format!("{pointer}/sources"), &sources);
+        check.sources(&pointer, &sources);
         declarations.push(declaration(&pointer, &person.id, EntityType::Person, person, &sources));
     }
     for declaration in &declarations[1..] {
@@ -365,7 +356,7 @@ pub fn check_revision(
     for (index, c) in revision.contracts.iter().enumerate() {
         let pointer = format!("/contracts/{index}");
         if let Some(id) = &c.id {
-            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+            check.id_fits(&pointer, &revision.profile, &id.0);
         }
         if c.buyer.is_none() && c.supplier.is_none() {
             check.error(
@@ -374,20 +365,15 @@ pub fn check_revision(
                 "a contract names a buyer or a supplier (or both)".into(),
             );
         }
+        check.reference(&pointer, "buyer", c.buyer.as_ref(), Some(EntityType::Organization));
         check.reference(
-            format!("{pointer}/buyer"),
-            "buyer",
-            c.buyer.as_ref(),
-            Some(EntityType::Organization),
-        );
-        check.reference(
-            format!("{pointer}/supplier"),
+            &pointer,
             "supplier",
             c.supplier.as_ref(),
             Some(EntityType::Organization),
         );
         check.reference(
-            format!("{pointer}/provider"),
+            &pointer,
             "provider",
             c.provider.as_ref(),
             Some(EntityType::Organization),
@@ -415,9 +401,9 @@ pub fn check_revision(
     for (index, f) in revision.figures.iter().enumerate() {
         let pointer = format!("/figures/{index}");
         if let Some(id) = &f.id {
-            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+            check.id_fits(&pointer, &revision.profile, &id.0);
         }
-        check.reference(format!("{pointer}/subject"), "subject", Some(&f.subject), None);
+        check.reference(&pointer, "subject", Some(&f.subject), None);
         check.amount(&pointer, &f.amount, true);
         check.claim(&pointer, &f.claim);
         let per = f.amount.per.map(|p| serde_json::to_value(p).unwrap_or_default());
@@ -441,9 +427,9 @@ pub fn check_revision(
     for (index, e) in revision.events.iter().enumerate() {
         let pointer = format!("/events/{index}");
         if let Some(id) = &e.id {
-            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+            check.id_fits(&pointer, &revision.profile, &id.0);
         }
-        check.reference(format!("{pointer}/subject"), "subject", e.subject.as_ref(), None);
+        check.reference(&pointer, "subject", e.subject.as_ref(), None);
         check.claim(&pointer, &e.claim);
         let key = claim_key(
             ClaimKind::Event,
@@ -463,10 +449,10 @@ pub fn check_revision(
     for (index, r) in revision.relations.iter().enumerate() {
         let pointer = format!("/relations/{index}");
         if let Some(id) = &r.id {
-            check.id_fits(&format!("{pointer}/id"), &revision.profile, &id.0);
+            check.id_fits(&pointer, &revision.profile, &id.0);
         }
-        check.reference(format!("{pointer}/subject"), "subject", Some(&r.subject), None);
-        check.reference(format!("{pointer}/object"), "object", Some(&r.object), None);
+        check.reference(&pointer, "subject", Some(&r.subject), None);
+        check.reference(&pointer, "object", Some(&r.object), None);
         check.period(&pointer, r.start.as_ref(), r.end.as_ref());
         check.claim(&pointer, &r.claim);
         let key = claim_key(
