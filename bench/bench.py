@@ -367,6 +367,16 @@ def alternate(names: list[str], runs: int, limit: dict[str, int]) -> list[tuple[
     return plan
 
 
+def remove_outputs(work: Path) -> None:
+    """Removes the datasets earlier runs wrote into `work` (`output-<command>-<profiles>`, the
+    script's own names). At 100,000 profiles they take 27 GB: left in the page cache, every later
+    build waits for the kernel to reclaim it (a 10,000-profile build took 28 to 41 s against 24 s
+    once they were gone)."""
+    for folder in sorted(work.glob("output-*")):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_size(n: int, args, earlier: list[dict]) -> dict:
     work = args.work
     folder = generate(n, args.seed, work, args.generate_cmd, args.dry)
@@ -1017,9 +1027,13 @@ def main() -> int:
             args.results.write_text(text)  # after each step, so a long run leaves what it has
         return text
 
+    if not args.dry:
+        remove_outputs(args.work)
     for n in args.sizes:
         results.append(run_size(n, args, results))
         write()
+        if not args.dry:
+            remove_outputs(args.work)  # measured, and the writers' floor has read them
     for count in args.relations:
         relations.append(run_relations(count, args))
         write()
