@@ -42,6 +42,16 @@ impl fmt::Display for BuildError {
     }
 }
 
+impl BuildError {
+    /// The file or folder that could not be read or written, if the error is one of those.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            BuildError::Export(ExportError::Io(path, _)) | BuildError::Publish(PublishError::Io(path, _)) => Some(path),
+            _ => None,
+        }
+    }
+}
+
 impl From<ExportError> for BuildError {
     fn from(error: ExportError) -> Self {
         BuildError::Export(error)

@@ -204,7 +204,16 @@ fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
         }
         Err(e) => {
             say!("error: {e}");
-            say!("error: nothing was written; {} is unchanged", args.output.display());
+            // The file named is in the staging folder, which is gone by now: say so, lest it be
+            // looked for.
+            let removed = match e.path().is_some_and(|path| target.in_staging(path)) {
+                true => " (the staging folder named above is removed)",
+                false => "",
+            };
+            say!(
+                "error: nothing was written{removed}; {} is unchanged",
+                args.output.display()
+            );
             ExitCode::from(EXIT_USAGE)
         }
     }

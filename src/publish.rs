@@ -248,6 +248,16 @@ impl Target {
         }
     }
 
+    /// Whether `path` is in a staging folder of this target (`<parent>/.<name>.staging-…`): what a
+    /// failed build's error names, in a folder removed by the time it is printed.
+    pub fn in_staging(&self, path: &Path) -> bool {
+        let (parent, _, staging, _) = self.places();
+        path.strip_prefix(&parent)
+            .ok()
+            .and_then(|rest| rest.components().next())
+            .is_some_and(|first| first.as_os_str().to_string_lossy().starts_with(&staging))
+    }
+
     /// The folder that holds the output folder, its name, and the prefixes of the staging folders
     /// and of the previous dataset set aside while swapping without `RENAME_EXCHANGE`.
     fn places(&self) -> (PathBuf, OsString, String, String) {
@@ -988,6 +998,26 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn a_path_in_a_staging_folder_of_the_target_is_told_from_others() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        std::fs::create_dir(dir.path().join("in")).expect("input folder");
+        let target = claim(&dir.path().join("out"), &dir.path().join("in")).expect("a new output folder");
+        let real = std::fs::canonicalize(dir.path()).expect("the real path");
+        let at = |relative: &str| real.join(relative);
+        assert!(target.in_staging(&at(".out.staging-AbC123/csv/x.csv")));
+        assert!(target.in_staging(&at(".out.staging-AbC123")));
+        for other in [
+            "out/csv/x.csv",
+            ".other.staging-AbC123/x.csv",
+            "sub/.out.staging-AbC123/x.csv",
+            ".out.previous-AbC123/x.csv",
+            "in/x.yaml",
+        ] {
+            assert!(!target.in_staging(&at(other)), "{other}");
+        }
     }
 
     #[test]

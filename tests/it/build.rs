@@ -513,7 +513,10 @@ fn a_full_disk_stops_every_format_with_the_reason_and_leaves_nothing() {
             "{format}: the file and what the system said: {}",
             outcome.stderr
         );
-        assert_eq!(lines[1], "error: nothing was written; output is unchanged");
+        assert_eq!(
+            lines[1],
+            "error: nothing was written (the staging folder named above is removed); output is unchanged"
+        );
         assert_eq!(
             leftovers(dir.path(), &["input", "output"]),
             Vec::<String>::new(),
