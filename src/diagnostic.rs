@@ -85,7 +85,8 @@ codes! {
     RangeOrder = "E0204",
     /// A value together with a range, a range with a qualifier, or a figure with no value.
     AmountShape = "E0205",
-    /// A currency that is not an ISO 4217 code.
+    /// A currency that is not an ISO 4217 code; an amount written with `$` whose `currency` is missing
+    /// or is not one `$` stands for (a dollar or a peso).
     UnknownCurrency = "E0206",
     /// A country that is not an ISO 3166-1 alpha-2 code.
     UnknownCountry = "E0207",

@@ -25,7 +25,7 @@ pub enum QuantityError {
     Grouping,
     /// More than nine digits after the decimal point once scaled.
     TooPrecise,
-    /// More than 38 digits in all.
+    /// More than 29 digits before the decimal point once scaled (38 in all, 9 after the point).
     TooLarge,
 }
 
@@ -39,7 +39,10 @@ impl fmt::Display for QuantityError {
             QuantityError::TooPrecise => {
                 "has more than 9 digits after the decimal point, which the dataset cannot store exactly"
             }
-            QuantityError::TooLarge => "has more than 38 digits, which the dataset cannot store exactly",
+            QuantityError::TooLarge => {
+                "has more than 29 digits before the decimal point (38 in all, 9 of them after it), which the \
+                 dataset cannot store exactly"
+            }
         })
     }
 }

@@ -223,6 +223,49 @@ impl FileCheck<'_> {
                 format!("`{currency}` is not an ISO 4217 currency code"),
             );
         }
+        self.dollar_sign(prefix, amount);
+    }
+
+    /// An amount written with `$` (`$177.9 billion`, as sources write it) is in a currency that `$`
+    /// stands for: its `currency` must say which, and be one of them, or the `$` would be dropped
+    /// without a word.
+    fn dollar_sign(&mut self, prefix: &str, amount: &Amount) {
+        let written = [("value", &amount.value), ("low", &amount.low), ("high", &amount.high)]
+            .into_iter()
+            .find_map(|(field, text)| {
+                let text = text.as_ref()?.text();
+                text.trim_start()
+                    .trim_start_matches(['-', '+'])
+                    .starts_with('$')
+                    .then_some((field, text))
+            });
+        let Some((field, text)) = written else {
+            return;
+        };
+        match &amount.currency {
+            None => self.error(
+                Code::UnknownCurrency,
+                &format!("{prefix}/{field}"),
+                format!(
+                    "`{text}` is written with `$`, which does not say which currency: give the amount its \
+                     `currency` (`USD` for US dollars), and write the number without `$` if you like"
+                ),
+            ),
+            Some(code) => {
+                let symbol = iso_currency::Currency::from_code(code).map(|c| c.symbol().to_string());
+                if symbol.as_deref().is_some_and(|symbol| !symbol.contains('$')) {
+                    self.error(
+                        Code::UnknownCurrency,
+                        &format!("{prefix}/currency"),
+                        format!(
+                            "is `{code}`, but the amount `{text}` is written with `$`, which stands for a dollar \
+                             or a peso: give the currency it is in (`USD`, `CAD`, `AUD`, `MXN`, ...) or write \
+                             the amount without `$`"
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     /// Refuses a country code that ISO 3166-1 does not assign, in the field `country` of the entry at

@@ -107,6 +107,35 @@ fn unknown_currency() {
 }
 
 #[test]
+fn an_amount_in_dollars_without_its_currency() {
+    expect(
+        &revision_with(20, "    amount: {value: \"$9.1 million\"}"),
+        "20:21: error[E0206]: `$9.1 million` is written with `$`, which does not say which currency",
+    );
+}
+
+#[test]
+fn an_amount_in_dollars_with_a_currency_that_is_no_dollar() {
+    expect(
+        &revision_with(20, "    amount: {value: \"$5\", currency: EUR}"),
+        "20:37: error[E0206]: is `EUR`, but the amount `$5` is written with `$`",
+    );
+    expect(&revision_with(26, "    low: \"-$1\""), "26:10: error[E0206]");
+}
+
+#[test]
+fn an_amount_in_dollars_with_its_currency_is_exact() {
+    for currency in ["USD", "CAD", "MXN", "HKD"] {
+        let work = Workdir::with_revision(&revision_with(
+            20,
+            &format!("    amount: {{value: \"$9.1 million\", currency: {currency}}}"),
+        ));
+        let outcome = check(&work);
+        assert_eq!(outcome.code, 0, "{currency}: {}", outcome.stderr);
+    }
+}
+
+#[test]
 fn unknown_country() {
     expect(
         &revision_with(12, "    country: XX"),
