@@ -107,8 +107,8 @@ pub struct CheckArgs {
     /// Largest input file read, in bytes.
     #[arg(long, default_value_t = Limits::default().max_file_bytes)]
     pub max_file_size: u64,
-    /// Deepest nesting of mappings and lists in a file.
-    #[arg(long, default_value_t = Limits::default().max_depth)]
+    /// Deepest nesting of mappings and lists in a file (at most 512).
+    #[arg(long, default_value_t = Limits::default().max_depth, value_parser = depth)]
     pub max_depth: usize,
     /// Most values in one file, counting every YAML alias expansion.
     #[arg(long, default_value_t = Limits::default().max_nodes)]
@@ -119,6 +119,21 @@ pub struct CheckArgs {
     /// Show no progress bar (it shows only on a terminal anyway).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// The most `--max-depth` allows. Reading and checking a value descend into it recursively (the
+/// YAML builder, the JSON Schema, freeing it): on a worker thread's stack a value of about 1,500
+/// levels overflowed it and aborted the process, so the limit keeps well below that.
+pub const MOST_DEPTH: usize = 512;
+
+fn depth(text: &str) -> Result<usize, String> {
+    let depth: usize = text.parse().map_err(|e| format!("{e}"))?;
+    match depth {
+        1..=MOST_DEPTH => Ok(depth),
+        _ => Err(format!(
+            "must be 1 to {MOST_DEPTH}: deeper nesting could exhaust a thread's stack"
+        )),
+    }
 }
 
 impl CheckArgs {

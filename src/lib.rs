@@ -48,6 +48,11 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: cli::Cli) -> ExitCode {
+    // Reading and checking a value recurse into it, on the pool's threads: they get the main
+    // thread's 8 MiB of stack (reserved, touched only as used) instead of 2 MiB, so the deepest
+    // value `--max-depth` allows stays far from its end. It fails only if a pool already exists,
+    // which then keeps its own.
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(8 << 20).build_global();
     match cli.command {
         cli::Command::Build(args) => build_dataset(&args),
         cli::Command::Diff(args) => diff(&args),

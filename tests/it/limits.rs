@@ -49,6 +49,42 @@ fn an_aliased_anchor_counts_its_depth() {
 }
 
 #[test]
+fn the_deepest_nesting_allowed_is_checked_without_exhausting_a_stack() {
+    // 512 levels with the top mapping, the most `--max-depth` allows, of block lists and of block
+    // mappings where a text belongs: one clear problem each, in `check` and in `build`, and
+    // nothing written.
+    let lists: String = (0..511).map(|i| format!("\n{}-", "  ".repeat(i))).collect();
+    let maps: String = (0..511).map(|i| format!("\n{}k{i}:", "  ".repeat(i + 1))).collect();
+    for nested in [format!("{lists} x"), format!("{maps} x")] {
+        let revision = REVISION.replacen("name: Acme", &format!("name:{nested}"), 1);
+        assert_ne!(revision, REVISION);
+        let work = work_with(&revision);
+        for command in ["check", "build"] {
+            let outcome = work.run(&[command, "--max-depth", "512"]);
+            assert_eq!(outcome.code, 1, "{command}: {}", outcome.stderr);
+            assert!(
+                outcome.headlines()[0].contains("error[E0101]: `name` must be text"),
+                "{command}: {}",
+                outcome.stderr
+            );
+        }
+        assert_eq!(
+            crate::support::leftovers(work.dir.path(), &["input"]),
+            Vec::<String>::new()
+        );
+    }
+    let refused = work_with(REVISION).run(&["check", "--max-depth", "513"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("must be 1 to 512: deeper nesting could exhaust a thread's stack"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
 fn a_tag_on_a_mapping_or_a_sequence_is_refused() {
     for (text, column) in [("!!map {city: Springfield}", 15), ("!custom [a]", 15)] {
         let revision = REVISION.replace("{city: Springfield, country: US}", text);
