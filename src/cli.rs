@@ -110,7 +110,7 @@ pub struct CheckArgs {
     /// Deepest nesting of mappings and lists in a file (at most 512).
     #[arg(long, default_value_t = Limits::default().max_depth, value_parser = depth)]
     pub max_depth: usize,
-    /// Most values in one file, counting every YAML alias expansion.
+    /// Most values in one file, counting every YAML alias expansion and the copy each anchor keeps.
     #[arg(long, default_value_t = Limits::default().max_nodes)]
     pub max_values: usize,
     /// Longest text value or key in a file, in characters.

@@ -17,7 +17,7 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// Deepest nesting of mappings and sequences.
     pub max_depth: usize,
-    /// Most values in one document, counting each alias expansion in full.
+    /// Most values in one document, counting each alias expansion in full and each anchor's copy.
     pub max_nodes: usize,
     /// Longest text value or key, in characters.
     pub max_text_chars: usize,
@@ -467,7 +467,7 @@ impl<'a> Builder<'a> {
                 Code::TooManyValues,
                 position,
                 format!(
-                    "expands to more than {} values (a YAML alias bomb?); see --max-values",
+                    "expands to more than {} values, counting the copy each YAML anchor keeps and each alias expansion (a YAML alias bomb?); see --max-values",
                     self.limits.max_nodes
                 ),
             ));
@@ -683,10 +683,14 @@ impl<'a> Builder<'a> {
             _ => return Err(self.node_error(Code::Syntax, position, "has an unexpected YAML construct")),
         };
         if anchor != 0 {
+            let (nodes, bytes) = (self.nodes - nodes_before, self.bytes - bytes_before);
+            // The anchor keeps a copy of its value, counted like an expansion: anchors nested in
+            // anchors would otherwise copy the innermost value once for each, unbounded by any limit.
+            self.count(nodes, bytes, depth, position)?;
             let anchor_value = Anchor {
                 value: node.0.clone(),
-                nodes: self.nodes - nodes_before,
-                bytes: self.bytes - bytes_before,
+                nodes,
+                bytes,
                 depth: self.deepest - depth,
             };
             anchors.insert(anchor, anchor_value);
