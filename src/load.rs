@@ -847,8 +847,15 @@ impl<'a> Builder<'a> {
                 leaf,
             ),
             DeValue::Boolean(b) => (Value::Bool(b), leaf),
-            // TOML dates are text to the rest of the program, exactly as written.
-            DeValue::Datetime(d) => (Value::String(d.to_string()), leaf),
+            // TOML dates and times are text to the rest of the program, exactly as written (the
+            // parser's own form would turn `07:32:00.50z` into `07:32:00.5Z`).
+            DeValue::Datetime(d) => {
+                let written = self.lines.text.get(span.clone()).filter(|text| !text.is_empty());
+                (
+                    Value::String(written.map_or_else(|| d.to_string(), str::to_owned)),
+                    leaf,
+                )
+            }
             DeValue::Array(array) => {
                 let mut items = Vec::with_capacity(array.len());
                 let mut spots = Vec::new();

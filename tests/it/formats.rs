@@ -69,6 +69,29 @@ fn the_base_documents_are_valid() {
 }
 
 #[test]
+fn toml_dates_and_times_in_text_are_kept_as_written() {
+    // A TOML date or time where text belongs is text, exactly as written, not as the TOML parser
+    // would print it (`07:32:00.50z` is not rewritten `07:32:00.5Z`).
+    let written = ["1979-05-27 07:32:00.50z", "1979-05-27t07:32:00+00:00", "07:32:00"];
+    let toml = TOML.replace(
+        "name = \"Beta\"\n",
+        &format!(
+            "name = \"Beta\"\nsummary = {}\naliases = [{}, {}]\n",
+            written[0], written[1], written[2]
+        ),
+    );
+    let work = Workdir::new(&[
+        ("dataset.yaml", DATASET.as_bytes()),
+        ("profiles/beta/2020-01-01.toml", toml.as_bytes()),
+    ]);
+    let outcome = work.run(&["build", "--format", "csv"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let rows = crate::support::csv_rows(&work.dir.path().join("output/csv/profiles.csv"));
+    assert_eq!(rows[0]["summary"], written[0]);
+    assert_eq!(rows[0]["aliases"], serde_json::to_string(&written[1..]).expect("JSON"));
+}
+
+#[test]
 fn json_syntax_error() {
     expect(
         "json",
