@@ -280,15 +280,16 @@ fn fitted_list(items: &[&str]) -> String {
 /// A text as a cell holds it. `check` refuses every curated text and id longer than a cell
 /// (`E0217`), so only a text put together from several curated values can be longer (a change's
 /// old or new value: a whole list as JSON, or what was added described in one line): the cell then
-/// holds its first characters and says how many are left out and where the whole text is.
+/// holds its first characters and says how many are left out and where the whole text is (not in
+/// the JSON documents, which hold no changes).
 fn fitted_text(text: &str) -> std::borrow::Cow<'_, str> {
     if fits(text) {
         return std::borrow::Cow::Borrowed(text);
     }
     let note = |left_out: usize| {
         format!(
-            " … and {left_out} more characters (too long for a cell: the CSV, Parquet, JSON Lines and SQLite \
-             files hold the whole text)"
+            " … and {left_out} more characters (too long for a cell: the CSV, Parquet and SQLite files hold \
+             the whole text)"
         )
     };
     let total = text.chars().count();

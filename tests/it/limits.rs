@@ -292,7 +292,7 @@ fn a_change_longer_than_a_cell_is_cut_to_fit_and_the_build_goes_on() {
     assert_eq!(
         note,
         format!(
-            " … and {} more characters (too long for a cell: the CSV, Parquet, JSON Lines and SQLite files hold the whole text)",
+            " … and {} more characters (too long for a cell: the CSV, Parquet and SQLite files hold the whole text)",
             whole.chars().count() - kept.chars().count()
         )
     );
