@@ -58,7 +58,7 @@ impl fmt::Display for Refusal {
             Refusal::Outside { to, folder, .. } => write!(
                 f,
                 "leads through a symbolic link to {}, outside the {folder}: links are followed only inside it",
-                to.display()
+                crate::escape::path(to)
             ),
             Refusal::TooManyLinks => write!(
                 f,
@@ -181,10 +181,10 @@ impl Input {
 
     /// The folder at `path` read as the input is, named `kind` (`archive folder`) in messages.
     pub fn open_as(path: &Path, kind: &'static str) -> Result<Input, String> {
-        let unreadable = |e: io::Error| format!("the {kind} {} cannot be read: {e}", path.display());
+        let unreadable = |e: io::Error| format!("the {kind} {} cannot be read: {e}", crate::escape::path(path));
         let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let folder = rustix::fs::open(path, flags, Mode::empty()).map_err(|e| match e {
-            Errno::NOTDIR => format!("the {kind} {} is not a folder", path.display()),
+            Errno::NOTDIR => format!("the {kind} {} is not a folder", crate::escape::path(path)),
             e => unreadable(e.into()),
         })?;
         let root = fs::canonicalize(path).map_err(unreadable)?;
@@ -195,7 +195,7 @@ impl Input {
         if (held.st_dev, held.st_ino) != (named.st_dev, named.st_ino) {
             return Err(format!(
                 "the {kind} {} was replaced while it was opened; run again",
-                path.display()
+                crate::escape::path(path)
             ));
         }
         Ok(Input {
@@ -229,7 +229,10 @@ impl Input {
         path.strip_prefix(&self.path).map_err(|_| {
             Refusal::Io(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("it is not a path under the input folder {}", self.path.display()),
+                format!(
+                    "it is not a path under the input folder {}",
+                    crate::escape::path(&self.path)
+                ),
             ))
         })
     }

@@ -73,7 +73,10 @@ pub fn run(cli: cli::Cli) -> ExitCode {
         cli::Command::Schema { output } => match schema::write(&output) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                say!("error: cannot write the schemas into {}: {e}", output.display());
+                say!(
+                    "error: cannot write the schemas into {}: {e}",
+                    crate::escape::path(&output)
+                );
                 ExitCode::from(EXIT_USAGE)
             }
         },
@@ -171,7 +174,10 @@ fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
     let opened = match open_input(&args.check) {
         Ok(opened) => opened,
         Err(code) => {
-            say!("error: nothing was written; {} is unchanged", args.output.display());
+            say!(
+                "error: nothing was written; {} is unchanged",
+                crate::escape::path(&args.output)
+            );
             return code;
         }
     };
@@ -181,7 +187,10 @@ fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
     let archive = match open_archive(args.archive.as_deref(), &args.check) {
         Ok(archive) => archive,
         Err(code) => {
-            say!("error: nothing was written; {} is unchanged", args.output.display());
+            say!(
+                "error: nothing was written; {} is unchanged",
+                crate::escape::path(&args.output)
+            );
             return code;
         }
     };
@@ -195,7 +204,11 @@ fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
     );
     match result {
         Ok(summary) => {
-            say!("built {} from {}:", args.output.display(), input.display());
+            say!(
+                "built {} from {}:",
+                crate::escape::path(&args.output),
+                crate::escape::path(input)
+            );
             say!("{summary}");
             for warning in &summary.warnings {
                 say!("warning: {warning}");
@@ -204,7 +217,10 @@ fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
         }
         Err(build::BuildError::Problems(problems)) => {
             report(&problems, OutputFormat::Text);
-            say!("error: nothing was written; {} is unchanged", args.output.display());
+            say!(
+                "error: nothing was written; {} is unchanged",
+                crate::escape::path(&args.output)
+            );
             ExitCode::from(EXIT_INVALID)
         }
         Err(e) => {
@@ -217,7 +233,7 @@ fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
             };
             say!(
                 "error: nothing was written{removed}; {} is unchanged",
-                args.output.display()
+                crate::escape::path(&args.output)
             );
             ExitCode::from(EXIT_USAGE)
         }
@@ -262,13 +278,13 @@ fn new_revision(args: &cli::NewArgs) -> ExitCode {
                 Some(from) => say!(
                     "created {}, a copy of {} with the new date: edit it, then `profile-export check` \
                      and `profile-export diff {}`",
-                    started.path.display(),
-                    from.display(),
+                    crate::escape::path(&started.path),
+                    crate::escape::path(from),
                     args.profile
                 ),
                 None => say!(
                     "created {}, the skeleton of a new profile: fill it in, then `profile-export check`",
-                    started.path.display()
+                    crate::escape::path(&started.path)
                 ),
             }
             ExitCode::SUCCESS

@@ -63,7 +63,10 @@ pub fn start(input: &Path, profile: &str, updated: Option<&str>) -> Result<Start
         }
     };
     if !input.is_dir() {
-        return refuse(format!("the input folder {} does not exist", input.display()));
+        return refuse(format!(
+            "the input folder {} does not exist",
+            crate::escape::path(input)
+        ));
     }
     // One way in: every look, read and write below is resolved beneath this descriptor.
     let input = Input::open(input).map_err(Refused)?;
@@ -75,13 +78,16 @@ pub fn start(input: &Path, profile: &str, updated: Option<&str>) -> Result<Start
     let (path, text, from) = match latest {
         Some((latest_date, latest_path)) => {
             if latest_date == updated {
-                return refuse(format!("{} already exists; it is left as it is", latest_path.display()));
+                return refuse(format!(
+                    "{} already exists; it is left as it is",
+                    crate::escape::path(&latest_path)
+                ));
             }
             if latest_date.as_str() > updated.as_str() {
                 return refuse(format!(
                     "the latest revision of `{profile}` is {} ({latest_date}); a new revision must be \
                      dated after it (use --updated)",
-                    latest_path.display()
+                    crate::escape::path(&latest_path)
                 ));
             }
             let format = Format::of(&latest_path).unwrap_or(Format::Yaml);
@@ -99,15 +105,20 @@ pub fn start(input: &Path, profile: &str, updated: Option<&str>) -> Result<Start
     // moment ago is never overwritten, and nothing is written through a link out of the input.
     match input.create_file(&path, text.as_bytes()) {
         Ok(()) => Ok(Started { path, from }),
-        Err(CreateError::Exists) => refuse(format!("{} already exists; it is left as it is", path.display())),
+        Err(CreateError::Exists) => refuse(format!(
+            "{} already exists; it is left as it is",
+            crate::escape::path(&path)
+        )),
         Err(CreateError::Refused(refusal @ Refusal::Outside { .. })) => Err(refused_at(&folder, refusal)),
-        Err(CreateError::Refused(Refusal::Io(e))) => refuse(format!("cannot create {}: {e}", path.display())),
+        Err(CreateError::Refused(Refusal::Io(e))) => {
+            refuse(format!("cannot create {}: {e}", crate::escape::path(&path)))
+        }
         Err(CreateError::Refused(Refusal::TooManyLinks)) => refuse(format!(
             "cannot create {}: its folder is reached through more than {} symbolic links",
-            path.display(),
+            crate::escape::path(&path),
             crate::input::MAX_LINKS
         )),
-        Err(CreateError::Write(e)) => refuse(format!("cannot write {}: {e}", path.display())),
+        Err(CreateError::Write(e)) => refuse(format!("cannot write {}: {e}", crate::escape::path(&path))),
     }
 }
 
@@ -116,10 +127,10 @@ fn refused_at(place: &Path, refusal: Refusal) -> Refused {
     Refused(match refusal {
         Refusal::Outside { link, to, .. } => format!(
             "{} leads out of the input folder through a symbolic link (to {}); nothing was written",
-            link.display(),
-            to.display()
+            crate::escape::path(&link),
+            crate::escape::path(&to)
         ),
-        other => format!("{} {other}; nothing was written", place.display()),
+        other => format!("{} {other}; nothing was written", crate::escape::path(place)),
     })
 }
 
@@ -158,15 +169,20 @@ fn copy(input: &Input, latest: &Path, format: Format, updated: &str) -> Result<S
     let document = load::load_file(input, latest, &limits).map_err(|problem| {
         Refused(format!(
             "{} cannot be copied: {}:{}:{}: error[{}]: {}",
-            latest.display(),
-            problem.path.display(),
+            crate::escape::path(latest),
+            crate::escape::path(&problem.path),
             problem.position.line,
             problem.position.column,
             problem.code.as_str(),
             problem.message
         ))
     })?;
-    let cannot = |why: String| Refused(format!("{} cannot be copied: {why}; copy it by hand", latest.display()));
+    let cannot = |why: String| {
+        Refused(format!(
+            "{} cannot be copied: {why}; copy it by hand",
+            crate::escape::path(latest)
+        ))
+    };
     let text = document.text();
     let text = match format {
         Format::Yaml => with_first_line(

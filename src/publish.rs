@@ -33,7 +33,7 @@ pub enum PublishError {
 impl std::fmt::Display for PublishError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PublishError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+            PublishError::Io(path, e) => write!(f, "{}: {e}", crate::escape::path(path)),
             PublishError::Refused(message) => f.write_str(message),
         }
     }
@@ -106,10 +106,14 @@ enum Found {
 /// Checks that `output` is a folder `build` may replace: one that does not exist, an empty folder,
 /// or a dataset it wrote. Everything else is refused with the reason and what to do.
 pub fn claim(output: &Path, input: &Path) -> Result<Target, String> {
-    let shown = output.display();
+    let shown = crate::escape::path(output);
     let absolute = resolve_output(output).map_err(|e| format!("the output folder {shown} cannot be examined: {e}"))?;
-    let input_absolute =
-        resolve(input).map_err(|e| format!("the input folder {} cannot be examined: {e}", input.display()))?;
+    let input_absolute = resolve(input).map_err(|e| {
+        format!(
+            "the input folder {} cannot be examined: {e}",
+            crate::escape::path(input)
+        )
+    })?;
     let target = Target {
         output: output.to_owned(),
         absolute,
@@ -123,7 +127,7 @@ impl Target {
     /// The checks of `claim`, made again under the lock just before writing, when `parent` is the
     /// locked folder that holds the output folder. Gives what is at the output folder's name.
     fn verify(&self, parent: Option<BorrowedFd<'_>>) -> Result<Found, String> {
-        let shown = self.output.display();
+        let shown = crate::escape::path(&self.output);
         let (absolute, input) = (&self.absolute, &self.input);
         let refuse = |why: String| Err(format!("the output folder {shown} {why}"));
         let what_to_do = "choose a new folder with --output";
@@ -139,12 +143,15 @@ impl Target {
             return refuse(format!("is the input folder; {what_to_do}"));
         }
         if input.starts_with(absolute) {
-            return refuse(format!("holds the input folder {}; {what_to_do}", self.input.display()));
+            return refuse(format!(
+                "holds the input folder {}; {what_to_do}",
+                crate::escape::path(&self.input)
+            ));
         }
         if absolute.starts_with(input) {
             return refuse(format!(
                 "is inside the input folder {}, where it would be read as input; {what_to_do} outside it",
-                self.input.display()
+                crate::escape::path(&self.input)
             ));
         }
         let current = std::env::current_dir()
@@ -186,7 +193,7 @@ impl Target {
                     let path = walked.join(name);
                     return Err(format!(
                         "cannot be examined: {}: {}",
-                        path.display(),
+                        crate::escape::path(&path),
                         io::Error::from(e)
                     ));
                 }
@@ -200,7 +207,7 @@ impl Target {
                 };
                 return Err(format!(
                     "is inside {}, {what}; choose a folder outside it with --output",
-                    walked.display()
+                    crate::escape::path(&walked)
                 ));
             }
         }
@@ -211,7 +218,7 @@ impl Target {
     /// A link, a file, a mount point and a folder that is neither empty nor a dataset of ours are
     /// refused.
     fn examine(&self, parent: BorrowedFd<'_>) -> Result<Found, String> {
-        let shown = self.output.display();
+        let shown = crate::escape::path(&self.output);
         let refuse = |why: String| Err(format!("the output folder {shown} {why}"));
         let what_to_do = "choose a new folder with --output";
         let (_, name, _, _) = self.places();
@@ -232,7 +239,7 @@ impl Target {
             return refuse(format!(
                 "is a mount point (the root of a file system mounted there), which build cannot replace; \
                  choose a folder inside it with --output, e.g. {}",
-                self.output.join("dataset").display()
+                crate::escape::path(&self.output.join("dataset"))
             ));
         }
         if is_marked(folder.as_fd()) {
@@ -384,7 +391,10 @@ fn open_parent(target: &Target) -> Result<Arc<OwnedFd>, PublishError> {
             Ok(()) => {}
             Err(Errno::WOULDBLOCK) => {
                 if !said {
-                    say!("waiting for another build writing into {} to finish", path.display());
+                    say!(
+                        "waiting for another build writing into {} to finish",
+                        crate::escape::path(&path)
+                    );
                     said = true;
                 }
                 rustix::fs::flock(&folder, FlockOperation::LockExclusive).map_err(io)?;
@@ -922,13 +932,15 @@ fn left_behind(
 ) -> Option<String> {
     let error = removed.err()?;
     let next = match rustix::fs::openat(parent, name, FOLDER, Mode::empty()) {
-        Ok(folder) if is_marked(folder.as_fd()) => format!("the next build into {} removes it", output.display()),
+        Ok(folder) if is_marked(folder.as_fd()) => {
+            format!("the next build into {} removes it", crate::escape::path(output))
+        }
         _ => "it is left as it is".to_owned(),
     };
     Some(format!(
         "the previous dataset, moved aside to {}, could not be removed ({error}); the new one is in place, \
          and {next}",
-        shown.display()
+        crate::escape::path(shown)
     ))
 }
 

@@ -328,7 +328,7 @@ impl fmt::Display for SpillError {
             f,
             "{}: cannot keep the merged organizations and systems in a temporary file there: {}; \
              set TMPDIR to a folder with room",
-            self.folder.display(),
+            crate::escape::path(&self.folder),
             self.error
         )
     }

@@ -71,7 +71,7 @@ pub enum ExportError {
 impl fmt::Display for ExportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ExportError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+            ExportError::Io(path, e) => write!(f, "{}: {e}", crate::escape::path(path)),
             ExportError::Encode(message) => write!(f, "cannot encode the tables: {message}"),
         }
     }

@@ -528,3 +528,20 @@ fn a_full_disk_stops_every_format_with_the_reason_and_leaves_nothing() {
         );
     }
 }
+
+#[test]
+fn output_and_input_paths_are_printed_with_their_controls_escaped() {
+    // A folder name with an escape sequence and a line break, given on the command line: every
+    // line that names it shows the characters escaped, never the bytes a terminal would obey.
+    let work = Workdir::with_revision(crate::support::REVISION);
+    let name = "out\u{1b}[31m\nX";
+    let built = work.run(&["build", "--output", name]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let refused = work.run(&["build", "--output", name, "--input", "missing\u{1b}]0;x\u{7}"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    for outcome in [&built, &refused] {
+        let printed = &outcome.stderr;
+        assert!(!printed.contains(['\u{1b}', '\u{7}']), "{printed:?}");
+        assert!(printed.contains("out\\u{1b}[31m\\nX"), "{printed:?}");
+    }
+}
