@@ -18,7 +18,8 @@ impl Emitter for GithubEmitter {
         for d in diagnostics {
             let mut message = escape::text(&d.message).into_owned();
             if let Some(pointer) = &d.pointer {
-                message.push_str(&format!(" (at {})", escape::text(pointer)));
+                let pointer = escape::text_within(pointer, crate::diagnostic::MAX_MESSAGE_CHARS);
+                message.push_str(&format!(" (at {pointer})"));
             }
             for note in &d.notes {
                 message.push_str(&format!(

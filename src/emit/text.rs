@@ -54,7 +54,11 @@ pub fn render(d: &Diagnostic) -> String {
         d.code.as_str(),
         escape::text(&d.message)
     );
-    let label = d.pointer.as_deref().map(|p| format!("at {}", escape::text(p)));
+    // A pointer names keys as written, and an unknown key may be long: it is cut like a message.
+    let label = d
+        .pointer
+        .as_deref()
+        .map(|p| format!("at {}", escape::text_within(p, crate::diagnostic::MAX_MESSAGE_CHARS)));
     match (&d.snippet, label) {
         (Some(snippet), label) => self::snippet(&mut out, snippet, label.as_deref().unwrap_or_default()),
         (None, Some(label)) => {
@@ -156,6 +160,24 @@ input/profiles/a,b/2020:01.yaml:2:1: error[E0100]: unknown field `sources`
             emit(&mut TextEmitter::default(), &problems),
             "f.yaml:1:7: error[E0101]: m\n  |\n1 | kind: \"a\u{fffd}::add-mask::b\u{fffd}c\u{fffd}\"\t# x\n  |       ^ at /kind\n\n"
         );
+    }
+
+    #[test]
+    fn a_long_pointer_is_cut_like_a_message_in_text_and_github() {
+        let key = "k".repeat(60_000);
+        let problem = Diagnostic::new(
+            crate::diagnostic::Code::UnknownField,
+            std::path::Path::new("f.yaml"),
+            crate::diagnostic::Position { line: 2, column: 1 },
+            "unknown field",
+        )
+        .at_pointer(&format!("/{key}"));
+        let text = emit(&mut TextEmitter::default(), std::slice::from_ref(&problem));
+        let github = emit(&mut crate::emit::github::GithubEmitter, &[problem]);
+        for shown in [text, github] {
+            assert!(shown.len() < 1_000, "{} bytes", shown.len());
+            assert!(shown.contains(&format!("at /{}…", &key[..499])), "{shown}");
+        }
     }
 
     #[test]
