@@ -162,6 +162,13 @@ fn checked(args: &cli::CheckArgs, profile: &str) -> Result<Vec<check::CheckedRev
 
 fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
     let input = &args.check.input;
+    // The last line of every failed build once the output folder is claimed.
+    let unchanged = |why: &str| {
+        say!(
+            "error: nothing was written{why}; {} is unchanged",
+            crate::escape::path(&args.output)
+        )
+    };
     // Refuse an output folder that is not ours before spending any time on the input.
     let target = match publish::claim(&args.output, input) {
         Ok(target) => target,
@@ -174,10 +181,7 @@ fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
     let opened = match open_input(&args.check) {
         Ok(opened) => opened,
         Err(code) => {
-            say!(
-                "error: nothing was written; {} is unchanged",
-                crate::escape::path(&args.output)
-            );
+            unchanged("");
             return code;
         }
     };
@@ -187,10 +191,7 @@ fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
     let archive = match open_archive(args.archive.as_deref(), &args.check) {
         Ok(archive) => archive,
         Err(code) => {
-            say!(
-                "error: nothing was written; {} is unchanged",
-                crate::escape::path(&args.output)
-            );
+            unchanged("");
             return code;
         }
     };
@@ -217,10 +218,7 @@ fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
         }
         Err(build::BuildError::Problems(problems)) => {
             report(&problems, OutputFormat::Text);
-            say!(
-                "error: nothing was written; {} is unchanged",
-                crate::escape::path(&args.output)
-            );
+            unchanged("");
             ExitCode::from(EXIT_INVALID)
         }
         Err(e) => {
@@ -231,10 +229,7 @@ fn build_dataset(args: &cli::BuildArgs) -> ExitCode {
                 true => " (the staging folder named above is removed)",
                 false => "",
             };
-            say!(
-                "error: nothing was written{removed}; {} is unchanged",
-                crate::escape::path(&args.output)
-            );
+            unchanged(removed);
             ExitCode::from(EXIT_USAGE)
         }
     }
